@@ -1,0 +1,122 @@
+package io.denormq;
+
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.Objects;
+
+/**
+ * A message that a handler failed to process in every attempt its {@link RetryPolicy} allowed. It
+ * is recorded in the journal, the handler's cursor moves past it, and it stays listed by
+ * {@link DenormQueue#deadLetters()} until the journal cycle that holds it is retired.
+ */
+public final class DeadLetter {
+    private final String handler;
+    private final long messageId;
+    private final long sequence;
+    private final String topic;
+    private final String key;
+    private final byte[] payload;
+    private final int attempts;
+    private final String error;
+    private final Instant deadLetteredAt;
+    private final long journalIndex;
+
+    /**
+     * @param handler        the handler that gave up
+     * @param messageId      the message's {@link Message#id()}
+     * @param sequence       the message's {@link Message#sequence()}
+     * @param topic          the message's topic
+     * @param key            the message's key, or null
+     * @param payload        the message's payload (kept as given)
+     * @param attempts       how many attempts failed
+     * @param error          the last exception, as text
+     * @param deadLetteredAt when the handler gave up
+     * @param journalIndex   where the dead-letter record is in the journal
+     */
+    public DeadLetter(String handler, long messageId, long sequence, String topic, String key, byte[] payload,
+                      int attempts, String error, Instant deadLetteredAt, long journalIndex) {
+        this.handler = Objects.requireNonNull(handler, "handler");
+        this.messageId = messageId;
+        this.sequence = sequence;
+        this.topic = Objects.requireNonNull(topic, "topic");
+        this.key = key;
+        this.payload = Objects.requireNonNull(payload, "payload");
+        this.attempts = attempts;
+        this.error = Objects.requireNonNull(error, "error");
+        this.deadLetteredAt = Objects.requireNonNull(deadLetteredAt, "deadLetteredAt");
+        this.journalIndex = journalIndex;
+    }
+
+    /** @return the name of the handler that gave up */
+    public String handler() {
+        return handler;
+    }
+
+    /** @return the message's id */
+    public long messageId() {
+        return messageId;
+    }
+
+    /** @return the message's release sequence */
+    public long sequence() {
+        return sequence;
+    }
+
+    /** @return the message's topic */
+    public String topic() {
+        return topic;
+    }
+
+    /** @return the message's key, or null */
+    public String key() {
+        return key;
+    }
+
+    /** @return a copy of the message's payload */
+    public byte[] payload() {
+        return payload.clone();
+    }
+
+    /** @return how many attempts failed */
+    public int attempts() {
+        return attempts;
+    }
+
+    /** @return the last failure: exception class, message and the top of its stack trace */
+    public String error() {
+        return error;
+    }
+
+    /** @return when the handler gave up */
+    public Instant deadLetteredAt() {
+        return deadLetteredAt;
+    }
+
+    /** @return the journal index of the dead-letter record */
+    public long journalIndex() {
+        return journalIndex;
+    }
+
+    @Override
+    public String toString() {
+        return "DeadLetter[handler=" + handler + ", messageId=" + Long.toHexString(messageId) + ", sequence="
+                + Long.toHexString(sequence) + ", topic=" + topic + ", key=" + key + ", payloadBytes=" + payload.length
+                + ", attempts=" + attempts + ", at=" + deadLetteredAt + ", error=" + firstLine(error) + "]";
+    }
+
+    private static String firstLine(String text) {
+        int newline = text.indexOf('\n');
+        return newline < 0 ? text : text.substring(0, newline);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof DeadLetter other && journalIndex == other.journalIndex && handler.equals(other.handler)
+                && messageId == other.messageId && Arrays.equals(payload, other.payload);
+    }
+
+    @Override
+    public int hashCode() {
+        return Long.hashCode(journalIndex) * 31 + handler.hashCode();
+    }
+}

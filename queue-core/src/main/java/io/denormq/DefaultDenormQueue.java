@@ -1,0 +1,295 @@
+package io.denormq;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+
+import io.denormq.dispatch.CountingErrorHandler;
+import io.denormq.dispatch.DeadLetterRecords;
+import io.denormq.dispatch.Dispatcher;
+import io.denormq.dispatch.HandlerRunner;
+import io.denormq.journal.CheckpointDescriptor;
+import io.denormq.journal.CheckpointFile;
+import io.denormq.journal.Journal;
+import io.denormq.journal.JournalDirectory;
+import io.denormq.journal.JournalFormat;
+import io.denormq.journal.JournalLock;
+import io.denormq.journal.JournalRecordDescriptor;
+import io.denormq.journal.JournalRecovery;
+import io.denormq.journal.RecordBuffer;
+import io.denormq.tx.TransactionBinding;
+import io.denormq.tx.TransactionParticipant;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The queue: the publish path (validation, the transaction-local batch, journal appends) and the
+ * lifecycle (lock, recover, dispatch, close).
+ */
+final class DefaultDenormQueue implements DenormQueue {
+    private static final Logger LOG = LoggerFactory.getLogger(DefaultDenormQueue.class);
+    private static final int MAX_CACHED_TOPICS = 4096;
+
+    private final Path directory;
+    private final Durability durability;
+    private final FlushPolicy flushPolicy;
+    private final TransactionBinding binding;
+    private final int maxPayloadBytes;
+    private final Duration shutdownTimeout;
+    private final JournalLock lock;
+    private final Journal journal;
+    private final CheckpointFile checkpoint;
+    private final Dispatcher dispatcher;
+    private final PeriodicFlusher flusher;
+    private final CountingErrorHandler errorHandler;
+    private final Supplier<TransactionParticipant> batchFactory = this::newBatch;
+    private final ThreadLocal<RecordBuffer> immediateRecords =
+            ThreadLocal.withInitial(() -> new RecordBuffer(Journal.MAX_RECORD_BYTES));
+    private final Map<String, byte[]> topicBytes = new ConcurrentHashMap<>();
+    private final Object closeMonitor = new Object();
+    private volatile boolean closed;
+
+    private DefaultDenormQueue(DenormQueueBuilder builder, Path directory, JournalLock lock, Journal journal,
+                               CheckpointFile checkpoint) {
+        this.directory = directory;
+        this.durability = builder.durability();
+        this.flushPolicy = builder.flushPolicy();
+        this.binding = builder.transactions();
+        this.maxPayloadBytes = builder.maxPayloadBytes();
+        this.shutdownTimeout = builder.shutdownTimeout();
+        this.lock = lock;
+        this.journal = journal;
+        this.checkpoint = checkpoint;
+        this.errorHandler = new CountingErrorHandler(directory.toString());
+
+        long lastIndexAtOpen = journal.lastIndex();
+        JournalRecovery.Result recovery = JournalRecovery.releaseOrphans(journal, checkpoint);
+        long newHandlerCursor = lastIndexAtOpen < 0 ? CheckpointDescriptor.NOTHING
+                : JournalRecordDescriptor.compose(lastIndexAtOpen, JournalRecordDescriptor.MAX_MESSAGES_PER_BATCH - 1);
+        List<HandlerRunner> runners = new ArrayList<>();
+        long lowestCursor = Long.MAX_VALUE;
+        for (Map.Entry<String, MessageHandler> entry : builder.handlers().entrySet()) {
+            int slot = checkpoint.slotFor(entry.getKey(), 0, 1, newHandlerCursor);
+            lowestCursor = Math.min(lowestCursor, checkpoint.cursor(slot));
+            runners.add(new HandlerRunner(entry.getKey(), 0, entry.getValue(), builder.retryPolicy(), checkpoint, slot,
+                    journal));
+        }
+        long startIndex;
+        if (runners.isEmpty()) {
+            startIndex = lastIndexAtOpen < 0 ? CheckpointDescriptor.NOTHING : lastIndexAtOpen;
+            lowestCursor = newHandlerCursor;
+        } else {
+            startIndex = lowestCursor == CheckpointDescriptor.NOTHING ? CheckpointDescriptor.NOTHING
+                    : JournalRecordDescriptor.recordIndexOf(lowestCursor);
+        }
+        this.dispatcher = new Dispatcher(journal, checkpoint, builder.ringSize(), runners, startIndex, lowestCursor,
+                lastIndexAtOpen, errorHandler);
+        this.dispatcher.start();
+        this.flusher = flushPolicy.kind() == FlushPolicy.Kind.PERIODIC
+                ? new PeriodicFlusher(journal, flushPolicy.interval(), errorHandler) : null;
+        LOG.info("denormq queue started on {}: durability {}, flush {}, {} handler(s) {}; recovery scanned {} record(s) "
+                        + "and released {} batch(es) without outcome; dispatch starts at journal index {}",
+                directory, durability, flushPolicy, runners.size(), cursorsOf(runners), recovery.scanned(),
+                recovery.released().length, startIndex < 0 ? "start" : Long.toHexString(startIndex));
+    }
+
+    static DenormQueue start(DenormQueueBuilder builder) {
+        Path directory = JournalDirectory.prepare(builder.journalDir());
+        JournalLock lock = JournalLock.acquire(directory);
+        Journal journal = null;
+        CheckpointFile checkpoint = null;
+        try {
+            JournalFormat.checkOrCreate(directory, true);
+            checkpoint = CheckpointFile.open(directory, false);
+            journal = Journal.open(directory, false);
+            return new DefaultDenormQueue(builder, directory, lock, journal, checkpoint);
+        } catch (RuntimeException | Error e) {
+            closeQuietly(journal, e);
+            closeQuietly(checkpoint, e);
+            closeQuietly(lock, e);
+            throw e;
+        }
+    }
+
+    private static void closeQuietly(AutoCloseable closeable, Throwable cause) {
+        if (closeable == null) {
+            return;
+        }
+        try {
+            closeable.close();
+        } catch (Exception e) {
+            cause.addSuppressed(e);
+        }
+    }
+
+    private static Map<String, String> cursorsOf(List<HandlerRunner> runners) {
+        Map<String, String> cursors = new LinkedHashMap<>();
+        for (HandlerRunner runner : runners) {
+            long cursor = runner.storedCursor();
+            cursors.put(runner.name(), cursor < 0 ? "none" : Long.toHexString(cursor));
+        }
+        return cursors;
+    }
+
+    @Override
+    public void publish(String topic, String key, byte[] payload) {
+        if (payload == null) {
+            throw new InvalidMessageException("payload must not be null (topic '" + topic + "'); publish an empty "
+                    + "array for a message without payload");
+        }
+        publish(topic, key, payload, payload.length);
+    }
+
+    @Override
+    public <T> void publish(String topic, String key, T value, Codec<T> codec) {
+        if (codec == null) {
+            throw new InvalidMessageException("codec must not be null (topic '" + topic + "')");
+        }
+        if (value == null) {
+            throw new InvalidMessageException("value must not be null (topic '" + topic + "')");
+        }
+        byte[] payload = codec.encode(value);
+        if (payload == null) {
+            throw new InvalidMessageException("codec " + codec + " encoded a value as null (topic '" + topic + "')");
+        }
+        publish(topic, key, payload, payload.length);
+    }
+
+    private void publish(String topic, String key, byte[] payload, int length) {
+        if (closed) {
+            throw new QueueClosedException("Queue on " + directory + " is closed: cannot publish to topic '" + topic + "'");
+        }
+        byte[] topicUtf8 = encodeTopic(topic);
+        if (length > maxPayloadBytes) {
+            throw new InvalidMessageException("payload of " + length + " bytes for topic '" + topic
+                    + "' is over the limit of " + maxPayloadBytes + " bytes (DenormQueueBuilder.maxPayloadBytes)");
+        }
+        TransactionParticipant participant = binding.join(this, batchFactory);
+        if (participant == null) {
+            publishNow(topicUtf8, key, payload, length);
+        } else if (participant instanceof PendingBatch batch && batch.belongsTo(this)) {
+            batch.add(topicUtf8, key, payload, 0, length);
+        } else {
+            throw new IllegalStateException("Transaction binding " + bindingName() + " returned a participant that "
+                    + "this queue did not create: it must bind what the factory creates, keyed by the queue");
+        }
+    }
+
+    private byte[] encodeTopic(String topic) {
+        if (topic == null || topic.isEmpty()) {
+            throw new InvalidMessageException("topic must not be null or empty");
+        }
+        byte[] bytes = topicBytes.get(topic);
+        if (bytes == null) {
+            bytes = topic.getBytes(StandardCharsets.UTF_8);
+            if (bytes.length > DenormQueueBuilder.MAX_TOPIC_BYTES) {
+                throw new InvalidMessageException("topic '" + topic.substring(0, 40) + "...' is " + bytes.length
+                        + " UTF-8 bytes, over the limit of " + DenormQueueBuilder.MAX_TOPIC_BYTES);
+            }
+            if (topicBytes.size() < MAX_CACHED_TOPICS) {
+                topicBytes.put(topic, bytes);
+            }
+        }
+        return bytes;
+    }
+
+    private void publishNow(byte[] topic, String key, byte[] payload, int length) {
+        RecordBuffer record = immediateRecords.get();
+        record.startBatch();
+        record.addMessage(topic, key, payload, 0, length);
+        record.sealBatch(JournalRecordDescriptor.KIND_RELEASED_BATCH, System.currentTimeMillis());
+        appendAndFlush(record);
+    }
+
+    private TransactionParticipant newBatch() {
+        return new PendingBatch(this, new RecordBuffer(Journal.MAX_RECORD_BYTES));
+    }
+
+    long append(RecordBuffer record) {
+        return journal.append(record.array(), record.length());
+    }
+
+    long appendAndFlush(RecordBuffer record) {
+        long index = journal.append(record.array(), record.length());
+        if (flushPolicy.kind() == FlushPolicy.Kind.EVERY_COMMIT) {
+            journal.syncThisThread();
+        }
+        return index;
+    }
+
+    Durability durability() {
+        return durability;
+    }
+
+    String bindingName() {
+        return binding.getClass().getName();
+    }
+
+    @Override
+    public boolean awaitProcessed(Duration timeout) throws InterruptedException {
+        return dispatcher.awaitProcessed(journal.lastIndex(), timeout);
+    }
+
+    @Override
+    public List<DeadLetter> deadLetters() {
+        if (closed) {
+            throw new QueueClosedException("Queue on " + directory + " is closed: cannot list dead letters");
+        }
+        return Collections.unmodifiableList(DeadLetterRecords.readAll(journal));
+    }
+
+    @Override
+    public Map<String, Long> cursors() {
+        Map<String, Long> cursors = new LinkedHashMap<>();
+        for (HandlerRunner runner : dispatcher.runners()) {
+            cursors.put(runner.name(), runner.storedCursor());
+        }
+        return Collections.unmodifiableMap(cursors);
+    }
+
+    @Override
+    public Path journalDirectory() {
+        return directory;
+    }
+
+    @Override
+    public boolean isClosed() {
+        return closed;
+    }
+
+    @Override
+    public void close() {
+        synchronized (closeMonitor) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            LOG.info("Closing denormq queue on {}: draining handlers (timeout {})", directory, shutdownTimeout);
+            try {
+                dispatcher.close(shutdownTimeout);
+                if (flusher != null) {
+                    flusher.close();
+                }
+            } finally {
+                Map<String, Long> finalCursors = cursors();
+                journal.close();
+                checkpoint.close();
+                lock.close();
+                LOG.info("denormq queue on {} closed; cursors {}; {} background error(s) during its life", directory,
+                        finalCursors, errorHandler.count());
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "DenormQueue[" + directory + ", " + durability + ", flush " + flushPolicy + (closed ? ", closed" : "") + "]";
+    }
+}

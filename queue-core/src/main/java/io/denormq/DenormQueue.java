@@ -1,0 +1,107 @@
+package io.denormq;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * An embedded, durable queue for denormalisation messages: messages published inside a database
+ * transaction are journaled to a memory-mapped file and delivered to the handlers registered in this
+ * process only after that transaction has completed.
+ *
+ * <pre>{@code
+ * DenormQueue queue = DenormQueue.builder(Path.of("/var/lib/app/denormq"))
+ *         .handler("order-totals", message -> totals.apply(message))
+ *         .build();                      // locks the directory, recovers, starts dispatch
+ * ProgrammaticTransactions.run(connection, c -> {
+ *     insertOrder(c, order);
+ *     queue.publish("order-placed", order.customerId(), payload);
+ * });
+ * queue.close();
+ * }</pre>
+ *
+ * <p><b>Guarantees.</b> Once a transaction commits, its messages survive a crash of the process
+ * (and of the machine under {@link FlushPolicy#everyCommit()}); no message reaches a handler before
+ * its transaction has completed; every handler receives every released message at least once, in
+ * release order, and is told when a delivery may be a repeat. See {@link Durability} for the one
+ * window {@link Durability#AFTER_COMMIT} leaves open.
+ *
+ * <p>Implementations are thread-safe. {@code publish} performs no I/O inside a transaction (the
+ * journal append happens at commit) and costs microseconds.
+ */
+public interface DenormQueue extends AutoCloseable {
+    /**
+     * Starts configuring a queue whose journal lives in {@code journalDir} (created, owner-only, if
+     * missing).
+     *
+     * @param journalDir the journal directory; one queue at a time may use it
+     * @return a builder
+     */
+    static DenormQueueBuilder builder(Path journalDir) {
+        return new DenormQueueBuilder(journalDir);
+    }
+
+    /**
+     * Publishes a message. Inside a transaction (as found by the queue's
+     * {@link io.denormq.tx.TransactionBinding}) the message joins the transaction's batch and is
+     * released when the transaction commits, or discarded if it rolls back. Outside a transaction
+     * it is journaled and released at once.
+     *
+     * @param topic   what the message is about, 1 to 1024 UTF-8 bytes
+     * @param key     orders messages: a handler sees one key's messages in release order; may be null
+     * @param payload the message's bytes (copied), at most the configured maximum
+     * @throws InvalidMessageException if the topic or payload is missing or too large (nothing is published)
+     * @throws QueueClosedException    if the queue is closed
+     * @throws JournalException        if, outside a transaction, the journal cannot be written
+     */
+    void publish(String topic, String key, byte[] payload);
+
+    /**
+     * Encodes {@code value} with {@code codec} and {@link #publish(String, String, byte[]) publishes} it.
+     *
+     * @param topic what the message is about
+     * @param key   ordering key, may be null
+     * @param value the value, not null
+     * @param codec encodes it
+     * @param <T>   the value's type
+     */
+    <T> void publish(String topic, String key, T value, Codec<T> codec);
+
+    /**
+     * Waits until every handler has processed every message released before this call.
+     *
+     * @param timeout how long to wait
+     * @return true if they have, false if the time ran out
+     * @throws InterruptedException if the calling thread is interrupted
+     */
+    boolean awaitProcessed(Duration timeout) throws InterruptedException;
+
+    /**
+     * Lists the messages that handlers gave up on, oldest first. It reads the whole retained
+     * journal: an operator's query, not for a hot path.
+     *
+     * @return the dead letters
+     */
+    List<DeadLetter> deadLetters();
+
+    /**
+     * @return each handler's durable cursor: the sequence of the last message it acknowledged, -1 if none
+     */
+    Map<String, Long> cursors();
+
+    /** @return the journal directory */
+    Path journalDirectory();
+
+    /** @return whether {@link #close()} was called */
+    boolean isClosed();
+
+    /**
+     * Stops the queue: publishing fails from now on, the handlers process what is already released
+     * (up to the builder's shutdown timeout), cursors are written and the journal directory is
+     * unlocked. Transactions still open lose nothing: their batches are released on the next start.
+     * Idempotent.
+     */
+    @Override
+    void close();
+}

@@ -1,0 +1,223 @@
+package io.denormq;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import io.denormq.journal.CheckpointDescriptor;
+import io.denormq.journal.Journal;
+import io.denormq.tx.ProgrammaticTransactions;
+import io.denormq.tx.TransactionBinding;
+
+/**
+ * Configures and builds a {@link DenormQueue}. Settings are checked once, in {@link #build()}; a
+ * built queue's configuration cannot change. Not thread-safe.
+ */
+public final class DenormQueueBuilder {
+    /**
+     * Default largest payload: 1 MiB. Denormalisation messages carry ids and small deltas; a larger
+     * payload usually means a document that belongs in the database, referenced by the message.
+     */
+    public static final int DEFAULT_MAX_PAYLOAD_BYTES = 1 << 20;
+    /**
+     * Default ring capacity: 4096 messages in flight between the reader and the handlers, enough to
+     * keep the handler threads busy while bounding memory; the journal buffers the rest.
+     */
+    public static final int DEFAULT_RING_SIZE = 4096;
+    /** Default time {@link DenormQueue#close()} gives handlers to drain: long enough for a normal backlog. */
+    public static final Duration DEFAULT_SHUTDOWN_TIMEOUT = Duration.ofSeconds(30);
+    /** The longest topic, in UTF-8 bytes. */
+    public static final int MAX_TOPIC_BYTES = 1024;
+
+    private final Path journalDir;
+    private Durability durability = Durability.WRITE_AHEAD;
+    private FlushPolicy flushPolicy = FlushPolicy.none();
+    private TransactionBinding transactions = ProgrammaticTransactions.binding();
+    private final Map<String, MessageHandler> handlers = new LinkedHashMap<>();
+    private RetryPolicy retryPolicy = RetryPolicy.defaults();
+    private int maxPayloadBytes = DEFAULT_MAX_PAYLOAD_BYTES;
+    private int ringSize = DEFAULT_RING_SIZE;
+    private Duration shutdownTimeout = DEFAULT_SHUTDOWN_TIMEOUT;
+
+    DenormQueueBuilder(Path journalDir) {
+        this.journalDir = journalDir;
+    }
+
+    /**
+     * @param durability when batches are journaled; default {@link Durability#WRITE_AHEAD}
+     * @return this builder
+     */
+    public DenormQueueBuilder durability(Durability durability) {
+        this.durability = durability;
+        return this;
+    }
+
+    /**
+     * @param flushPolicy when the journal is forced to disk; default {@link FlushPolicy#none()}
+     * @return this builder
+     */
+    public DenormQueueBuilder flush(FlushPolicy flushPolicy) {
+        this.flushPolicy = flushPolicy;
+        return this;
+    }
+
+    /**
+     * @param binding how the caller's transaction is found; default {@link ProgrammaticTransactions#binding()}
+     * @return this builder
+     */
+    public DenormQueueBuilder transactions(TransactionBinding binding) {
+        this.transactions = binding;
+        return this;
+    }
+
+    /**
+     * Registers a handler. Its name identifies its durable cursor across restarts: renaming a
+     * handler makes it a new handler. A handler registered for the first time starts with the
+     * messages released after the queue starts.
+     *
+     * @param name    unique, 1 to {@value CheckpointDescriptor#MAX_NAME_BYTES} UTF-8 bytes
+     * @param handler the handler
+     * @return this builder
+     */
+    public DenormQueueBuilder handler(String name, MessageHandler handler) {
+        if (name != null && handlers.containsKey(name)) {
+            throw new ConfigurationException("handler: the name '" + name + "' is registered twice; names must be unique");
+        }
+        handlers.put(name, handler);
+        return this;
+    }
+
+    /**
+     * @param retryPolicy how failing handlers are retried; default {@link RetryPolicy#defaults()}
+     * @return this builder
+     */
+    public DenormQueueBuilder retry(RetryPolicy retryPolicy) {
+        this.retryPolicy = retryPolicy;
+        return this;
+    }
+
+    /**
+     * @param maxPayloadBytes the largest payload accepted, 1 byte to 8 MiB; default 1 MiB
+     * @return this builder
+     */
+    public DenormQueueBuilder maxPayloadBytes(int maxPayloadBytes) {
+        this.maxPayloadBytes = maxPayloadBytes;
+        return this;
+    }
+
+    /**
+     * @param ringSize dispatch ring capacity, a power of two from 64 to 1 048 576; default 4096
+     * @return this builder
+     */
+    public DenormQueueBuilder ringSize(int ringSize) {
+        this.ringSize = ringSize;
+        return this;
+    }
+
+    /**
+     * @param shutdownTimeout how long {@link DenormQueue#close()} lets handlers drain; default 30 s
+     * @return this builder
+     */
+    public DenormQueueBuilder shutdownTimeout(Duration shutdownTimeout) {
+        this.shutdownTimeout = shutdownTimeout;
+        return this;
+    }
+
+    /**
+     * Checks the settings, locks the journal directory, recovers what a previous run left (batches
+     * without an outcome are released; each handler resumes after its cursor) and starts dispatch.
+     *
+     * @return the running queue
+     * @throws ConfigurationException       if a setting is out of range or the directory is unusable
+     * @throws JournalLockedException       if another queue holds the directory
+     * @throws IncompatibleJournalException if the journal was written in another format
+     */
+    public DenormQueue build() {
+        validate();
+        return DefaultDenormQueue.start(this);
+    }
+
+    private void validate() {
+        if (journalDir == null) {
+            throw new ConfigurationException("journalDir: must not be null");
+        }
+        if (durability == null) {
+            throw new ConfigurationException("durability: must be WRITE_AHEAD or AFTER_COMMIT, was null");
+        }
+        if (flushPolicy == null) {
+            throw new ConfigurationException("flush: must be FlushPolicy.none(), periodic(Duration) or everyCommit(), was null");
+        }
+        if (transactions == null) {
+            throw new ConfigurationException("transactions: must not be null (the default is ProgrammaticTransactions.binding())");
+        }
+        if (retryPolicy == null) {
+            throw new ConfigurationException("retry: must not be null (the default is RetryPolicy.defaults())");
+        }
+        int maxPayloadLimit = Journal.MAX_RECORD_BYTES - 4096;
+        if (maxPayloadBytes < 1 || maxPayloadBytes > maxPayloadLimit) {
+            throw new ConfigurationException("maxPayloadBytes: must be 1.." + maxPayloadLimit + ", was " + maxPayloadBytes);
+        }
+        if (ringSize < 64 || ringSize > (1 << 20) || Integer.bitCount(ringSize) != 1) {
+            throw new ConfigurationException("ringSize: must be a power of two from 64 to 1048576, was " + ringSize);
+        }
+        if (shutdownTimeout == null || shutdownTimeout.isNegative()) {
+            throw new ConfigurationException("shutdownTimeout: must be zero or positive, was " + shutdownTimeout);
+        }
+        if (handlers.size() > CheckpointDescriptor.SLOT_COUNT) {
+            throw new ConfigurationException("handler: at most " + CheckpointDescriptor.SLOT_COUNT + " handlers, got "
+                    + handlers.size());
+        }
+        for (Map.Entry<String, MessageHandler> entry : handlers.entrySet()) {
+            String name = entry.getKey();
+            if (name == null || name.isBlank()) {
+                throw new ConfigurationException("handler: a name must not be null or blank");
+            }
+            int bytes = name.getBytes(StandardCharsets.UTF_8).length;
+            if (bytes > CheckpointDescriptor.MAX_NAME_BYTES) {
+                throw new ConfigurationException("handler: the name '" + name + "' is " + bytes + " UTF-8 bytes; at most "
+                        + CheckpointDescriptor.MAX_NAME_BYTES + " are allowed");
+            }
+            if (entry.getValue() == null) {
+                throw new ConfigurationException("handler: the handler named '" + name + "' is null");
+            }
+        }
+    }
+
+    Path journalDir() {
+        return journalDir;
+    }
+
+    Durability durability() {
+        return durability;
+    }
+
+    FlushPolicy flushPolicy() {
+        return flushPolicy;
+    }
+
+    TransactionBinding transactions() {
+        return transactions;
+    }
+
+    Map<String, MessageHandler> handlers() {
+        return handlers;
+    }
+
+    RetryPolicy retryPolicy() {
+        return retryPolicy;
+    }
+
+    int maxPayloadBytes() {
+        return maxPayloadBytes;
+    }
+
+    int ringSize() {
+        return ringSize;
+    }
+
+    Duration shutdownTimeout() {
+        return shutdownTimeout;
+    }
+}

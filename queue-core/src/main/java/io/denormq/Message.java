@@ -1,0 +1,60 @@
+package io.denormq;
+
+/**
+ * A released message, as a {@link MessageHandler} sees it.
+ *
+ * <p>A {@code Message} given to {@link MessageHandler#onMessage(Message)} is a view over the
+ * journal's bytes that is reused for the next message: it is valid only until {@code onMessage}
+ * returns. Copy what you need to keep ({@link #payload()} returns a copy).
+ */
+public interface Message {
+    /**
+     * An identity stable across re-deliveries and unique within the journal: it is derived from
+     * where the message's transaction was journaled and the message's place in that transaction.
+     *
+     * @return the message id
+     */
+    long id();
+
+    /**
+     * A number that increases in release order (the order in which transactions completed), and is
+     * the same when the message is delivered again. A handler can keep the last applied sequence
+     * per row and skip anything at or below it.
+     *
+     * @return the release sequence
+     */
+    long sequence();
+
+    /** @return the topic given to {@link DenormQueue#publish} */
+    String topic();
+
+    /** @return the key given to {@link DenormQueue#publish}, or null if none was given */
+    String key();
+
+    /** @return a copy of the payload */
+    byte[] payload();
+
+    /** @return the payload's length in bytes, without copying it */
+    int payloadLength();
+
+    /**
+     * Decodes the payload without copying it first.
+     *
+     * @param codec the codec that encoded it
+     * @param <T>   the decoded type
+     * @return the decoded payload
+     */
+    <T> T payload(Codec<T> codec);
+
+    /**
+     * Whether this message may have been delivered to this handler before: true for every message
+     * released before the queue was (re)started, since the handler may have processed it without
+     * its acknowledgement reaching the checkpoint file before a crash.
+     *
+     * @return true if this may be a re-delivery
+     */
+    boolean redelivered();
+
+    /** @return when the message's transaction was released, in milliseconds since the epoch */
+    long releasedAtMillis();
+}

@@ -1,0 +1,108 @@
+package io.denormq;
+
+import io.denormq.journal.JournalRecordDescriptor;
+import io.denormq.journal.RecordBuffer;
+import io.denormq.tx.TransactionOutcome;
+import io.denormq.tx.TransactionParticipant;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One transaction's messages for one queue: built in memory while the transaction runs, journaled
+ * at commit according to the queue's {@link Durability}, then released or discarded. Used by the
+ * transaction's thread only.
+ */
+final class PendingBatch implements TransactionParticipant {
+    private static final Logger LOG = LoggerFactory.getLogger(PendingBatch.class);
+    private static final long NOT_JOURNALED = -1;
+
+    private final DefaultDenormQueue queue;
+    private final RecordBuffer record;
+    private long batchIndex = NOT_JOURNALED;
+    private boolean sealed;
+    private boolean completed;
+
+    PendingBatch(DefaultDenormQueue queue, RecordBuffer record) {
+        this.queue = queue;
+        this.record = record;
+    }
+
+    boolean belongsTo(DefaultDenormQueue candidate) {
+        return queue == candidate;
+    }
+
+    void add(byte[] topic, String key, byte[] payload, int offset, int length) {
+        if (sealed || completed) {
+            throw new IllegalStateException("Cannot publish into a transaction that is already "
+                    + (completed ? "completed" : "committing (its before-commit phase has run)")
+                    + "; publish before the commit, or outside the transaction");
+        }
+        record.addMessage(topic, key, payload, offset, length);
+    }
+
+    @Override
+    public void beforeCommit() {
+        sealed = true;
+        if (queue.durability() == Durability.WRITE_AHEAD && record.count() > 0) {
+            record.sealBatch(JournalRecordDescriptor.KIND_BATCH, System.currentTimeMillis());
+            batchIndex = queue.appendAndFlush(record);
+        }
+    }
+
+    @Override
+    public void afterCompletion(TransactionOutcome outcome) {
+        if (completed) {
+            return;
+        }
+        completed = true;
+        try {
+            if (record.count() == 0) {
+                return;
+            }
+            if (batchIndex != NOT_JOURNALED) {
+                resolveJournaledBatch(outcome);
+            } else if (outcome != TransactionOutcome.ROLLED_BACK) {
+                releaseAfterCommit(outcome);
+            }
+        } catch (RuntimeException | Error e) {
+            logFailure(outcome, e);
+        }
+    }
+
+    private void resolveJournaledBatch(TransactionOutcome outcome) {
+        long timestamp = System.currentTimeMillis();
+        switch (outcome) {
+            case COMMITTED -> record.outcome(JournalRecordDescriptor.KIND_RELEASE, batchIndex,
+                    JournalRecordDescriptor.REASON_COMMITTED, timestamp);
+            case UNKNOWN -> record.outcome(JournalRecordDescriptor.KIND_RELEASE, batchIndex,
+                    JournalRecordDescriptor.REASON_UNKNOWN_OUTCOME, timestamp);
+            case ROLLED_BACK -> record.outcome(JournalRecordDescriptor.KIND_ROLLBACK, batchIndex,
+                    JournalRecordDescriptor.REASON_ROLLED_BACK, timestamp);
+        }
+        queue.append(record);
+    }
+
+    private void releaseAfterCommit(TransactionOutcome outcome) {
+        if (queue.durability() == Durability.WRITE_AHEAD) {
+            LOG.warn("A transaction completed ({}) without its before-commit callback having run, so its {} "
+                    + "message(s) were not journaled ahead; journaling them now. Check the transaction binding "
+                    + "({}).", outcome, record.count(), queue.bindingName());
+        }
+        record.sealBatch(JournalRecordDescriptor.KIND_RELEASED_BATCH, System.currentTimeMillis());
+        queue.appendAndFlush(record);
+    }
+
+    private void logFailure(TransactionOutcome outcome, Throwable e) {
+        if (batchIndex != NOT_JOURNALED) {
+            LOG.error("Could not write the {} record of batch {} ({} message(s)) to journal {}: {}. The batch is "
+                            + "resolved on the next start (released, even if it rolled back).",
+                    outcome == TransactionOutcome.ROLLED_BACK ? "rollback" : "release", Long.toHexString(batchIndex),
+                    record.count(), queue.journalDirectory(), e.toString(), e);
+        } else {
+            LOG.error("LOST: {} message(s) of a transaction that ended {} could not be journaled after its commit "
+                            + "(AFTER_COMMIT durability) in {}: {}. Their read models need repair; use WRITE_AHEAD "
+                            + "durability to close this window.", record.count(), outcome, queue.journalDirectory(),
+                    e.toString(), e);
+        }
+    }
+}

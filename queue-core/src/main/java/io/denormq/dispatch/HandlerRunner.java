@@ -1,0 +1,175 @@
+package io.denormq.dispatch;
+
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+
+import com.lmax.disruptor.EventHandler;
+import io.denormq.MessageHandler;
+import io.denormq.RetryPolicy;
+import io.denormq.journal.CheckpointFile;
+import io.denormq.journal.Journal;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Delivers ring events to one handler on its own thread: skips what the handler already
+ * acknowledged, retries failures with backoff, dead-letters a message after the last attempt, and
+ * stores the handler's cursor at the end of every Disruptor batch (and before each backoff, so that
+ * the progress made before a poison message is durable).
+ *
+ * <p>Once {@link #halt()} is called nothing more is acknowledged, so a message interrupted by
+ * shutdown is delivered again on the next start.
+ */
+public final class HandlerRunner implements EventHandler<MessageEvent> {
+    private static final Logger LOG = LoggerFactory.getLogger(HandlerRunner.class);
+
+    private final String name;
+    private final int partition;
+    private final MessageHandler handler;
+    private final RetryPolicy retryPolicy;
+    private final CheckpointFile checkpoint;
+    private final int slot;
+    private final Journal journal;
+    private final MessageView view = new MessageView();
+    private final AtomicLong processed = new AtomicLong();
+    private final AtomicLong retries = new AtomicLong();
+    private final AtomicLong deadLetters = new AtomicLong();
+    private long cursor;
+    private long cursorStored;
+    private volatile boolean halted;
+
+    /**
+     * @param name        the handler's name
+     * @param partition   the partition this runner serves
+     * @param handler     the user's handler
+     * @param retryPolicy how failures are retried
+     * @param checkpoint  where the cursor is stored
+     * @param slot        the handler partition's checkpoint slot
+     * @param journal     where dead letters are written
+     */
+    public HandlerRunner(String name, int partition, MessageHandler handler, RetryPolicy retryPolicy,
+                         CheckpointFile checkpoint, int slot, Journal journal) {
+        this.name = name;
+        this.partition = partition;
+        this.handler = handler;
+        this.retryPolicy = retryPolicy;
+        this.checkpoint = checkpoint;
+        this.slot = slot;
+        this.journal = journal;
+        this.cursor = checkpoint.cursor(slot);
+        this.cursorStored = cursor;
+    }
+
+    @Override
+    public void onEvent(MessageEvent event, long ringSequence, boolean endOfBatch) {
+        if (halted) {
+            return;
+        }
+        if (event.sequence > cursor) {
+            view.wrap(event);
+            if (!deliver()) {
+                return;
+            }
+            cursor = event.sequence;
+            processed.incrementAndGet();
+        }
+        if (endOfBatch) {
+            storeCursor();
+        }
+    }
+
+    private boolean deliver() {
+        int attempts = 0;
+        while (true) {
+            try {
+                handler.onMessage(view);
+                return true;
+            } catch (Throwable failure) {
+                attempts++;
+                if (failure instanceof InterruptedException) {
+                    Thread.currentThread().interrupt();
+                }
+                if (halted) {
+                    return false;
+                }
+                if (attempts >= retryPolicy.maxAttempts()) {
+                    return deadLetter(attempts, failure);
+                }
+                retries.incrementAndGet();
+                if (attempts == 1) {
+                    LOG.warn("Handler '{}' failed on {} (attempt 1 of {}); retrying with backoff: {}", name, view,
+                            retryPolicy.maxAttempts(), failure.toString());
+                }
+                storeCursor();
+                if (!backoff(attempts)) {
+                    return false;
+                }
+            }
+        }
+    }
+
+    private boolean backoff(int failedAttempts) {
+        long deadline = System.nanoTime() + retryPolicy.backoffNanos(failedAttempts);
+        long remaining;
+        while (!halted && (remaining = deadline - System.nanoTime()) > 0) {
+            LockSupport.parkNanos(Math.min(remaining, TimeUnit.MILLISECONDS.toNanos(50)));
+        }
+        Thread.interrupted();
+        return !halted;
+    }
+
+    private boolean deadLetter(int attempts, Throwable failure) {
+        try {
+            long index = DeadLetterRecords.append(journal, name, partition, view, attempts, failure);
+            deadLetters.incrementAndGet();
+            LOG.error("Handler '{}' gave up on {} after {} attempts; dead-lettered at journal index {} of {}. "
+                            + "It is listed by DenormQueue.deadLetters(); the handler goes on with the next message.",
+                    name, view, attempts, Long.toHexString(index), journal.directory(), failure);
+            return true;
+        } catch (RuntimeException e) {
+            e.addSuppressed(failure);
+            LOG.error("Handler '{}' could not dead-letter {} in {}; the handler stops acknowledging and the message "
+                    + "is delivered again after a restart", name, view, journal.directory(), e);
+            halted = true;
+            return false;
+        }
+    }
+
+    private void storeCursor() {
+        if (cursor != cursorStored && !halted) {
+            checkpoint.putCursor(slot, cursor);
+            cursorStored = cursor;
+        }
+    }
+
+    /** Stops acknowledging: whatever is delivered from now on is delivered again after a restart. */
+    public void halt() {
+        halted = true;
+    }
+
+    /** @return the handler's name */
+    public String name() {
+        return name;
+    }
+
+    /** @return messages processed (dead letters included) since start */
+    public long processed() {
+        return processed.get();
+    }
+
+    /** @return retries since start */
+    public long retries() {
+        return retries.get();
+    }
+
+    /** @return messages dead-lettered since start */
+    public long deadLetters() {
+        return deadLetters.get();
+    }
+
+    /** @return the handler's durable cursor */
+    public long storedCursor() {
+        return checkpoint.cursor(slot);
+    }
+}

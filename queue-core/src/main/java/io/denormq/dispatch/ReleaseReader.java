@@ -1,0 +1,267 @@
+package io.denormq.dispatch;
+
+import static io.denormq.journal.JournalRecordDescriptor.*;
+
+import java.util.Arrays;
+
+import com.lmax.disruptor.InsufficientCapacityException;
+import com.lmax.disruptor.RingBuffer;
+import io.denormq.journal.CheckpointDescriptor;
+import io.denormq.journal.CheckpointFile;
+import io.denormq.journal.Journal;
+import io.denormq.journal.JournalRecovery;
+import net.openhft.chronicle.bytes.Bytes;
+import net.openhft.chronicle.queue.ExcerptTailer;
+import net.openhft.chronicle.wire.DocumentContext;
+import org.agrona.ErrorHandler;
+import org.agrona.collections.Long2ObjectHashMap;
+import org.agrona.concurrent.IdleStrategy;
+import org.agrona.concurrent.UnsafeBuffer;
+
+/**
+ * The reader thread: tails the journal, keeps the batches whose transactions have not completed,
+ * and when a release arrives publishes the released batch's messages into the dispatch ring in
+ * release order. Rolled-back batches are dropped. A release whose batch is older than where reading
+ * started (a restart) is resolved by reading the batch at its index.
+ *
+ * <p>It also maintains the checkpoint's recovery low-water mark: the oldest batch it holds without
+ * an outcome, so that recovery after a crash reads from there and no further back.
+ */
+public final class ReleaseReader implements Runnable {
+    /** Under sustained load, the low-water mark is refreshed every this many + 1 records. */
+    private static final int LOW_WATER_EVERY_READS = 1023;
+
+    private final Journal journal;
+    private final CheckpointFile checkpoint;
+    private final RingBuffer<MessageEvent> ring;
+    private final long startIndex;
+    private final long skipUpToSequence;
+    private final long redeliveredUpToIndex;
+    private final IdleStrategy idleStrategy;
+    private final ErrorHandler errorHandler;
+    private final Long2ObjectHashMap<byte[]> unresolved = new Long2ObjectHashMap<>();
+    private final UnsafeBuffer reader = new UnsafeBuffer(new byte[0]);
+    private byte[] scratch = new byte[1024];
+    private long reads;
+    private long oldestUnresolved = Long.MAX_VALUE;
+    private long lowWaterWritten = Long.MIN_VALUE;
+    private volatile long lastReadIndex = CheckpointDescriptor.NOTHING;
+    private volatile boolean running = true;
+    private volatile boolean drainAndStop;
+    private volatile boolean caughtUp;
+
+    /**
+     * @param journal              the journal to tail
+     * @param checkpoint           where the low-water mark goes
+     * @param ring                 the dispatch ring; this thread is its only producer
+     * @param startIndex           the journal index to start reading at, or -1 for the start
+     * @param skipUpToSequence     messages at or below this sequence were processed by every handler
+     * @param redeliveredUpToIndex releases at or below this index were written before this start
+     * @param idleStrategy         how to wait when the journal has nothing new
+     * @param errorHandler         where failures go
+     */
+    public ReleaseReader(Journal journal, CheckpointFile checkpoint, RingBuffer<MessageEvent> ring, long startIndex,
+                         long skipUpToSequence, long redeliveredUpToIndex, IdleStrategy idleStrategy,
+                         ErrorHandler errorHandler) {
+        this.journal = journal;
+        this.checkpoint = checkpoint;
+        this.ring = ring;
+        this.startIndex = startIndex;
+        this.skipUpToSequence = skipUpToSequence;
+        this.redeliveredUpToIndex = redeliveredUpToIndex;
+        this.idleStrategy = idleStrategy;
+        this.errorHandler = errorHandler;
+    }
+
+    @Override
+    public void run() {
+        try (ExcerptTailer tailer = journal.createTailer(); ExcerptTailer batchTailer = journal.createTailer()) {
+            JournalRecovery.position(tailer, startIndex, journal);
+            while (running) {
+                boolean read;
+                try {
+                    read = readOne(tailer, batchTailer);
+                } catch (RuntimeException e) {
+                    errorHandler.onError(e);
+                    read = true;
+                }
+                if (read) {
+                    if ((++reads & LOW_WATER_EVERY_READS) == 0) {
+                        updateLowWater();
+                    }
+                    idleStrategy.reset();
+                    continue;
+                }
+                updateLowWater();
+                caughtUp = true;
+                if (drainAndStop) {
+                    break;
+                }
+                idleStrategy.idle();
+            }
+        } catch (RuntimeException | Error e) {
+            errorHandler.onError(e);
+        } finally {
+            running = false;
+        }
+    }
+
+    private boolean readOne(ExcerptTailer tailer, ExcerptTailer batchTailer) {
+        byte kind;
+        long index;
+        int length;
+        try (DocumentContext context = tailer.readingDocument()) {
+            if (!context.isPresent()) {
+                return false;
+            }
+            index = context.index();
+            Bytes<?> bytes = context.wire().bytes();
+            length = (int) bytes.readRemaining();
+            if (length < HEADER_LENGTH) {
+                errorHandler.onError(new IllegalStateException("Journal " + journal.directory() + ": record at index "
+                        + Long.toHexString(index) + " is " + length + " bytes, shorter than a header; skipped"));
+                lastReadIndex = index;
+                return true;
+            }
+            if (scratch.length < length) {
+                scratch = new byte[Math.max(length, scratch.length * 2)];
+            }
+            bytes.read(scratch, 0, length);
+        }
+        kind = scratch[KIND_OFFSET];
+        switch (kind) {
+            case KIND_BATCH -> {
+                unresolved.put(index, Arrays.copyOf(scratch, length));
+                oldestUnresolved = Math.min(oldestUnresolved, index);
+            }
+            case KIND_RELEASED_BATCH -> {
+                byte[] batch = Arrays.copyOf(scratch, length);
+                dispatch(batch, index, index);
+            }
+            case KIND_RELEASE -> {
+                long batchIndex = readLong(scratch, BATCH_INDEX_OFFSET);
+                byte[] batch = resolve(batchIndex);
+                if (batch == null) {
+                    batch = readBatchAt(batchTailer, batchIndex, index);
+                }
+                if (batch != null) {
+                    dispatch(batch, index, batchIndex);
+                }
+            }
+            case KIND_ROLLBACK -> resolve(readLong(scratch, BATCH_INDEX_OFFSET));
+            case KIND_DEAD_LETTER -> {
+                // dead letters are read by the inspection API, not dispatched
+            }
+            default -> errorHandler.onError(new IllegalStateException("Journal " + journal.directory()
+                    + ": record at index " + Long.toHexString(index) + " has unknown kind " + kind + "; skipped"));
+        }
+        lastReadIndex = index;
+        return true;
+    }
+
+    private long readLong(byte[] record, int offset) {
+        reader.wrap(record);
+        return reader.getLong(offset, BYTE_ORDER);
+    }
+
+    private byte[] resolve(long batchIndex) {
+        byte[] batch = unresolved.remove(batchIndex);
+        if (batch != null && batchIndex == oldestUnresolved) {
+            oldestUnresolved = Long.MAX_VALUE;
+            for (Long2ObjectHashMap<byte[]>.KeyIterator keys = unresolved.keySet().iterator(); keys.hasNext(); ) {
+                oldestUnresolved = Math.min(oldestUnresolved, keys.nextLong());
+            }
+        }
+        return batch;
+    }
+
+    private byte[] readBatchAt(ExcerptTailer batchTailer, long batchIndex, long releaseIndex) {
+        if (!batchTailer.moveToIndex(batchIndex)) {
+            errorHandler.onError(new IllegalStateException("Journal " + journal.directory() + ": release at index "
+                    + Long.toHexString(releaseIndex) + " refers to batch " + Long.toHexString(batchIndex)
+                    + ", which is no longer in the journal; its messages cannot be delivered"));
+            return null;
+        }
+        try (DocumentContext context = batchTailer.readingDocument()) {
+            Bytes<?> bytes = context.wire().bytes();
+            if (!context.isPresent() || bytes.readRemaining() < MESSAGES_OFFSET
+                    || bytes.readByte(bytes.readPosition() + KIND_OFFSET) != KIND_BATCH) {
+                errorHandler.onError(new IllegalStateException("Journal " + journal.directory() + ": release at index "
+                        + Long.toHexString(releaseIndex) + " refers to index " + Long.toHexString(batchIndex)
+                        + ", which is not a batch; skipped"));
+                return null;
+            }
+            byte[] batch = new byte[(int) bytes.readRemaining()];
+            bytes.read(batch);
+            return batch;
+        }
+    }
+
+    private void dispatch(byte[] batch, long releaseIndex, long batchIndex) {
+        reader.wrap(batch);
+        int count = reader.getInt(COUNT_OFFSET, BYTE_ORDER);
+        long releasedAt = reader.getLong(TIMESTAMP_OFFSET, BYTE_ORDER);
+        boolean redelivered = releaseIndex <= redeliveredUpToIndex;
+        int offset = MESSAGES_OFFSET;
+        for (int ordinal = 0; ordinal < count; ordinal++) {
+            long sequence = compose(releaseIndex, ordinal);
+            int messageOffset = offset;
+            offset = skipMessage(reader, offset);
+            if (sequence <= skipUpToSequence) {
+                continue;
+            }
+            long slot = claim();
+            if (slot < 0) {
+                return;
+            }
+            ring.get(slot).set(batch, messageOffset, sequence, compose(batchIndex, ordinal), releasedAt, redelivered);
+            ring.publish(slot);
+        }
+    }
+
+    private long claim() {
+        while (true) {
+            try {
+                return ring.tryNext();
+            } catch (InsufficientCapacityException full) {
+                if (!running) {
+                    return -1;
+                }
+                idleStrategy.idle();
+            }
+        }
+    }
+
+    private void updateLowWater() {
+        long lowWater = oldestUnresolved != Long.MAX_VALUE ? oldestUnresolved : lastReadIndex;
+        if (lowWater != lowWaterWritten && lowWater != CheckpointDescriptor.NOTHING) {
+            checkpoint.putRecoveryLowWater(lowWater);
+            lowWaterWritten = lowWater;
+        }
+    }
+
+    /** Asks the reader to stop once it has read everything in the journal. */
+    public void drainAndStop() {
+        drainAndStop = true;
+    }
+
+    /** Stops the reader now, even if the ring is full. */
+    public void stop() {
+        running = false;
+    }
+
+    /** @return the index of the last record read, or -1 */
+    public long lastReadIndex() {
+        return lastReadIndex;
+    }
+
+    /** @return whether the reader has reached the end of the journal at least once */
+    public boolean hasCaughtUp() {
+        return caughtUp;
+    }
+
+    /** @return whether the reader thread is still running */
+    public boolean isRunning() {
+        return running;
+    }
+}

@@ -1,0 +1,253 @@
+package io.denormq.journal;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Queue;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.locks.StampedLock;
+
+import io.denormq.JournalException;
+import io.denormq.QueueClosedException;
+import net.openhft.chronicle.bytes.Bytes;
+import net.openhft.chronicle.queue.ExcerptAppender;
+import net.openhft.chronicle.queue.ExcerptTailer;
+import net.openhft.chronicle.queue.RollCycles;
+import net.openhft.chronicle.queue.impl.StoreFileListener;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
+import net.openhft.chronicle.wire.DocumentContext;
+
+/**
+ * The memory-mapped journal: a Chronicle Queue of {@link JournalRecordDescriptor} records.
+ *
+ * <p>Appends are thread-safe: each thread appends through its own appender, and an append
+ * survives a crash of the process as soon as it returns. {@link #syncThisThread()} forces the
+ * calling thread's last append to the disk; {@link #forceAll()} forces every cycle file in use.
+ * An exception thrown while an excerpt is being written rolls that excerpt back, so a failed
+ * append never leaves a partial record behind.
+ */
+public final class Journal implements AutoCloseable {
+    static {
+        // The library must never phone home; Chronicle reads this before its first use.
+        System.setProperty("chronicle.analytics.disable", "true");
+    }
+
+    /**
+     * Roll cycle of the journal's files: one file per day keeps retention simple, and its index
+     * layout (cycle in the upper bits, 32 bits of sequence) leaves room for the 16-bit message
+     * ordinal in ids and sequences.
+     */
+    public static final RollCycles ROLL_CYCLE = RollCycles.FAST_DAILY;
+    /** Chronicle block size: bounds the largest record, so it is 8 times the largest batch. */
+    public static final long BLOCK_SIZE = 64L << 20;
+    /** The largest record (one transaction's batch) the journal accepts, in bytes. */
+    public static final int MAX_RECORD_BYTES = (int) (BLOCK_SIZE / 8);
+
+    private final Path directory;
+    private final SingleChronicleQueue queue;
+    private final boolean readOnly;
+    private final ThreadLocal<ExcerptAppender> appenders = new ThreadLocal<>();
+    private final Queue<ExcerptAppender> allAppenders = new ConcurrentLinkedQueue<>();
+    private final Set<File> filesInUse = ConcurrentHashMap.newKeySet();
+    private final StampedLock closeLock = new StampedLock();
+    private volatile boolean closed;
+
+    private Journal(Path directory, boolean readOnly) {
+        this.directory = directory;
+        this.readOnly = readOnly;
+        try {
+            this.queue = SingleChronicleQueueBuilder.binary(directory)
+                    .rollCycle(ROLL_CYCLE)
+                    .blockSize(BLOCK_SIZE)
+                    .readOnly(readOnly)
+                    .storeFileListener(new FileTracker())
+                    .build();
+        } catch (RuntimeException e) {
+            throw new JournalException("Cannot open journal " + directory + ": " + e
+                    + ". Check that the directory is a denormq journal on a local file system", e);
+        }
+        if (!readOnly) {
+            JournalDirectory.restrictAllToOwner(directory);
+        }
+    }
+
+    /**
+     * Opens the Chronicle Queue in a directory that the caller has prepared, locked and checked.
+     *
+     * @param directory the journal directory
+     * @param readOnly  whether to open it for reading only
+     * @return the open journal
+     */
+    public static Journal open(Path directory, boolean readOnly) {
+        return new Journal(directory, readOnly);
+    }
+
+    /** @return the journal directory */
+    public Path directory() {
+        return directory;
+    }
+
+    /**
+     * Appends one record.
+     *
+     * @param record an array holding the record from offset 0
+     * @param length the record's length
+     * @return the record's journal index
+     * @throws QueueClosedException if the journal was closed
+     * @throws JournalException     if the append failed; nothing was written
+     */
+    public long append(byte[] record, int length) {
+        long stamp = closeLock.readLock();
+        try {
+            if (closed) {
+                throw new QueueClosedException("Journal " + directory + " is closed: cannot append a "
+                        + JournalRecordDescriptor.kindName(record[0]) + " record");
+            }
+            ExcerptAppender appender = appender();
+            try (DocumentContext context = appender.writingDocument()) {
+                try {
+                    Bytes<?> bytes = context.wire().bytes();
+                    bytes.write(record, 0, length);
+                } catch (RuntimeException | Error e) {
+                    context.rollbackOnClose();
+                    throw e;
+                }
+            }
+            return appender.lastIndexAppended();
+        } catch (QueueClosedException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new JournalException("Cannot append a " + JournalRecordDescriptor.kindName(record[0]) + " record of "
+                    + length + " bytes to journal " + directory + ": " + e
+                    + ". Check free disk space and that the directory is writable", e);
+        } finally {
+            closeLock.unlockRead(stamp);
+        }
+    }
+
+    /**
+     * Forces the calling thread's appends to the disk (msync), returning once they are there.
+     *
+     * @throws JournalException if the flush failed
+     */
+    public void syncThisThread() {
+        long stamp = closeLock.readLock();
+        try {
+            if (closed) {
+                throw new QueueClosedException("Journal " + directory + " is closed: cannot flush it");
+            }
+            appender().sync();
+        } catch (QueueClosedException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new JournalException("Cannot flush journal " + directory + " to disk: " + e, e);
+        } finally {
+            closeLock.unlockRead(stamp);
+        }
+    }
+
+    /**
+     * Forces every journal file in use to the disk (fsync), as the periodic flush does.
+     *
+     * @throws JournalException if a flush failed
+     */
+    public void forceAll() {
+        for (File file : filesInUse) {
+            force(file);
+        }
+    }
+
+    private static void force(File file) {
+        try (FileChannel channel = FileChannel.open(file.toPath(), StandardOpenOption.READ)) {
+            channel.force(false);
+        } catch (IOException e) {
+            throw new JournalException("Cannot flush journal file " + file + " to disk: " + e, e);
+        }
+    }
+
+    /**
+     * Creates a tailer positioned at the start of the journal. The caller owns it and must close it.
+     *
+     * @return a new tailer
+     */
+    public ExcerptTailer createTailer() {
+        ExcerptTailer tailer = queue.createTailer();
+        tailer.singleThreadedCheckDisabled(true);
+        return tailer;
+    }
+
+    /** @return the index of the last record in the journal, or -1 if it is empty */
+    public long lastIndex() {
+        long last = queue.lastIndex();
+        return last < 0 ? -1 : last;
+    }
+
+    /** @return the index of the first retained record, or -1 if the journal is empty */
+    public long firstIndex() {
+        long first = queue.firstIndex();
+        return first == Long.MAX_VALUE || first < 0 ? -1 : first;
+    }
+
+    /** @return whether the journal was opened for reading only */
+    public boolean isReadOnly() {
+        return readOnly;
+    }
+
+    private ExcerptAppender appender() {
+        ExcerptAppender appender = appenders.get();
+        if (appender == null) {
+            appender = queue.createAppender();
+            appender.singleThreadedCheckDisabled(true);
+            appenders.set(appender);
+            allAppenders.add(appender);
+        }
+        return appender;
+    }
+
+    /**
+     * Closes the journal once in-flight appends have finished; later appends throw
+     * {@link QueueClosedException}.
+     */
+    @Override
+    public void close() {
+        long stamp = closeLock.writeLock();
+        try {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            for (ExcerptAppender appender : allAppenders) {
+                appender.close();
+            }
+            allAppenders.clear();
+            queue.close();
+        } finally {
+            closeLock.unlockWrite(stamp);
+        }
+    }
+
+    /** @return whether {@link #close()} was called */
+    public boolean isClosed() {
+        return closed;
+    }
+
+    private final class FileTracker implements StoreFileListener {
+        @Override
+        public void onAcquired(int cycle, File file) {
+            filesInUse.add(file);
+            if (!readOnly) {
+                JournalDirectory.restrictToOwner(file.toPath());
+            }
+        }
+
+        @Override
+        public void onReleased(int cycle, File file) {
+            filesInUse.remove(file);
+        }
+    }
+}

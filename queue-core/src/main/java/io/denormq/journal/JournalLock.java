@@ -1,0 +1,118 @@
+package io.denormq.journal;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+
+import io.denormq.JournalException;
+import io.denormq.JournalLockedException;
+
+/**
+ * Gives one queue sole ownership of a journal directory, across processes, with an operating-system
+ * file lock on {@value #FILE_NAME}. The lock file records the holder's process id so that a second
+ * opener can say who holds it. The operating system releases the lock when the holder dies, even by
+ * {@code kill -9}.
+ */
+public final class JournalLock implements AutoCloseable {
+    /** The lock file's name inside the journal directory. */
+    public static final String FILE_NAME = "denormq.lock";
+
+    private final Path file;
+    private final FileChannel channel;
+    private final FileLock lock;
+
+    private JournalLock(Path file, FileChannel channel, FileLock lock) {
+        this.file = file;
+        this.channel = channel;
+        this.lock = lock;
+    }
+
+    /**
+     * Locks the journal directory.
+     *
+     * @param directory the journal directory
+     * @return the held lock
+     * @throws JournalLockedException if another queue holds it
+     */
+    public static JournalLock acquire(Path directory) {
+        Path file = directory.resolve(FILE_NAME);
+        FileChannel channel;
+        try {
+            channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        } catch (IOException e) {
+            throw new JournalException("Cannot open lock file " + file + ": " + e, e);
+        }
+        try {
+            FileLock lock;
+            try {
+                lock = channel.tryLock();
+            } catch (OverlappingFileLockException sameProcess) {
+                throw new JournalLockedException("Journal directory " + directory + " is already open by another queue "
+                        + "in this process (pid " + ProcessHandle.current().pid() + "). A journal directory can be "
+                        + "used by one queue at a time: close the other queue first, or give this one its own directory");
+            }
+            if (lock == null) {
+                throw new JournalLockedException("Journal directory " + directory + " is locked by another process ("
+                        + describeHolder(file) + "). A journal directory can be used by one queue at a time: stop "
+                        + "that process, or give this queue its own directory");
+            }
+            JournalDirectory.restrictToOwner(file);
+            writeHolder(channel);
+            return new JournalLock(file, channel, lock);
+        } catch (IOException | RuntimeException e) {
+            closeQuietly(channel, e);
+            if (e instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            throw new JournalException("Cannot lock journal directory " + directory + " via " + file + ": " + e, e);
+        }
+    }
+
+    private static void writeHolder(FileChannel channel) throws IOException {
+        String holder = "pid=" + ProcessHandle.current().pid() + "\nsince=" + Instant.now() + "\n";
+        channel.truncate(0);
+        channel.write(ByteBuffer.wrap(holder.getBytes(StandardCharsets.UTF_8)), 0);
+    }
+
+    private static String describeHolder(Path file) {
+        try {
+            String content = Files.readString(file, StandardCharsets.UTF_8).trim();
+            return content.isEmpty() ? "process id unknown" : content.replace('\n', ' ');
+        } catch (IOException e) {
+            return "process id unknown: " + e.getMessage();
+        }
+    }
+
+    private static void closeQuietly(FileChannel channel, Exception cause) {
+        try {
+            channel.close();
+        } catch (IOException e) {
+            cause.addSuppressed(e);
+        }
+    }
+
+    /** @return the lock file */
+    public Path file() {
+        return file;
+    }
+
+    /** Releases the lock. */
+    @Override
+    public void close() {
+        try {
+            if (lock.isValid()) {
+                lock.release();
+            }
+            channel.close();
+        } catch (IOException e) {
+            throw new JournalException("Cannot release lock file " + file + ": " + e, e);
+        }
+    }
+}
