@@ -224,6 +224,10 @@ final class DefaultDenormQueue implements DenormQueue {
         return index;
     }
 
+    Journal journal() {
+        return journal;
+    }
+
     Durability durability() {
         return durability;
     }

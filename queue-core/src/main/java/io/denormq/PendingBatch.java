@@ -55,8 +55,9 @@ final class PendingBatch implements TransactionParticipant {
             return;
         }
         completed = true;
+        int messages = record.count();
         try {
-            if (record.count() == 0) {
+            if (messages == 0) {
                 return;
             }
             if (batchIndex != NOT_JOURNALED) {
@@ -65,7 +66,7 @@ final class PendingBatch implements TransactionParticipant {
                 releaseAfterCommit(outcome);
             }
         } catch (RuntimeException | Error e) {
-            logFailure(outcome, e);
+            logFailure(outcome, messages, e);
         }
     }
 
@@ -92,16 +93,16 @@ final class PendingBatch implements TransactionParticipant {
         queue.appendAndFlush(record);
     }
 
-    private void logFailure(TransactionOutcome outcome, Throwable e) {
+    private void logFailure(TransactionOutcome outcome, int messages, Throwable e) {
         if (batchIndex != NOT_JOURNALED) {
             LOG.error("Could not write the {} record of batch {} ({} message(s)) to journal {}: {}. The batch is "
                             + "resolved on the next start (released, even if it rolled back).",
                     outcome == TransactionOutcome.ROLLED_BACK ? "rollback" : "release", Long.toHexString(batchIndex),
-                    record.count(), queue.journalDirectory(), e.toString(), e);
+                    messages, queue.journalDirectory(), e.toString(), e);
         } else {
             LOG.error("LOST: {} message(s) of a transaction that ended {} could not be journaled after its commit "
                             + "(AFTER_COMMIT durability) in {}: {}. Their read models need repair; use WRITE_AHEAD "
-                            + "durability to close this window.", record.count(), outcome, queue.journalDirectory(),
+                            + "durability to close this window.", messages, outcome, queue.journalDirectory(),
                     e.toString(), e);
         }
     }

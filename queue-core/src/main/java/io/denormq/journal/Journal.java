@@ -9,6 +9,7 @@ import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.StampedLock;
 
 import io.denormq.JournalException;
@@ -55,6 +56,7 @@ public final class Journal implements AutoCloseable {
     private final Queue<ExcerptAppender> allAppenders = new ConcurrentLinkedQueue<>();
     private final Set<File> filesInUse = ConcurrentHashMap.newKeySet();
     private final StampedLock closeLock = new StampedLock();
+    private final AtomicLong flushes = new AtomicLong();
     private volatile boolean closed;
 
     private Journal(Path directory, boolean readOnly) {
@@ -142,6 +144,7 @@ public final class Journal implements AutoCloseable {
                 throw new QueueClosedException("Journal " + directory + " is closed: cannot flush it");
             }
             appender().sync();
+            flushes.incrementAndGet();
         } catch (QueueClosedException e) {
             throw e;
         } catch (RuntimeException e) {
@@ -160,6 +163,12 @@ public final class Journal implements AutoCloseable {
         for (File file : filesInUse) {
             force(file);
         }
+        flushes.incrementAndGet();
+    }
+
+    /** @return how many flushes ({@link #syncThisThread()} and {@link #forceAll()} calls) completed */
+    public long flushCount() {
+        return flushes.get();
     }
 
     private static void force(File file) {

@@ -1,0 +1,66 @@
+package io.denormq;
+
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.concurrent.ThreadLocalRandom;
+
+import io.denormq.tx.ProgrammaticTransaction;
+import io.denormq.tx.ProgrammaticTransactions;
+
+/**
+ * The child process of the crash tests. {@code publish DIR DURABILITY FIRST LOG}: runs a handler "h"
+ * that logs {@code D <n>} for every message it processed, and publishes numbered messages in committed
+ * transactions of 1 to 3 messages, logging {@code C <n>} for each once its commit returned, until
+ * killed. The log is written with one unbuffered write per entry, so it survives {@code kill -9}
+ * (a pipe to the parent does not reliably: the JDK may drop what is in flight when the child dies).
+ * {@code hold DIR}: opens a queue and waits, holding the journal lock.
+ */
+public final class CrashChild {
+    private static FileOutputStream log;
+
+    private CrashChild() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Path dir = Path.of(args[1]);
+        if (args[0].equals("hold")) {
+            DenormQueue queue = DenormQueue.builder(dir).build();
+            System.out.println("READY");
+            System.out.flush();
+            Thread.sleep(60_000);
+            queue.close();
+            return;
+        }
+        Durability durability = Durability.valueOf(args[2]);
+        long next = Long.parseLong(args[3]);
+        log = new FileOutputStream(args[4], true);
+        DenormQueue queue = DenormQueue.builder(dir)
+                .durability(durability)
+                .handler("h", message -> write("D " + message.payload(Codecs.utf8()) + "\n"))
+                .build();
+        System.out.println("READY");
+        System.out.flush();
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        while (true) {
+            int count = 1 + random.nextInt(3);
+            long first = next;
+            try (ProgrammaticTransaction tx = ProgrammaticTransactions.begin()) {
+                for (int i = 0; i < count; i++) {
+                    queue.publish("crash", "k" + (next % 16), Long.toString(next++).getBytes(StandardCharsets.UTF_8));
+                }
+                tx.commit(() -> { });
+            }
+            StringBuilder committed = new StringBuilder();
+            for (long n = first; n < next; n++) {
+                committed.append("C ").append(n).append('\n');
+            }
+            write(committed.toString());
+        }
+    }
+
+    private static synchronized void write(String lines) throws IOException {
+        log.write(lines.getBytes(StandardCharsets.US_ASCII));
+    }
+}
