@@ -91,6 +91,8 @@ public final class HandlerRunner implements EventHandler<MessageEvent> {
                     Thread.currentThread().interrupt();
                 }
                 if (halted) {
+                    // shutdown interrupted this message: keep the progress made before it
+                    writeCursor();
                     return false;
                 }
                 if (attempts >= retryPolicy.maxAttempts()) {
@@ -137,7 +139,14 @@ public final class HandlerRunner implements EventHandler<MessageEvent> {
     }
 
     private void storeCursor() {
-        if (cursor != cursorStored && !halted) {
+        if (!halted) {
+            writeCursor();
+        }
+    }
+
+    /** The cursor only ever holds messages whose processing finished, so writing it is always safe. */
+    private void writeCursor() {
+        if (cursor != cursorStored) {
             checkpoint.putCursor(slot, cursor);
             cursorStored = cursor;
         }

@@ -1,0 +1,70 @@
+package io.denormq;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+
+import io.denormq.tx.ProgrammaticTransaction;
+import io.denormq.tx.ProgrammaticTransactions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/** What each flush policy forces to disk, and when. */
+class FlushPolicyTest extends QueueTestSupport {
+
+    @ParameterizedTest
+    @EnumSource(Durability.class)
+    void shouldFlushBeforeEveryCommitReturns(Durability durability) throws Exception {
+        Recorder recorder = new Recorder();
+        DenormQueue queue = open(builder().durability(durability).flush(FlushPolicy.everyCommit()).handler("h", recorder));
+        for (int i = 0; i < 20; i++) {
+            long before = JournalRecords.flushCount(queue);
+            try (ProgrammaticTransaction tx = ProgrammaticTransactions.begin()) {
+                queue.publish("t", "k", utf8("m" + i));
+                long[] atDatabaseCommit = new long[1];
+                tx.commit(() -> atDatabaseCommit[0] = JournalRecords.flushCount(queue));
+                if (durability == Durability.WRITE_AHEAD) {
+                    assertThat(atDatabaseCommit[0]).as("the batch is on disk before the database commits").isEqualTo(before + 1);
+                }
+            }
+            assertThat(JournalRecords.flushCount(queue)).as("flushed once before the commit returned").isEqualTo(before + 1);
+        }
+        queue.publish("t", "k", utf8("outside"));
+        assertThat(JournalRecords.flushCount(queue)).isEqualTo(21);
+        awaitProcessed(queue);
+        assertThat(recorder.payloads()).hasSize(21);
+    }
+
+    @Test
+    void shouldNotFlushWithPolicyNone() throws Exception {
+        Recorder recorder = new Recorder();
+        DenormQueue queue = open(builder().handler("h", recorder));
+        for (int i = 0; i < 20; i++) {
+            try (ProgrammaticTransaction tx = ProgrammaticTransactions.begin()) {
+                queue.publish("t", "k", utf8("m" + i));
+                tx.commit(() -> { });
+            }
+        }
+        awaitProcessed(queue);
+        assertThat(JournalRecords.flushCount(queue)).isZero();
+        assertThat(recorder.payloads()).hasSize(20);
+    }
+
+    @Test
+    void shouldFlushPeriodicallyInTheBackground() throws Exception {
+        Recorder recorder = new Recorder();
+        DenormQueue queue = open(builder().flush(FlushPolicy.periodic(Duration.ofMillis(10))).handler("h", recorder));
+        try (ProgrammaticTransaction tx = ProgrammaticTransactions.begin()) {
+            queue.publish("t", "k", utf8("m"));
+            tx.commit(() -> { });
+        }
+        long deadline = System.nanoTime() + AWAIT.toNanos();
+        while (JournalRecords.flushCount(queue) < 3 && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        assertThat(JournalRecords.flushCount(queue)).isGreaterThanOrEqualTo(3);
+        awaitProcessed(queue);
+        assertThat(recorder.payloads()).containsExactly("m");
+    }
+}
