@@ -36,6 +36,7 @@ import org.slf4j.LoggerFactory;
 final class DefaultDenormQueue implements DenormQueue {
     private static final Logger LOG = LoggerFactory.getLogger(DefaultDenormQueue.class);
     private static final int MAX_CACHED_TOPICS = 4096;
+    private static final int RECYCLED_BUFFER_MAX_BYTES = 64 * 1024;
 
     private final Path directory;
     private final Durability durability;
@@ -52,6 +53,8 @@ final class DefaultDenormQueue implements DenormQueue {
     private final Supplier<TransactionParticipant> batchFactory = this::newBatch;
     private final ThreadLocal<RecordBuffer> immediateRecords =
             ThreadLocal.withInitial(() -> new RecordBuffer(Journal.MAX_RECORD_BYTES));
+    /** One spare batch buffer per thread, so that steady-state transactions reuse their buffer. */
+    private final ThreadLocal<RecordBuffer[]> spareBatchRecords = ThreadLocal.withInitial(() -> new RecordBuffer[1]);
     private final Map<String, byte[]> topicBytes = new ConcurrentHashMap<>();
     private final Object closeMonitor = new Object();
     private volatile boolean closed;
@@ -209,7 +212,22 @@ final class DefaultDenormQueue implements DenormQueue {
     }
 
     private TransactionParticipant newBatch() {
-        return new PendingBatch(this, new RecordBuffer(Journal.MAX_RECORD_BYTES));
+        RecordBuffer[] spare = spareBatchRecords.get();
+        RecordBuffer record = spare[0];
+        if (record == null) {
+            record = new RecordBuffer(Journal.MAX_RECORD_BYTES);
+        } else {
+            spare[0] = null;
+            record.startBatch();
+        }
+        return new PendingBatch(this, record);
+    }
+
+    /** Takes back a completed batch's buffer, unless it grew large: a huge transaction should not pin memory. */
+    void recycle(RecordBuffer record) {
+        if (record.capacity() <= RECYCLED_BUFFER_MAX_BYTES) {
+            spareBatchRecords.get()[0] = record;
+        }
     }
 
     long append(RecordBuffer record) {

@@ -67,6 +67,8 @@ final class PendingBatch implements TransactionParticipant {
             }
         } catch (RuntimeException | Error e) {
             logFailure(outcome, messages, e);
+        } finally {
+            queue.recycle(record);
         }
     }
 

@@ -107,6 +107,11 @@ public final class RecordBuffer {
         count = 0;
     }
 
+    /** @return the bytes the buffer can hold without growing */
+    public int capacity() {
+        return buffer.capacity();
+    }
+
     /** @return the array holding the record from offset 0 */
     public byte[] array() {
         return buffer.byteArray();
