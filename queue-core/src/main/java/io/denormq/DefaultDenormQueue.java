@@ -300,7 +300,7 @@ final class DefaultDenormQueue implements DenormQueue {
                     flusher.close();
                 }
             } finally {
-                Map<String, Long> finalCursors = cursors();
+                Map<String, String> finalCursors = cursorsOf(dispatcher.runners());
                 journal.close();
                 checkpoint.close();
                 lock.close();
