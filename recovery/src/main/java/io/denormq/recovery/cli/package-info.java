@@ -1,0 +1,4 @@
+/**
+ * The {@code denormq} command-line tool.
+ */
+package io.denormq.recovery.cli;
