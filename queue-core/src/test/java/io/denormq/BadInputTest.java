@@ -14,6 +14,7 @@ import io.denormq.journal.CheckpointDescriptor;
 import io.denormq.journal.JournalFormat;
 import io.denormq.tx.ProgrammaticTransaction;
 import io.denormq.tx.ProgrammaticTransactions;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /** Bad input and misuse get a clear exception, and nothing already published is lost. */
@@ -77,6 +78,24 @@ class BadInputTest extends QueueTestSupport {
         assertThatThrownBy(() -> builder().build())
                 .isInstanceOf(ConfigurationException.class)
                 .hasMessageContaining(journalDir.toString()).hasMessageContaining("not a directory");
+    }
+
+    @Test
+    void shouldRefuseAJournalDirectoryThatIsNotWritable() throws Exception {
+        Files.createDirectories(journalDir);
+        boolean root = "root".equals(System.getProperty("user.name"));
+        // root ignores permission bits, but not the immutable attribute
+        ProcessBuilder lock = root ? new ProcessBuilder("chattr", "+i", journalDir.toString())
+                : new ProcessBuilder("chmod", "500", journalDir.toString());
+        Assumptions.assumeTrue(lock.inheritIO().start().waitFor() == 0, "cannot make a directory read-only here");
+        try {
+            assertThatThrownBy(() -> builder().build())
+                    .isInstanceOf(ConfigurationException.class)
+                    .hasMessageContaining(journalDir.toString()).hasMessageContaining("not writable");
+        } finally {
+            new ProcessBuilder(root ? new String[] {"chattr", "-i", journalDir.toString()}
+                    : new String[] {"chmod", "700", journalDir.toString()}).inheritIO().start().waitFor();
+        }
     }
 
     @Test

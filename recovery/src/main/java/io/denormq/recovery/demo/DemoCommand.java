@@ -33,7 +33,7 @@ public final class DemoCommand implements Callable<Integer> {
     @Spec
     private CommandSpec spec;
 
-    @Option(names = "--transactions", defaultValue = "5000", description = "Transactions to run (default ${DEFAULT-VALUE}).")
+    @Option(names = "--transactions", defaultValue = "20000", description = "Transactions to run (default ${DEFAULT-VALUE}).")
     int transactions;
 
     @Option(names = "--threads", defaultValue = "2", description = "Publisher threads (default ${DEFAULT-VALUE}).")
