@@ -63,6 +63,23 @@ class BadInputTest extends QueueTestSupport {
     }
 
     @Test
+    void shouldJournalATransactionNearTheSizeLimitAndRefuseOneOverIt() throws Exception {
+        java.util.concurrent.atomic.AtomicLong bytes = new java.util.concurrent.atomic.AtomicLong();
+        DenormQueue queue = open(builder().handler("h", message -> bytes.addAndGet(message.payloadLength())));
+        byte[] mebibyte = new byte[1 << 20];
+        try (ProgrammaticTransaction tx = ProgrammaticTransactions.begin()) {
+            for (int i = 0; i < 7; i++) {
+                queue.publish("t", "k", mebibyte);
+            }
+            assertThatThrownBy(() -> queue.publish("t", "k", mebibyte))
+                    .isInstanceOf(InvalidMessageException.class).hasMessageContaining("limit of 8388608 bytes per transaction");
+            tx.commit(() -> { });
+        }
+        awaitProcessed(queue);
+        assertThat(bytes.get()).isEqualTo(7L << 20);
+    }
+
+    @Test
     void shouldRefusePublishingAfterClose() {
         DenormQueue queue = open(builder());
         queue.close();
