@@ -1,0 +1,4 @@
+/**
+ * Harnesses that measure denormq, each figure printed next to a baseline measured in the same run.
+ */
+package io.denormq.benchmarks;
