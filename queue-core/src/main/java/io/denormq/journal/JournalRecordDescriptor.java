@@ -166,37 +166,6 @@ public final class JournalRecordDescriptor {
     }
 
     /**
-     * Appends one message's fields.
-     *
-     * @param buffer  where to write
-     * @param offset  where the message starts
-     * @param topic   UTF-8 topic
-     * @param key     UTF-8 key, or null
-     * @param payload the payload array
-     * @param payloadOffset where the payload starts in its array
-     * @param payloadLength the payload's length
-     * @return the offset just after the message
-     */
-    public static int writeMessage(MutableDirectBuffer buffer, int offset, byte[] topic, byte[] key,
-                                   byte[] payload, int payloadOffset, int payloadLength) {
-        int at = offset;
-        buffer.putInt(at, topic.length, BYTE_ORDER);
-        buffer.putBytes(at + 4, topic);
-        at += 4 + topic.length;
-        if (key == null) {
-            buffer.putInt(at, NULL_KEY_LENGTH, BYTE_ORDER);
-            at += 4;
-        } else {
-            buffer.putInt(at, key.length, BYTE_ORDER);
-            buffer.putBytes(at + 4, key);
-            at += 4 + key.length;
-        }
-        buffer.putInt(at, payloadLength, BYTE_ORDER);
-        buffer.putBytes(at + 4, payload, payloadOffset, payloadLength);
-        return at + 4 + payloadLength;
-    }
-
-    /**
      * @param topicLength   topic bytes
      * @param keyLength     key bytes, 0 for a null key
      * @param payloadLength payload bytes
