@@ -2,52 +2,90 @@ package io.denormq.benchmarks;
 
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 
 import io.denormq.DenormQueue;
 import io.denormq.DenormQueueBuilder;
+import io.denormq.Durability;
+import io.denormq.FlushPolicy;
 import io.denormq.tx.ProgrammaticTransaction;
 import io.denormq.tx.ProgrammaticTransactions;
 
 /**
- * Messages per second from commit to no-op handlers: one publisher thread commits {@code messages}
- * messages of 200 bytes (1 or 10 per transaction, WRITE_AHEAD, flush none), and the clock stops when
- * every handler has processed all of them. Baseline: the same loop with no publish (empty
- * transactions), whose rate bounds what the publisher alone can do. Argument: {@code [messages=2000000]}.
+ * Messages per second from the first publish until every handler has processed every message. One
+ * publisher thread publishes {@code messages} messages of {@code payloadBytes} (WRITE_AHEAD, flush
+ * none), one per transaction and ten per transaction, to a queue with 1 and with 4 no-op handlers
+ * that count what they receive; the clock stops when every counter has reached {@code messages}. Each
+ * run gets a fresh journal, deleted afterwards; a first run of the same kind warms the JIT up and is
+ * not reported. The publisher's own rate (first publish to last commit) is printed next to it, and
+ * the rate of empty transactions on the same thread as the baseline.
+ *
+ * <p>Arguments: {@code [messages=2000000] [payloadBytes=200] [rounds=2]}; every round runs every
+ * combination once, in the same order.
  */
 public final class EndToEndThroughput {
+    private static final int KEYS = 1024;
+    private static final int[] MESSAGES_PER_TX = {1, 10};
+    private static final int[] HANDLERS = {1, 4};
+
     private EndToEndThroughput() {
     }
 
     /**
-     * @param args message count
+     * @param args message count, payload bytes, rounds
+     * @throws Exception if the journal cannot be written
      */
     public static void main(String[] args) throws Exception {
         int messages = args.length > 0 ? Integer.parseInt(args[0]) : 2_000_000;
-        System.out.printf("%nEnd-to-end throughput, 200-byte messages, WRITE_AHEAD, flush none, one publisher thread, "
-                + "%,d messages per run, %s%n%n", messages, Machine.describe());
-        System.out.printf("%-12s %-9s %14s %12s%n", "per tx", "handlers", "messages/s", "seconds");
-        run(messages, 1, 1); // warm-up, not reported
-        for (int perTx : new int[] {1, 10}) {
-            for (int handlers : new int[] {1, 4}) {
-                double[] result = run(messages, perTx, handlers);
-                System.out.printf("%-12d %-9d %,14.0f %12.2f%n", perTx, handlers, result[0], result[1]);
+        int payloadBytes = args.length > 1 ? Integer.parseInt(args[1]) : 200;
+        int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 2;
+        byte[] payload = PublishBenchmark.payload(payloadBytes);
+        String[] keys = new String[KEYS];
+        for (int i = 0; i < KEYS; i++) {
+            keys[i] = "customer-" + i;
+        }
+        System.out.printf("%nEnd-to-end throughput: %d-byte messages, WRITE_AHEAD, flush none, one publisher thread, "
+                + "no-op counting handlers, %,d messages per run; %s%n", payloadBytes, messages, Machine.describe());
+        long started = System.nanoTime();
+        for (int perTx : MESSAGES_PER_TX) {
+            run(Math.max(messages / 2, 10_000), perTx, 1, payload, keys); // JIT warm-up, not reported
+        }
+        System.out.printf("%n%-6s %-8s %-9s %16s %20s %10s%n", "round", "per tx", "handlers", "end-to-end msg/s",
+                "publisher-only msg/s", "seconds");
+        for (int round = 1; round <= rounds; round++) {
+            for (int perTx : MESSAGES_PER_TX) {
+                for (int handlers : HANDLERS) {
+                    Result result = run(messages, perTx, handlers, payload, keys);
+                    System.out.printf("%-6d %-8d %-9d %,16.0f %,20.0f %10.2f%n", round, perTx, handlers,
+                            messages / result.endToEndSeconds, messages / result.publishSeconds,
+                            result.endToEndSeconds);
+                }
             }
         }
-        long start = System.nanoTime();
-        for (int i = 0; i < messages; i++) {
-            try (ProgrammaticTransaction tx = ProgrammaticTransactions.begin()) {
-                tx.commit(() -> { });
+        double baselineSeconds = 0;
+        for (int round = 0; round < 2; round++) { // the first round warms up
+            long start = System.nanoTime();
+            for (int i = 0; i < messages; i++) {
+                try (ProgrammaticTransaction tx = ProgrammaticTransactions.begin()) {
+                    tx.commit(() -> { });
+                }
             }
+            baselineSeconds = (System.nanoTime() - start) / 1e9;
         }
-        double seconds = (System.nanoTime() - start) / 1e9;
-        System.out.printf("%nbaseline: %,.0f empty transactions/s on the same thread%n", messages / seconds);
+        System.out.printf("%nbaseline: %,.0f empty transactions/s on the same thread, no queue%n",
+                messages / baselineSeconds);
+        System.out.printf("run took %.1f s%n", (System.nanoTime() - started) / 1e9);
     }
 
-    private static double[] run(int messages, int perTransaction, int handlers) throws Exception {
-        byte[] payload = new byte[200];
+    private record Result(double publishSeconds, double endToEndSeconds) {
+    }
+
+    private static Result run(int messages, int perTransaction, int handlers, byte[] payload, String[] keys)
+            throws Exception {
         AtomicLong[] counts = new AtomicLong[handlers];
         try (TempJournal journal = new TempJournal("e2e")) {
-            DenormQueueBuilder builder = DenormQueue.builder(journal.dir()).ringSize(16_384);
+            DenormQueueBuilder builder = DenormQueue.builder(journal.dir()).durability(Durability.WRITE_AHEAD)
+                    .flush(FlushPolicy.none());
             for (int h = 0; h < handlers; h++) {
                 AtomicLong count = new AtomicLong();
                 counts[h] = count;
@@ -58,22 +96,33 @@ public final class EndToEndThroughput {
                 long start = System.nanoTime();
                 for (int sent = 0; sent < messages; ) {
                     try (ProgrammaticTransaction tx = ProgrammaticTransactions.begin()) {
-                        for (int i = 0; i < perTransaction; i++, sent++) {
-                            queue.publish("order-placed", "customer-" + (sent & 1023), payload);
+                        for (int i = 0; i < perTransaction && sent < messages; i++, sent++) {
+                            queue.publish(PublishBenchmark.TOPIC, keys[sent & (KEYS - 1)], payload);
                         }
                         tx.commit(() -> { });
                     }
                 }
-                if (!queue.awaitProcessed(Duration.ofMinutes(5))) {
-                    throw new IllegalStateException("handlers did not catch up within 5 minutes");
+                long published = System.nanoTime();
+                long deadline = published + Duration.ofMinutes(5).toNanos();
+                for (AtomicLong count : counts) {
+                    while (count.get() < messages) {
+                        if (System.nanoTime() > deadline) {
+                            throw new IllegalStateException("handlers did not catch up within 5 minutes: "
+                                    + count.get() + " of " + messages);
+                        }
+                        LockSupport.parkNanos(50_000); // no spinning: it would take a core from the handlers
+                    }
                 }
-                double seconds = (System.nanoTime() - start) / 1e9;
+                long processed = System.nanoTime();
+                if (!queue.awaitProcessed(Duration.ofMinutes(1))) {
+                    throw new IllegalStateException("the queue does not report every message processed");
+                }
                 for (AtomicLong count : counts) {
                     if (count.get() != messages) {
                         throw new IllegalStateException("a handler processed " + count.get() + " of " + messages);
                     }
                 }
-                return new double[] {messages / seconds, seconds};
+                return new Result((published - start) / 1e9, (processed - start) / 1e9);
             } finally {
                 queue.close();
             }

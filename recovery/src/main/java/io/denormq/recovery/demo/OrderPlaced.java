@@ -5,16 +5,16 @@ import java.nio.ByteBuffer;
 import io.denormq.Codec;
 
 /**
- * The demo's message: an order was placed for a customer (the message key).
+ * The demo's message: an order was placed. The customer is the message's key.
  *
  * @param orderId the order's id
  * @param amount  the order's amount, in cents
  */
 public record OrderPlaced(long orderId, int amount) {
-    /** Topic of the message. */
+    /** The topic the demo publishes to. */
     public static final String TOPIC = "order-placed";
 
-    /** Encodes an order as 12 bytes: id, amount. */
+    /** Encodes an order as 12 bytes: the id, then the amount. */
     public static final Codec<OrderPlaced> CODEC = new Codec<>() {
         @Override
         public byte[] encode(OrderPlaced value) {

@@ -6,64 +6,104 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.Statement;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import io.denormq.recovery.cli.DenormqCli;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 class DemoCommandTest {
+    private final StringWriter out = new StringWriter();
+    private final StringWriter err = new StringWriter();
+
+    private CommandLine cli() {
+        CommandLine cli = new CommandLine(new DenormqCli());
+        cli.setOut(new PrintWriter(out, true));
+        cli.setErr(new PrintWriter(err, true));
+        return cli;
+    }
 
     @Test
     void shouldKeepTheReadModelEqualToTheOrders() {
-        StringWriter out = new StringWriter();
-        CommandLine cli = new CommandLine(new DenormqCli());
-        cli.setOut(new PrintWriter(out));
-        int exit = cli.execute("demo", "--transactions", "400", "--customers", "20");
-        assertThat(exit).as(out.toString()).isZero();
+        int exit = cli().execute("demo", "--transactions", "300", "--customers", "20", "--no-progress");
+
+        assertThat(exit).as(out + "\n" + err).isZero();
         assertThat(out.toString())
-                .contains("read model check: OK (20 customers match the orders exactly)")
+                .contains("read model check: OK (20 customers match)")
                 .containsPattern("transactions: \\d+ committed, \\d+ rolled back")
-                .contains("publish():");
+                .containsPattern("publish\\(\\): +median [0-9.]+ [nu]?s")
+                .containsPattern("commit step: +median [0-9.]+ [num]?s");
     }
 
     @Test
-    void shouldRunInAfterCommitModeToo() {
-        StringWriter out = new StringWriter();
-        CommandLine cli = new CommandLine(new DenormqCli());
-        cli.setOut(new PrintWriter(out));
-        assertThat(cli.execute("demo", "--transactions", "200", "--durability", "AFTER_COMMIT")).as(out.toString()).isZero();
-        assertThat(out.toString()).contains("read model check: OK");
+    void shouldRunInAfterCommitModeWithTheProgressBar() {
+        int exit = cli().execute("demo", "--transactions", "200", "--durability", "AFTER_COMMIT");
+
+        assertThat(exit).as(out + "\n" + err).isZero();
+        assertThat(out.toString()).contains("AFTER_COMMIT").contains("read model check: OK");
     }
 
     @Test
-    void shouldDetectAReadModelThatDiffersFromTheOrders() throws Exception {
-        Path dir = Files.createTempDirectory("denormq-demo-check");
-        DemoDatabase database = new DemoDatabase(dir);
-        database.createSchema();
-        try (Connection connection = database.connect(); Statement sql = connection.createStatement()) {
-            sql.execute("insert into orders values (1, 'alice', 100), (2, 'alice', 50), (3, 'bob', 7)");
-            sql.execute("insert into customer_totals values ('alice', 150, 2, 10), ('bob', 14, 2, 11), ('carol', 1, 1, 12)");
-        }
-        assertThat(database.mismatches()).containsExactlyInAnyOrder(
-                "bob: orders say total=7 count=1, read model says total=14 count=2",
-                "carol: in the read model but has no orders");
+    void shouldNotApplyTheMessagesOfRolledBackTransactions() {
+        int exit = cli().execute("demo", "--transactions", "100", "--rollback-percent", "100", "--no-progress");
+
+        assertThat(exit).as(out + "\n" + err).isZero();
+        assertThat(out.toString())
+                .contains("transactions: 0 committed, 100 rolled back")
+                .contains("read model check: OK (0 customers match)");
     }
 
     @Test
-    void shouldApplyARedeliveredMessageOnlyOnce() throws Exception {
-        Path dir = Files.createTempDirectory("denormq-demo-idempotent");
-        DemoDatabase database = new DemoDatabase(dir);
-        database.createSchema();
-        try (Connection connection = database.connect(); Statement sql = connection.createStatement()) {
-            sql.execute("insert into orders values (1, 'alice', 100)");
-        }
-        StubMessage message = new StubMessage("alice", 77, new OrderPlaced(1, 100));
-        try (CustomerTotalsHandler handler = new CustomerTotalsHandler(database)) {
-            handler.onMessage(message);
-            handler.onMessage(message); // re-delivery after a crash: same sequence
-        }
-        assertThat(database.mismatches()).isEmpty();
+    void shouldFailWhenTheHandlerLosesAMessage() {
+        CommandLine cli = cli();
+        DemoCommand demo = cli.getSubcommands().get("demo").getCommand();
+        AtomicInteger delivered = new AtomicInteger();
+        demo.handlerWrapper = handler -> message -> {
+            if (delivered.incrementAndGet() != 50) { // the 50th message is lost
+                handler.onMessage(message);
+            }
+        };
+
+        int exit = cli.execute("demo", "--transactions", "200", "--customers", "20", "--no-progress");
+
+        assertThat(exit).as(out + "\n" + err).isEqualTo(1);
+        assertThat(out.toString())
+                .contains("read model check: FAILED (1 of 20 customers differ)")
+                .containsPattern("customer-\\d+: orders say total=\\d+ count=\\d+, read model says total=\\d+ count=\\d+");
+    }
+
+    @Test
+    void shouldRefuseADirectoryThatIsNotEmpty(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("something"), "x");
+
+        int exit = cli().execute("demo", "--dir", dir.toString());
+
+        assertThat(exit).isEqualTo(2);
+        assertThat(err.toString()).contains("is not empty");
+    }
+
+    @Test
+    void shouldKeepTheDirectoryItWasGiven(@TempDir Path parent) {
+        Path dir = parent.resolve("run");
+
+        int exit = cli().execute("demo", "--dir", dir.toString(), "--transactions", "50", "--no-progress");
+
+        assertThat(exit).as(out + "\n" + err).isZero();
+        assertThat(dir.resolve("journal")).isDirectory();
+        assertThat(dir.resolve("db")).isDirectory();
+    }
+
+    @Test
+    void shouldRejectBadOptions() {
+        assertThat(cli().execute("demo", "--rollback-percent", "101")).isEqualTo(2);
+        assertThat(cli().execute("demo", "--threads", "0")).isEqualTo(2);
+        assertThat(err.toString()).contains("--rollback-percent must be between 0 and 100");
+    }
+
+    @Test
+    void shouldPrintUsageWithoutACommand() {
+        assertThat(cli().execute()).isZero();
+        assertThat(out.toString()).contains("Usage: denormq").contains("demo");
     }
 }
