@@ -17,7 +17,9 @@ public interface TransactionBinding {
      * {@code key}, or, on the first call in that transaction, creates one with {@code factory},
      * binds it to the transaction under {@code key} and arranges for its callbacks to be invoked.
      *
-     * @param key     identifies the queue: two queues in one transaction get separate participants
+     * @param key     identifies the queue, compared by identity: two queues in one transaction get
+     *                separate participants. It is a denormq-internal object that can be used as is as the
+     *                key of a transaction resource (it collides with no data source or framework key)
      * @param factory creates the participant on the first publish of a transaction
      * @return the transaction's participant, or null if the caller is not inside a transaction that
      *         can be joined (the queue then releases the message at once)

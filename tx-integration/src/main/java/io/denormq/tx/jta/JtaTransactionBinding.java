@@ -57,13 +57,12 @@ public final class JtaTransactionBinding implements TransactionBinding {
         if (status != Status.STATUS_ACTIVE && status != Status.STATUS_MARKED_ROLLBACK) {
             return null;
         }
-        ResourceKey resourceKey = new ResourceKey(key);
-        Object bound = registry.getResource(resourceKey);
+        Object bound = registry.getResource(key);
         if (bound instanceof TransactionParticipant participant) {
             return participant;
         }
         TransactionParticipant participant = factory.get();
-        registry.putResource(resourceKey, participant);
+        registry.putResource(key, participant);
         registry.registerInterposedSynchronization(new ParticipantSynchronization(participant));
         return participant;
     }
@@ -71,19 +70,6 @@ public final class JtaTransactionBinding implements TransactionBinding {
     @Override
     public String toString() {
         return "JtaTransactionBinding[" + registry.getClass().getName() + "]";
-    }
-
-    /** Identity of the queue, in a type of its own so that it cannot collide with other resources. */
-    record ResourceKey(Object queue) {
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof ResourceKey other && other.queue == queue;
-        }
-
-        @Override
-        public int hashCode() {
-            return System.identityHashCode(queue);
-        }
     }
 
     private record ParticipantSynchronization(TransactionParticipant participant) implements Synchronization {

@@ -12,10 +12,10 @@ import org.springframework.transaction.support.TransactionSynchronizationManager
  * (REQUIRES_NEW) so that an inner transaction never publishes into the outer one's batch.
  */
 final class ParticipantSynchronization implements TransactionSynchronization {
-    private final SpringTransactionBinding.ResourceKey key;
+    private final Object key;
     private final TransactionParticipant participant;
 
-    ParticipantSynchronization(SpringTransactionBinding.ResourceKey key, TransactionParticipant participant) {
+    ParticipantSynchronization(Object key, TransactionParticipant participant) {
         this.key = key;
         this.participant = participant;
     }

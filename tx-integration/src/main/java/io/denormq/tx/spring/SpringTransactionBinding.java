@@ -44,36 +44,19 @@ public final class SpringTransactionBinding implements TransactionBinding {
                 || !TransactionSynchronizationManager.isActualTransactionActive()) {
             return null;
         }
-        ResourceKey resourceKey = new ResourceKey(key);
-        Object bound = TransactionSynchronizationManager.getResource(resourceKey);
+        Object bound = TransactionSynchronizationManager.getResource(key);
         if (bound instanceof TransactionParticipant participant) {
             return participant;
         }
         TransactionParticipant participant = factory.get();
-        TransactionSynchronizationManager.bindResource(resourceKey, participant);
+        TransactionSynchronizationManager.bindResource(key, participant);
         TransactionSynchronizationManager.registerSynchronization(
-                new ParticipantSynchronization(resourceKey, participant));
+                new ParticipantSynchronization(key, participant));
         return participant;
     }
 
     @Override
     public String toString() {
         return "SpringTransactionBinding";
-    }
-
-    /**
-     * The key of a queue's batch among the transaction's resources: identity of the queue, and a
-     * type of its own so that it cannot collide with a data source or another framework's key.
-     */
-    record ResourceKey(Object queue) {
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof ResourceKey other && other.queue == queue;
-        }
-
-        @Override
-        public int hashCode() {
-            return System.identityHashCode(queue);
-        }
     }
 }
