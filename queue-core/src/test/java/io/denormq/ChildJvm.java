@@ -9,17 +9,16 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A child JVM running a test main class with the test classpath and denormq's JVM flags, whose
- * complete stdout lines are collected, and which can be killed with SIGKILL.
+ * A child JVM running a test main class with the test classpath and denormq's JVM flags, which
+ * announces on stdout that it is READY and can be killed with SIGKILL. What a child must report
+ * reliably goes to a file: the JDK may drop the tail of a pipe when the child dies.
  */
 public final class ChildJvm implements AutoCloseable {
     private final Process process;
-    private final List<String> lines = new CopyOnWriteArrayList<>();
     private final CountDownLatch ready = new CountDownLatch(1);
     private final Thread pump;
     private final Path stderr;
@@ -58,8 +57,6 @@ public final class ChildJvm implements AutoCloseable {
             while ((line = reader.readLine()) != null) {
                 if (line.equals("READY")) {
                     ready.countDown();
-                } else {
-                    lines.add(line);
                 }
             }
         } catch (IOException e) {
@@ -80,24 +77,6 @@ public final class ChildJvm implements AutoCloseable {
         process.destroyForcibly();
         process.waitFor(30, TimeUnit.SECONDS);
         pump.join(TimeUnit.SECONDS.toMillis(10));
-    }
-
-    /** Waits for a normal exit and returns its code. */
-    public int awaitExit(long seconds) throws InterruptedException {
-        if (!process.waitFor(seconds, TimeUnit.SECONDS)) {
-            process.destroyForcibly();
-            throw new AssertionError("child did not exit within " + seconds + " s");
-        }
-        pump.join(TimeUnit.SECONDS.toMillis(10));
-        return process.exitValue();
-    }
-
-    /**
-     * The complete lines the child printed. A line torn by the kill has no newline and is not included:
-     * BufferedReader returns a final partial line too, so callers parse defensively.
-     */
-    public List<String> lines() {
-        return List.copyOf(lines);
     }
 
     public long pid() {
