@@ -277,6 +277,12 @@ final class DefaultDenormQueue implements DenormQueue {
     }
 
     @Override
+    public QueueStats stats() {
+        return new QueueStats(directory.toString(), dispatcher.unresolvedBatches(), errorHandler.count(),
+                dispatcher.handlerStats());
+    }
+
+    @Override
     public Path journalDirectory() {
         return directory;
     }

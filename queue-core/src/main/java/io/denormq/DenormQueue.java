@@ -90,6 +90,14 @@ public interface DenormQueue extends AutoCloseable {
      */
     Map<String, Long> cursors();
 
+    /**
+     * Reads each handler's progress and lag without touching the journal: cheap enough for a health
+     * check or a metrics scrape. Works after {@link #close()} too (the handlers then report not running).
+     *
+     * @return a snapshot of the queue's counters
+     */
+    QueueStats stats();
+
     /** @return the journal directory */
     Path journalDirectory();
 

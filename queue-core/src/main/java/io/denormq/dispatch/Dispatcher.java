@@ -11,6 +11,7 @@ import com.lmax.disruptor.ExceptionHandler;
 import com.lmax.disruptor.RingBuffer;
 import com.lmax.disruptor.Sequence;
 import com.lmax.disruptor.SleepingWaitStrategy;
+import io.denormq.HandlerStats;
 import io.denormq.journal.CheckpointFile;
 import io.denormq.journal.Journal;
 import org.agrona.ErrorHandler;
@@ -82,6 +83,34 @@ public final class Dispatcher implements AutoCloseable {
     /** @return the runners, one per handler */
     public List<HandlerRunner> runners() {
         return runners;
+    }
+
+    /**
+     * Reads each handler's counters and lag from the ring's sequences. The slot after a handler's
+     * sequence cannot be overwritten while that handler has not passed it (its sequence gates the
+     * reader), so reading its release time from another thread is safe.
+     *
+     * @return one entry per handler, in registration order
+     */
+    public List<HandlerStats> handlerStats() {
+        long published = ring.getCursor();
+        long now = System.currentTimeMillis();
+        List<HandlerStats> stats = new ArrayList<>(runners.size());
+        for (int i = 0; i < runners.size(); i++) {
+            HandlerRunner runner = runners.get(i);
+            BatchEventProcessor<MessageEvent> processor = processors.get(i);
+            long done = processor.getSequence().get();
+            long lag = Math.max(0, published - done);
+            long lagMillis = lag == 0 ? 0 : Math.max(0, now - ring.get(done + 1).releasedAtMillis);
+            stats.add(new HandlerStats(runner.name(), runner.storedCursor(), runner.processed(), runner.retries(),
+                    runner.deadLetters(), lag, lagMillis, processor.isRunning()));
+        }
+        return stats;
+    }
+
+    /** @return batches whose outcome the reader has not seen yet */
+    public int unresolvedBatches() {
+        return reader.unresolvedCount();
     }
 
     /**

@@ -36,7 +36,8 @@ public final class HandlerRunner implements EventHandler<MessageEvent> {
     private final AtomicLong retries = new AtomicLong();
     private final AtomicLong deadLetters = new AtomicLong();
     private long cursor;
-    private long cursorStored;
+    /** Read by other threads (stats, cursors) even after the checkpoint file was unmapped at close. */
+    private volatile long cursorStored;
     private volatile boolean halted;
 
     /**
@@ -177,8 +178,8 @@ public final class HandlerRunner implements EventHandler<MessageEvent> {
         return deadLetters.get();
     }
 
-    /** @return the handler's durable cursor */
+    /** @return the handler's durable cursor, as this runner last stored it */
     public long storedCursor() {
-        return checkpoint.cursor(slot);
+        return cursorStored;
     }
 }

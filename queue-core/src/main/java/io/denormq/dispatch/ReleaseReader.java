@@ -49,6 +49,7 @@ public final class ReleaseReader implements Runnable {
     private volatile boolean running = true;
     private volatile boolean drainAndStop;
     private volatile boolean caughtUp;
+    private volatile int unresolvedCount;
 
     /**
      * @param journal              the journal to tail
@@ -132,6 +133,7 @@ public final class ReleaseReader implements Runnable {
         switch (kind) {
             case KIND_BATCH -> {
                 unresolved.put(index, Arrays.copyOf(scratch, length));
+                unresolvedCount = unresolved.size();
                 oldestUnresolved = Math.min(oldestUnresolved, index);
             }
             case KIND_RELEASED_BATCH -> {
@@ -166,6 +168,7 @@ public final class ReleaseReader implements Runnable {
 
     private byte[] resolve(long batchIndex) {
         byte[] batch = unresolved.remove(batchIndex);
+        unresolvedCount = unresolved.size();
         if (batch != null && batchIndex == oldestUnresolved) {
             oldestUnresolved = Long.MAX_VALUE;
             for (Long2ObjectHashMap<byte[]>.KeyIterator keys = unresolved.keySet().iterator(); keys.hasNext(); ) {
@@ -258,6 +261,11 @@ public final class ReleaseReader implements Runnable {
     /** @return whether the reader has reached the end of the journal at least once */
     public boolean hasCaughtUp() {
         return caughtUp;
+    }
+
+    /** @return batches read whose outcome (release or rollback) the reader has not seen yet */
+    public int unresolvedCount() {
+        return unresolvedCount;
     }
 
     /** @return whether the reader thread is still running */

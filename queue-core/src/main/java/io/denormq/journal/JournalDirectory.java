@@ -71,6 +71,8 @@ public final class JournalDirectory {
             Files.setPosixFilePermissions(file, Files.isDirectory(file) ? DIRECTORY_PERMISSIONS : FILE_PERMISSIONS);
         } catch (UnsupportedOperationException notPosix) {
             // Windows and other non-POSIX file systems: the directory's ACL applies
+        } catch (java.nio.file.NoSuchFileException gone) {
+            // Chronicle reports some acquisitions from a background thread, after the file may be gone
         } catch (IOException e) {
             throw new JournalException("Cannot restrict " + file + " to its owner: " + e, e);
         }
