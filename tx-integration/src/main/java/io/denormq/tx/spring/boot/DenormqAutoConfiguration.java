@@ -1,0 +1,127 @@
+package io.denormq.tx.spring.boot;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import io.denormq.ConfigurationException;
+import io.denormq.DenormQueue;
+import io.denormq.DenormQueueBuilder;
+import io.denormq.FlushPolicy;
+import io.denormq.MessageHandler;
+import io.denormq.RetryPolicy;
+import io.denormq.tx.TransactionBinding;
+import io.denormq.tx.spring.SpringTransactionBinding;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ListableBeanFactory;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
+
+/**
+ * Creates a {@link DenormQueue} from {@code denormq.*} properties in a Spring Boot application:
+ * publishing joins Spring-managed transactions ({@link SpringTransactionBinding}), every
+ * {@link MessageHandler} bean is registered under its bean name or its {@link DenormqHandler} name,
+ * and the queue is closed when the context closes, after the handlers drained (before the beans
+ * they use, such as the {@code DataSource}, are destroyed).
+ *
+ * <p>Backs off when the application defines its own {@link DenormQueue} or
+ * {@link TransactionBinding} bean, or sets {@code denormq.enabled=false}. A
+ * {@link MessageHandler} bean must not depend on the {@link DenormQueue} bean (the queue needs its
+ * handlers to start): a handler that publishes follow-up messages should look the queue up lazily,
+ * for example through an {@code ObjectProvider<DenormQueue>}.
+ */
+@AutoConfiguration
+@ConditionalOnClass({DenormQueue.class, TransactionSynchronizationManager.class})
+@ConditionalOnProperty(prefix = "denormq", name = "enabled", havingValue = "true", matchIfMissing = true)
+@EnableConfigurationProperties(DenormqProperties.class)
+public class DenormqAutoConfiguration {
+    private static final Logger LOG = LoggerFactory.getLogger(DenormqAutoConfiguration.class);
+
+    /**
+     * @return the binding that enlists publishing in Spring-managed transactions
+     */
+    @Bean
+    @ConditionalOnMissingBean(TransactionBinding.class)
+    public SpringTransactionBinding denormqTransactionBinding() {
+        return new SpringTransactionBinding();
+    }
+
+    /**
+     * @param properties  the {@code denormq.*} properties
+     * @param binding     the transaction binding
+     * @param beans       where the handler beans are found
+     * @param customizers applied last, in order
+     * @return the started queue: locked, recovered and dispatching
+     * @throws ConfigurationException if {@code denormq.journal-dir} is missing or a setting is out of range
+     */
+    @Bean(destroyMethod = "close")
+    @ConditionalOnMissingBean(DenormQueue.class)
+    public DenormQueue denormQueue(DenormqProperties properties, TransactionBinding binding,
+                                   ListableBeanFactory beans, ObjectProvider<DenormQueueBuilderCustomizer> customizers) {
+        if (properties.getJournalDir() == null) {
+            throw new ConfigurationException("denormq.journal-dir is not set: set it to the directory where the queue "
+                    + "keeps its journal (for example denormq.journal-dir=/var/lib/my-app/denormq), "
+                    + "or set denormq.enabled=false to run without a queue");
+        }
+        DenormQueueBuilder builder = DenormQueue.builder(properties.getJournalDir())
+                .durability(properties.getDurability())
+                .flush(flushPolicy(properties.getFlush()))
+                .retry(RetryPolicy.of(properties.getRetry().getMaxAttempts(), properties.getRetry().getInitialBackoff(),
+                        properties.getRetry().getMaxBackoff()))
+                .maxPayloadBytes(properties.getMaxPayloadBytes())
+                .ringSize(properties.getRingSize())
+                .shutdownTimeout(properties.getShutdownTimeout())
+                .transactions(binding);
+        Map<String, String> registered = new LinkedHashMap<>();
+        for (Map.Entry<String, MessageHandler> bean : beans.getBeansOfType(MessageHandler.class).entrySet()) {
+            String name = handlerName(beans, bean.getKey());
+            String previous = registered.putIfAbsent(name, bean.getKey());
+            if (previous != null) {
+                throw new ConfigurationException("Beans '" + previous + "' and '" + bean.getKey() + "' are both "
+                        + "registered as denormq handler '" + name + "': give one of them another @DenormqHandler name");
+            }
+            builder.handler(name, bean.getValue());
+        }
+        customizers.orderedStream().forEach(customizer -> customizer.customize(builder));
+        LOG.info("denormq auto-configuration: journal {}, handlers {} (handler name <- bean name)",
+                properties.getJournalDir(), registered);
+        return builder.build();
+    }
+
+    private static String handlerName(ListableBeanFactory beans, String beanName) {
+        DenormqHandler annotation = beans.findAnnotationOnBean(beanName, DenormqHandler.class);
+        return annotation == null || annotation.value().isEmpty() ? beanName : annotation.value();
+    }
+
+    private static FlushPolicy flushPolicy(DenormqProperties.Flush flush) {
+        return switch (flush.getPolicy()) {
+            case NONE -> FlushPolicy.none();
+            case PERIODIC -> FlushPolicy.periodic(flush.getInterval());
+            case EVERY_COMMIT -> FlushPolicy.everyCommit();
+        };
+    }
+
+    /** Registered only when Spring Boot Actuator is on the classpath. */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(name = "org.springframework.boot.actuate.health.HealthIndicator")
+    @ConditionalOnProperty(prefix = "management.health.denormq", name = "enabled", matchIfMissing = true)
+    static class HealthConfiguration {
+        /**
+         * @param queue      the queue
+         * @param properties the {@code denormq.health.*} thresholds
+         * @return the indicator, shown as {@code denormq} in {@code /actuator/health}
+         */
+        @Bean
+        @ConditionalOnMissingBean(name = "denormqHealthIndicator")
+        DenormqHealthIndicator denormqHealthIndicator(DenormQueue queue, DenormqProperties properties) {
+            return new DenormqHealthIndicator(queue, properties.getHealth().getMaxLag());
+        }
+    }
+}
