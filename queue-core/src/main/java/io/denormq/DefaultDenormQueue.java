@@ -74,12 +74,27 @@ final class DefaultDenormQueue implements DenormQueue {
 
         long lastIndexAtOpen = journal.lastIndex();
         JournalRecovery.Result recovery = JournalRecovery.releaseOrphans(journal, checkpoint);
-        long newHandlerCursor = lastIndexAtOpen < 0 ? CheckpointDescriptor.NOTHING
+        boolean cursorsLost = checkpoint.wasCreated() && lastIndexAtOpen >= 0;
+        if (cursorsLost) {
+            LOG.warn("Journal {} holds records but its checkpoint file {} was missing: the handlers' cursors are "
+                    + "lost, so every handler is replayed every message still in the journal (re-deliveries, no loss)",
+                    directory, checkpoint.file());
+        }
+        long newHandlerCursor = lastIndexAtOpen < 0 || cursorsLost ? CheckpointDescriptor.NOTHING
                 : JournalRecordDescriptor.compose(lastIndexAtOpen, JournalRecordDescriptor.MAX_MESSAGES_PER_BATCH - 1);
+        StaleCursors.dropAndWarn(checkpoint, builder.handlers().keySet(), builder.droppedCursors(), directory);
         List<HandlerRunner> runners = new ArrayList<>();
         long lowestCursor = Long.MAX_VALUE;
         for (Map.Entry<String, MessageHandler> entry : builder.handlers().entrySet()) {
             int slot = checkpoint.slotFor(entry.getKey(), 0, 1, newHandlerCursor);
+            Long rebuildAfter = builder.rebuilds().get(entry.getKey());
+            if (rebuildAfter != null) {
+                LOG.warn("Handler '{}' rebuilds its read model: it is replayed every retained message after sequence "
+                                + "{} (its cursor was {}); remove the rebuild setting once done, or every start replays",
+                        entry.getKey(), rebuildAfter < 0 ? "none (from the earliest)" : Long.toHexString(rebuildAfter),
+                        Long.toHexString(checkpoint.cursor(slot)));
+                checkpoint.putCursor(slot, rebuildAfter);
+            }
             lowestCursor = Math.min(lowestCursor, checkpoint.cursor(slot));
             runners.add(new HandlerRunner(entry.getKey(), 0, entry.getValue(), builder.retryPolicy(), checkpoint, slot,
                     journal));

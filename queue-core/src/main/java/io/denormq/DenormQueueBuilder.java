@@ -4,7 +4,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.Map;
+import java.util.Set;
 
 import io.denormq.journal.CheckpointDescriptor;
 import io.denormq.journal.Journal;
@@ -40,6 +42,8 @@ public final class DenormQueueBuilder {
     private int maxPayloadBytes = DEFAULT_MAX_PAYLOAD_BYTES;
     private int ringSize = DEFAULT_RING_SIZE;
     private Duration shutdownTimeout = DEFAULT_SHUTDOWN_TIMEOUT;
+    private final Map<String, Long> rebuilds = new LinkedHashMap<>();
+    private final Set<String> droppedCursors = new LinkedHashSet<>();
 
     DenormQueueBuilder(Path journalDir) {
         this.journalDir = journalDir;
@@ -86,6 +90,50 @@ public final class DenormQueueBuilder {
             throw new ConfigurationException("handler: the name '" + name + "' is registered twice; names must be unique");
         }
         handlers.put(name, handler);
+        return this;
+    }
+
+    /**
+     * Rebuilds a handler's read model: on this start the handler is delivered every message still
+     * retained in the journal, from the earliest, while the other handlers go on from their cursors.
+     * The replay runs at full speed and logs its progress. Remove the call once the rebuild is done,
+     * or every start replays again.
+     *
+     * @param name a handler registered with {@link #handler(String, MessageHandler)}
+     * @return this builder
+     */
+    public DenormQueueBuilder rebuild(String name) {
+        return rebuildAfter(name, CheckpointDescriptor.NOTHING);
+    }
+
+    /**
+     * Rebuilds a handler's read model from a snapshot: on this start the handler is delivered every
+     * retained message whose {@link Message#sequence()} is greater than {@code sequence}, the last
+     * sequence the snapshot contains. Messages already removed by retention cannot be replayed.
+     *
+     * @param name     a handler registered with {@link #handler(String, MessageHandler)}
+     * @param sequence the last sequence included in the snapshot, -1 for "none"
+     * @return this builder
+     */
+    public DenormQueueBuilder rebuildAfter(String name, long sequence) {
+        if (sequence < CheckpointDescriptor.NOTHING) {
+            throw new ConfigurationException("rebuildAfter: the sequence of handler '" + name + "' must be -1 or a "
+                    + "message sequence, was " + sequence);
+        }
+        rebuilds.put(name, sequence);
+        return this;
+    }
+
+    /**
+     * Drops the durable cursor of a handler that is no longer registered (a retired read model), so
+     * that it no longer appears in {@link DenormQueue#cursors()} nor holds back the journal's
+     * retention. A queue warns at start about every cursor without a registered handler.
+     *
+     * @param name the retired handler's name; must not be registered
+     * @return this builder
+     */
+    public DenormQueueBuilder dropCursor(String name) {
+        droppedCursors.add(name);
         return this;
     }
 
@@ -169,6 +217,18 @@ public final class DenormQueueBuilder {
             throw new ConfigurationException("handler: at most " + CheckpointDescriptor.SLOT_COUNT + " handlers, got "
                     + handlers.size());
         }
+        for (String name : rebuilds.keySet()) {
+            if (!handlers.containsKey(name)) {
+                throw new ConfigurationException("rebuild: '" + name + "' is not a registered handler; register it "
+                        + "with handler(name, handler) first (registered: " + handlers.keySet() + ")");
+            }
+        }
+        for (String name : droppedCursors) {
+            if (name == null || handlers.containsKey(name)) {
+                throw new ConfigurationException("dropCursor: '" + name + "' is a registered handler; only the cursor "
+                        + "of a handler that is no longer registered can be dropped");
+            }
+        }
         for (Map.Entry<String, MessageHandler> entry : handlers.entrySet()) {
             String name = entry.getKey();
             if (name == null || name.isBlank()) {
@@ -219,5 +279,13 @@ public final class DenormQueueBuilder {
 
     Duration shutdownTimeout() {
         return shutdownTimeout;
+    }
+
+    Map<String, Long> rebuilds() {
+        return rebuilds;
+    }
+
+    Set<String> droppedCursors() {
+        return droppedCursors;
     }
 }

@@ -79,6 +79,11 @@ public final class ChildJvm implements AutoCloseable {
         pump.join(TimeUnit.SECONDS.toMillis(10));
     }
 
+    /** @return whether the child exited within the time */
+    public boolean waitForExit(long seconds) throws InterruptedException {
+        return process.waitFor(seconds, TimeUnit.SECONDS);
+    }
+
     public long pid() {
         return process.pid();
     }

@@ -23,8 +23,34 @@ public final class CrashChild {
     private CrashChild() {
     }
 
+    /**
+     * Publishes {@code count} messages to a handler that never acknowledges, then dies in the
+     * middle of writing one more journal excerpt: the last excerpt is torn as a crash mid-append
+     * leaves it.
+     */
+    private static void tearLastExcerpt(Path dir, int count) throws Exception {
+        java.util.concurrent.CountDownLatch never = new java.util.concurrent.CountDownLatch(1);
+        DenormQueue queue = DenormQueue.builder(dir).handler("h", message -> never.await()).build();
+        for (int i = 0; i < count; i++) {
+            queue.publish("torn", "k", Integer.toString(i).getBytes(StandardCharsets.UTF_8));
+        }
+        net.openhft.chronicle.queue.impl.single.SingleChronicleQueue raw =
+                net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder.binary(dir)
+                        .rollCycle(io.denormq.journal.Journal.ROLL_CYCLE)
+                        .blockSize(io.denormq.journal.Journal.BLOCK_SIZE).build();
+        net.openhft.chronicle.wire.DocumentContext context = raw.createAppender().writingDocument();
+        context.wire().bytes().write(new byte[100]);
+        System.out.println("READY");
+        System.out.flush();
+        Runtime.getRuntime().halt(9); // no close: the excerpt's header stays "being written"
+    }
+
     public static void main(String[] args) throws Exception {
         Path dir = Path.of(args[1]);
+        if (args[0].equals("torn")) {
+            tearLastExcerpt(dir, Integer.parseInt(args[2]));
+            return;
+        }
         if (args[0].equals("hold")) {
             DenormQueue queue = DenormQueue.builder(dir).build();
             System.out.println("READY");

@@ -50,6 +50,7 @@ public final class ReleaseReader implements Runnable {
     private volatile boolean drainAndStop;
     private volatile boolean caughtUp;
     private volatile int unresolvedCount;
+    private ReplayProgress progress;
 
     /**
      * @param journal              the journal to tail
@@ -78,6 +79,7 @@ public final class ReleaseReader implements Runnable {
     public void run() {
         try (ExcerptTailer tailer = journal.createTailer(); ExcerptTailer batchTailer = journal.createTailer()) {
             JournalRecovery.position(tailer, startIndex, journal);
+            progress = new ReplayProgress(journal, startIndex, redeliveredUpToIndex);
             while (running) {
                 boolean read;
                 try {
@@ -158,6 +160,7 @@ public final class ReleaseReader implements Runnable {
                     + ": record at index " + Long.toHexString(index) + " has unknown kind " + kind + "; skipped"));
         }
         lastReadIndex = index;
+        progress.onRead(index);
         return true;
     }
 

@@ -28,16 +28,22 @@ public final class CheckpointFile implements AutoCloseable {
     public record Entry(int slot, String handler, int partition, int partitionCount, long cursor) {
     }
 
+    private static final String MOVE_IT_AWAY = "Move it away (for example to " + FILE_NAME + ".damaged) and start "
+            + "again: every handler is then replayed every message still in the journal (handlers are idempotent), "
+            + "so nothing is lost; or restore it from a backup";
+
     private final Path file;
     private final FileChannel channel;
     private final MappedByteBuffer mapping;
     private final UnsafeBuffer buffer;
+    private final boolean created;
 
-    private CheckpointFile(Path file, FileChannel channel, MappedByteBuffer mapping) {
+    private CheckpointFile(Path file, FileChannel channel, MappedByteBuffer mapping, boolean created) {
         this.file = file;
         this.channel = channel;
         this.mapping = mapping;
         this.buffer = new UnsafeBuffer(mapping);
+        this.created = created;
     }
 
     /**
@@ -53,24 +59,25 @@ public final class CheckpointFile implements AutoCloseable {
             throw new JournalException("denormq's checkpoint file needs a little-endian platform");
         }
         Path file = directory.resolve(FILE_NAME);
+        boolean created = false;
         if (!Files.exists(file)) {
             if (readOnly) {
                 throw new JournalException("Checkpoint file " + file + " does not exist: nothing to read");
             }
             create(file);
+            created = true;
         }
         try {
             long size = Files.size(file);
             if (size != FILE_LENGTH) {
                 throw new IncompatibleJournalException("Checkpoint file " + file + " is " + size + " bytes, expected "
-                        + FILE_LENGTH + ": it is damaged or not a denormq checkpoint. Move it away to restart every "
-                        + "handler from the start of the journal (handlers are then replayed everything retained)");
+                        + FILE_LENGTH + ": it is damaged or not a denormq checkpoint. " + MOVE_IT_AWAY);
             }
             FileChannel channel = readOnly ? FileChannel.open(file, StandardOpenOption.READ)
                     : FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
             MappedByteBuffer mapping = channel.map(readOnly ? FileChannel.MapMode.READ_ONLY : FileChannel.MapMode.READ_WRITE,
                     0, FILE_LENGTH);
-            CheckpointFile checkpoint = new CheckpointFile(file, channel, mapping);
+            CheckpointFile checkpoint = new CheckpointFile(file, channel, mapping, created);
             checkpoint.verifyHeader();
             return checkpoint;
         } catch (IOException e) {
@@ -101,8 +108,7 @@ public final class CheckpointFile implements AutoCloseable {
         if (magic != MAGIC) {
             close();
             throw new IncompatibleJournalException("Checkpoint file " + file + " has no denormq header (magic "
-                    + Long.toHexString(magic) + "): it is damaged or not a denormq checkpoint. Move it away to restart "
-                    + "every handler from the start of the journal");
+                    + Long.toHexString(magic) + "): it is damaged or not a denormq checkpoint. " + MOVE_IT_AWAY);
         }
         if (version != FORMAT_VERSION || slots != SLOT_COUNT) {
             close();
@@ -115,6 +121,23 @@ public final class CheckpointFile implements AutoCloseable {
     /** @return the file's path */
     public Path file() {
         return file;
+    }
+
+    /**
+     * @return whether {@link #open} created the file: with a non-empty journal this means the
+     *         cursors were lost, and every handler must start from the beginning
+     */
+    public boolean wasCreated() {
+        return created;
+    }
+
+    /**
+     * Frees a slot: its handler's cursor is forgotten.
+     *
+     * @param slot a slot in use
+     */
+    public synchronized void free(int slot) {
+        buffer.putIntRelease(slotOffset(slot) + STATE_OFFSET, STATE_FREE);
     }
 
     /**

@@ -196,6 +196,22 @@ public final class Journal implements AutoCloseable {
         return last < 0 ? -1 : last;
     }
 
+    /**
+     * Counts the records from one index to another without reading them (Chronicle keeps an index
+     * per cycle), for progress reports.
+     *
+     * @param fromIndex the first index counted, or -1 for the journal's first record
+     * @param toIndex   the last index counted
+     * @return the number of records in between, 0 if the range is empty
+     */
+    public long countRecords(long fromIndex, long toIndex) {
+        long from = fromIndex < 0 ? firstIndex() : fromIndex;
+        if (from < 0 || toIndex < from) {
+            return 0;
+        }
+        return queue.countExcerpts(from, toIndex) + 1;
+    }
+
     /** @return the index of the first retained record, or -1 if the journal is empty */
     public long firstIndex() {
         long first = queue.firstIndex();

@@ -1,0 +1,116 @@
+package io.denormq;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import io.denormq.journal.CheckpointDescriptor;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Damaged journal files: each either recovers by replaying more (never less) or refuses to start
+ * with an exception naming the file and what to do.
+ */
+class DamagedFilesTest extends QueueTestSupport {
+
+    /** Three messages processed by "h" and then closed: the checkpoint holds h's cursor past them. */
+    private void processThreeMessages() throws Exception {
+        Recorder recorder = new Recorder();
+        DenormQueue queue = builder().handler("h", recorder).build();
+        for (int i = 1; i <= 3; i++) {
+            queue.publish("t", "k", utf8("m" + i));
+        }
+        awaitProcessed(queue);
+        queue.close();
+        assertThat(recorder.payloads()).containsExactly("m1", "m2", "m3");
+    }
+
+    private Path checkpointFile() {
+        return journalDir.resolve(CheckpointDescriptor.FILE_NAME);
+    }
+
+    private List<String> restartAndCollect() throws Exception {
+        Recorder recorder = new Recorder();
+        DenormQueue queue = open(builder().handler("h", recorder));
+        queue.publish("t", "k", utf8("after-restart"));
+        awaitProcessed(queue);
+        return recorder.payloads();
+    }
+
+    @Test
+    void shouldReplayEverythingWhenTheCheckpointFileWasDeleted() throws Exception {
+        processThreeMessages();
+        Files.delete(checkpointFile());
+        assertThat(restartAndCollect()).as("cursors lost: replay all, never skip")
+                .containsExactly("m1", "m2", "m3", "after-restart");
+    }
+
+    @Test
+    void shouldRefuseATruncatedCheckpointFileAndReplayOnceItIsMovedAway() throws Exception {
+        processThreeMessages();
+        try (var channel = Files.newByteChannel(checkpointFile(), StandardOpenOption.WRITE)) {
+            channel.truncate(1000);
+        }
+        assertRefusedNamingTheFile();
+        Files.move(checkpointFile(), checkpointFile().resolveSibling("checkpoint.dat.damaged"));
+        assertThat(restartAndCollect()).containsExactly("m1", "m2", "m3", "after-restart");
+    }
+
+    @Test
+    void shouldRefuseAZeroFilledCheckpointFile() throws Exception {
+        processThreeMessages();
+        Files.write(checkpointFile(), new byte[CheckpointDescriptor.FILE_LENGTH]);
+        assertRefusedNamingTheFile();
+    }
+
+    private void assertRefusedNamingTheFile() {
+        for (int attempt = 0; attempt < 2; attempt++) { // the second attempt proves the first released its lock
+            assertThatThrownBy(() -> builder().handler("h", new Recorder()).build())
+                    .isInstanceOf(IncompatibleJournalException.class)
+                    .hasMessageContaining(checkpointFile().toString())
+                    .hasMessageContaining("Move it away");
+        }
+    }
+
+    @Test
+    void shouldRecoverFromAnExcerptTornByACrashMidAppend() throws Exception {
+        try (ChildJvm child = ChildJvm.start(CrashChild.class, "torn", journalDir.toString(), "5")) {
+            child.awaitReady(60);
+            assertThat(child.waitForExit(60)).as("the child halted itself mid-append").isTrue();
+        }
+        long start = System.nanoTime();
+        List<String> delivered = restartAndCollect();
+        assertThat(delivered).as("the five released before the torn excerpt, then the new one")
+                .containsExactly("0", "1", "2", "3", "4", "after-restart");
+        assertThat(TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start)).as("no endless wait").isLessThan(120);
+    }
+
+    @Test
+    void shouldNameRetiredHandlersAndDropTheirCursorsOnRequest() throws Exception {
+        DenormQueue first = builder().handler("retired", message -> { }).handler("kept", message -> { }).build();
+        first.publish("t", "k", utf8("m"));
+        awaitProcessed(first);
+        first.close();
+
+        DenormQueue second = builder().handler("kept", message -> { }).build();
+        assertThat(second.cursors()).containsOnlyKeys("kept");
+        second.close();
+        assertThat(cursorNames()).contains("retired", "kept");
+
+        assertThatThrownBy(() -> builder().handler("kept", message -> { }).dropCursor("kept").build())
+                .isInstanceOf(ConfigurationException.class).hasMessageContaining("'kept' is a registered handler");
+        builder().handler("kept", message -> { }).dropCursor("retired").build().close();
+        assertThat(cursorNames()).containsExactly("kept");
+    }
+
+    private List<String> cursorNames() {
+        try (var checkpoint = io.denormq.journal.CheckpointFile.open(journalDir, true)) {
+            return checkpoint.entries().stream().map(io.denormq.journal.CheckpointFile.Entry::handler).toList();
+        }
+    }
+}
