@@ -283,6 +283,42 @@ final class DefaultDenormQueue implements DenormQueue {
     }
 
     @Override
+    public void redrive(DeadLetter deadLetter) {
+        DeadLetter unsettled = unsettled(deadLetter, "redrive");
+        if (dispatcher.runners().stream().noneMatch(runner -> runner.name().equals(unsettled.handler()))) {
+            throw new IllegalStateException("Cannot redrive dead letter " + Long.toHexString(unsettled.journalIndex())
+                    + ": its handler '" + unsettled.handler() + "' is not registered with this queue on " + directory
+                    + "; register the handler, or discard the dead letter");
+        }
+        long index = DeadLetterRecords.settle(journal, unsettled.journalIndex(), JournalRecordDescriptor.SETTLED_REDRIVEN);
+        LOG.info("Dead letter {} of handler '{}' (message {}) redriven at journal index {}",
+                Long.toHexString(unsettled.journalIndex()), unsettled.handler(), Long.toHexString(unsettled.messageId()),
+                Long.toHexString(index));
+    }
+
+    @Override
+    public void discard(DeadLetter deadLetter) {
+        DeadLetter unsettled = unsettled(deadLetter, "discard");
+        DeadLetterRecords.settle(journal, unsettled.journalIndex(), JournalRecordDescriptor.SETTLED_DISCARDED);
+        LOG.info("Dead letter {} of handler '{}' (message {}) discarded", Long.toHexString(unsettled.journalIndex()),
+                unsettled.handler(), Long.toHexString(unsettled.messageId()));
+    }
+
+    private DeadLetter unsettled(DeadLetter deadLetter, String action) {
+        if (deadLetter == null) {
+            throw new IllegalArgumentException(action + ": the dead letter must not be null");
+        }
+        for (DeadLetter candidate : deadLetters()) {
+            if (candidate.journalIndex() == deadLetter.journalIndex()) {
+                return candidate;
+            }
+        }
+        throw new IllegalArgumentException("Cannot " + action + " dead letter " + Long.toHexString(deadLetter.journalIndex())
+                + " of handler '" + deadLetter.handler() + "': the journal " + directory + " has no unsettled dead letter "
+                + "at that index (already redriven or discarded, or from another journal)");
+    }
+
+    @Override
     public Map<String, Long> cursors() {
         Map<String, Long> cursors = new LinkedHashMap<>();
         for (HandlerRunner runner : dispatcher.runners()) {

@@ -78,12 +78,36 @@ public interface DenormQueue extends AutoCloseable {
     boolean awaitProcessed(Duration timeout) throws InterruptedException;
 
     /**
-     * Lists the messages that handlers gave up on, oldest first. It reads the whole retained
-     * journal: an operator's query, not for a hot path.
+     * Lists the messages that handlers gave up on and that were neither redriven nor discarded,
+     * oldest first. It reads the whole retained journal: an operator's query, not for a hot path.
      *
      * @return the dead letters
+     * @throws QueueClosedException if the queue is closed
      */
     List<DeadLetter> deadLetters();
+
+    /**
+     * Delivers a dead letter's message again, to the handler that gave up on it only (the other
+     * handlers are not disturbed), after everything already released. The message keeps its id,
+     * gets a new sequence and reports {@link Message#redelivered()}; if the handler fails again, it
+     * becomes a new dead letter. The redrive is journaled: it survives a crash.
+     *
+     * @param deadLetter one of {@link #deadLetters()}
+     * @throws IllegalArgumentException if it is no longer an unsettled dead letter of this journal
+     * @throws IllegalStateException    if its handler is not registered with this queue
+     * @throws QueueClosedException     if the queue is closed
+     */
+    void redrive(DeadLetter deadLetter);
+
+    /**
+     * Drops a dead letter: it is no longer listed. The journal keeps the record until retention
+     * removes it.
+     *
+     * @param deadLetter one of {@link #deadLetters()}
+     * @throws IllegalArgumentException if it is no longer an unsettled dead letter of this journal
+     * @throws QueueClosedException     if the queue is closed
+     */
+    void discard(DeadLetter deadLetter);
 
     /**
      * @return each handler's durable cursor: the sequence of the last message it acknowledged, -1 if none

@@ -7,7 +7,9 @@ import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 import io.denormq.DeadLetter;
 import io.denormq.journal.Journal;
@@ -73,14 +75,25 @@ public final class DeadLetterRecords {
     }
 
     /**
-     * Reads every dead letter in the journal. Its cost grows with the journal's size: it is an
-     * operator's query, not for a hot path.
+     * A dead-letter record read from the journal, with where its message starts.
+     *
+     * @param record        the record's bytes
+     * @param messageOffset where the message starts in it
+     * @param messageId     the message's id
+     * @param handler       the handler that gave up on it
+     */
+    public record Located(byte[] record, int messageOffset, long messageId, String handler) {
+    }
+
+    /**
+     * Reads every dead letter in the journal that was not redriven or discarded. Its cost grows
+     * with the journal's size: it is an operator's query, not for a hot path.
      *
      * @param journal the journal
-     * @return the dead letters, oldest first
+     * @return the unsettled dead letters, oldest first
      */
     public static List<DeadLetter> readAll(Journal journal) {
-        List<DeadLetter> result = new ArrayList<>();
+        Map<Long, DeadLetter> result = new LinkedHashMap<>();
         MessageView view = new MessageView();
         try (ExcerptTailer tailer = journal.createTailer()) {
             tailer.toStart();
@@ -90,17 +103,64 @@ public final class DeadLetterRecords {
                         break;
                     }
                     Bytes<?> bytes = context.wire().bytes();
-                    if (bytes.readRemaining() < HEADER_LENGTH
-                            || bytes.readByte(bytes.readPosition() + KIND_OFFSET) != KIND_DEAD_LETTER) {
+                    if (bytes.readRemaining() < HEADER_LENGTH) {
                         continue;
                     }
-                    byte[] record = new byte[(int) bytes.readRemaining()];
-                    bytes.read(record);
-                    result.add(decode(record, context.index(), view));
+                    byte kind = bytes.readByte(bytes.readPosition() + KIND_OFFSET);
+                    if (kind == KIND_DEAD_LETTER_SETTLED && bytes.readRemaining() >= OUTCOME_LENGTH) {
+                        result.remove(bytes.readLong(bytes.readPosition() + BATCH_INDEX_OFFSET));
+                    } else if (kind == KIND_DEAD_LETTER) {
+                        byte[] record = new byte[(int) bytes.readRemaining()];
+                        bytes.read(record);
+                        result.put(context.index(), decode(record, context.index(), view));
+                    }
                 }
             }
         }
-        return result;
+        return new ArrayList<>(result.values());
+    }
+
+    /**
+     * Records that an operator redrove or discarded a dead letter. A redrive is delivered to the
+     * dead letter's handler when the reader reaches this record.
+     *
+     * @param journal         the journal, open for writing
+     * @param deadLetterIndex the dead letter's journal index
+     * @param settlement      {@link JournalRecordDescriptor#SETTLED_REDRIVEN} or {@link JournalRecordDescriptor#SETTLED_DISCARDED}
+     * @return the settlement's journal index
+     */
+    public static long settle(Journal journal, long deadLetterIndex, byte settlement) {
+        io.denormq.journal.RecordBuffer record = new io.denormq.journal.RecordBuffer(OUTCOME_LENGTH);
+        record.outcome(KIND_DEAD_LETTER_SETTLED, deadLetterIndex, settlement, System.currentTimeMillis());
+        return journal.append(record.array(), record.length());
+    }
+
+    /**
+     * Reads the dead letter at a journal index.
+     *
+     * @param journal the journal
+     * @param tailer  a tailer of the journal, moved by this call
+     * @param index   the dead letter's index
+     * @return the record, or null if there is no dead letter at that index
+     */
+    public static Located readAt(Journal journal, ExcerptTailer tailer, long index) {
+        if (!tailer.moveToIndex(index)) {
+            return null;
+        }
+        try (DocumentContext context = tailer.readingDocument()) {
+            Bytes<?> bytes = context.wire().bytes();
+            if (!context.isPresent() || bytes.readRemaining() < DEAD_HANDLER_OFFSET + 8
+                    || bytes.readByte(bytes.readPosition() + KIND_OFFSET) != KIND_DEAD_LETTER) {
+                return null;
+            }
+            byte[] record = new byte[(int) bytes.readRemaining()];
+            bytes.read(record);
+            UnsafeBuffer buffer = new UnsafeBuffer(record);
+            String handler = readString(buffer, DEAD_HANDLER_OFFSET);
+            int at = DEAD_HANDLER_OFFSET + 4 + buffer.getInt(DEAD_HANDLER_OFFSET, BYTE_ORDER);
+            at += 4 + buffer.getInt(at, BYTE_ORDER);
+            return new Located(record, at, buffer.getLong(DEAD_MESSAGE_ID_OFFSET, BYTE_ORDER), handler);
+        }
     }
 
     private static DeadLetter decode(byte[] record, long index, MessageView view) {

@@ -67,7 +67,9 @@ public final class HandlerRunner implements EventHandler<MessageEvent> {
         if (halted) {
             return;
         }
-        if (event.sequence > cursor) {
+        if (event.sequence > cursor && event.target != null && !event.target.equals(name)) {
+            cursor = event.sequence; // another handler's redriven dead letter: nothing to do, but passed
+        } else if (event.sequence > cursor) {
             view.wrap(event);
             if (!deliver()) {
                 return;

@@ -11,8 +11,16 @@ public final class MessageEvent {
     long id;
     long releasedAtMillis;
     boolean redelivered;
+    /** The only handler this event is for (a redriven dead letter), or null for every handler. */
+    String target;
 
     void set(byte[] batch, int messageOffset, long sequence, long id, long releasedAtMillis, boolean redelivered) {
+        set(batch, messageOffset, sequence, id, releasedAtMillis, redelivered, null);
+    }
+
+    void set(byte[] batch, int messageOffset, long sequence, long id, long releasedAtMillis, boolean redelivered,
+             String target) {
+        this.target = target;
         this.batch = batch;
         this.messageOffset = messageOffset;
         this.sequence = sequence;

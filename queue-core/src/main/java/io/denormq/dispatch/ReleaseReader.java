@@ -156,6 +156,11 @@ public final class ReleaseReader implements Runnable {
             case KIND_DEAD_LETTER -> {
                 // dead letters are read by the inspection API, not dispatched
             }
+            case KIND_DEAD_LETTER_SETTLED -> {
+                if (scratch[REASON_OFFSET] == SETTLED_REDRIVEN) {
+                    redrive(batchTailer, readLong(scratch, BATCH_INDEX_OFFSET), index);
+                }
+            }
             default -> errorHandler.onError(new IllegalStateException("Journal " + journal.directory()
                     + ": record at index " + Long.toHexString(index) + " has unknown kind " + kind + "; skipped"));
         }
@@ -223,6 +228,28 @@ public final class ReleaseReader implements Runnable {
             ring.get(slot).set(batch, messageOffset, sequence, compose(batchIndex, ordinal), releasedAt, redelivered);
             ring.publish(slot);
         }
+    }
+
+    /** Dispatches a dead letter's message again, to its handler only. */
+    private void redrive(ExcerptTailer tailer, long deadLetterIndex, long settledIndex) {
+        long sequence = compose(settledIndex, 0);
+        if (sequence <= skipUpToSequence) {
+            return;
+        }
+        DeadLetterRecords.Located located = DeadLetterRecords.readAt(journal, tailer, deadLetterIndex);
+        if (located == null) {
+            errorHandler.onError(new IllegalStateException("Journal " + journal.directory() + ": redrive at index "
+                    + Long.toHexString(settledIndex) + " refers to dead letter " + Long.toHexString(deadLetterIndex)
+                    + ", which is not in the journal; nothing redriven"));
+            return;
+        }
+        long slot = claim();
+        if (slot < 0) {
+            return;
+        }
+        ring.get(slot).set(located.record(), located.messageOffset(), sequence, located.messageId(),
+                System.currentTimeMillis(), true, located.handler());
+        ring.publish(slot);
     }
 
     private long claim() {

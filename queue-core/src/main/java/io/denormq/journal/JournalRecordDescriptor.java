@@ -54,6 +54,12 @@ import org.agrona.MutableDirectBuffer;
  *  +------------+------------+----------+-----------+----------------+---------+--------------+-------+---------+
  * </pre>
  *
+ * <b>DEAD_LETTER_SETTLED</b> (an operator redrove or discarded a dead letter) has the layout of
+ * RELEASE, with the dead letter's journal index in place of the batch index and
+ * {@link #SETTLED_REDRIVEN} or {@link #SETTLED_DISCARDED} as the reason. A redrive is dispatched,
+ * to the dead letter's handler only, when the reader reaches it; its sequence is
+ * {@code settledIndex << 16}.
+ *
  * <p>A message's id is {@code batchIndex << 16 | ordinal} and its sequence
  * {@code releaseIndex << 16 | ordinal}, where the indexes are the journal indexes of the batch and
  * of its release; hence at most {@value #MAX_MESSAGES_PER_BATCH} messages per transaction.
@@ -74,6 +80,12 @@ public final class JournalRecordDescriptor {
     public static final byte KIND_ROLLBACK = 4;
     /** Kind: a handler gave up on a message. */
     public static final byte KIND_DEAD_LETTER = 5;
+    /** Kind: a dead letter was redriven to its handler or discarded. */
+    public static final byte KIND_DEAD_LETTER_SETTLED = 6;
+    /** Settlement: the dead letter's message is delivered to its handler again. */
+    public static final byte SETTLED_REDRIVEN = 1;
+    /** Settlement: the dead letter is dropped. */
+    public static final byte SETTLED_DISCARDED = 2;
 
     /** Release reason: the transaction committed. */
     public static final byte REASON_COMMITTED = 0;
@@ -221,6 +233,8 @@ public final class JournalRecordDescriptor {
                 return "ROLLBACK";
             case KIND_DEAD_LETTER:
                 return "DEAD_LETTER";
+            case KIND_DEAD_LETTER_SETTLED:
+                return "DEAD_LETTER_SETTLED";
             default:
                 return "UNKNOWN(" + kind + ")";
         }
