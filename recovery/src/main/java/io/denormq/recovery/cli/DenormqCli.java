@@ -1,5 +1,6 @@
 package io.denormq.recovery.cli;
 
+import io.denormq.DenormqException;
 import io.denormq.recovery.demo.DemoCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -15,7 +16,8 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "denormq", mixinStandardHelpOptions = true, version = "denormq 0.1.0-SNAPSHOT",
         description = "Embedded durable queue for denormalisation messages: operator tools and the demo.",
-        subcommands = {DemoCommand.class, HelpCommand.class})
+        subcommands = {InspectCommand.class, DumpCommand.class, TailCommand.class, DeadLettersCommand.class,
+                CursorsCommand.class, DemoCommand.class, HelpCommand.class})
 public final class DenormqCli implements Runnable {
     @Spec
     private CommandSpec spec;
@@ -32,7 +34,16 @@ public final class DenormqCli implements Runnable {
 
     /** @return the tool's command line, as {@link #main} runs it */
     public static CommandLine commandLine() {
-        return new CommandLine(new DenormqCli()).setCaseInsensitiveEnumValuesAllowed(true);
+        return new CommandLine(new DenormqCli()).setCaseInsensitiveEnumValuesAllowed(true)
+                .setExecutionExceptionHandler((failure, commandLine, parseResult) -> {
+                    // operators need the reason and what to do, which denormq's messages say; not a stack trace
+                    if (failure instanceof DenormqException || failure instanceof IllegalArgumentException) {
+                        commandLine.getErr().println("denormq " + commandLine.getCommandName() + ": "
+                                + failure.getMessage());
+                        return 2;
+                    }
+                    throw failure;
+                });
     }
 
     /** Without a command: prints the usage. */

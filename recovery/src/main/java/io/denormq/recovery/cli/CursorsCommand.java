@@ -1,0 +1,74 @@
+package io.denormq.recovery.cli;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+
+import io.denormq.journal.CheckpointFile;
+import io.denormq.recovery.inspect.JournalInspector;
+import io.denormq.recovery.inspect.JournalMaintenance;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code denormq cursors list|drop}: the handlers' durable cursors. */
+@Command(name = "cursors", mixinStandardHelpOptions = true,
+        description = "Lists the handlers' durable cursors, or drops a retired handler's.",
+        subcommands = {CursorsCommand.ListCursors.class, CursorsCommand.Drop.class})
+final class CursorsCommand implements Runnable {
+    @Spec
+    private CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    @Command(name = "list", mixinStandardHelpOptions = true, description = "Lists the cursors. Read-only.")
+    static final class ListCursors implements Callable<Integer> {
+        @Spec
+        private CommandSpec spec;
+
+        @Parameters(index = "0", paramLabel = "DIR", description = "the journal directory")
+        private Path directory;
+
+        @Override
+        public Integer call() {
+            PrintWriter out = spec.commandLine().getOut();
+            try (JournalInspector inspector = JournalInspector.open(directory)) {
+                for (CheckpointFile.Entry entry : inspector.cursorEntries()) {
+                    out.println(entry.handler() + " partition=" + entry.partition() + "/" + entry.partitionCount()
+                            + " cursor=" + Hex.format(entry.cursor()));
+                }
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "drop", mixinStandardHelpOptions = true,
+            description = "Drops a retired handler's cursors so that they no longer hold back retention. If the "
+                    + "handler is still registered in the application it starts at the end of the journal on the "
+                    + "next start. Refuses while a queue uses the journal.")
+    static final class Drop implements Callable<Integer> {
+        @Spec
+        private CommandSpec spec;
+
+        @Parameters(index = "0", paramLabel = "DIR", description = "the journal directory")
+        private Path directory;
+
+        @Parameters(index = "1", paramLabel = "HANDLER", description = "the retired handler's name")
+        private String handler;
+
+        @Override
+        public Integer call() {
+            PrintWriter out = spec.commandLine().getOut();
+            try (JournalMaintenance maintenance = JournalMaintenance.open(directory)) {
+                int dropped = maintenance.dropCursor(handler);
+                out.println(dropped == 0 ? "no cursor named '" + handler + "'"
+                        : "dropped " + dropped + " cursor(s) of handler '" + handler + "'");
+                return dropped == 0 ? 1 : 0;
+            }
+        }
+    }
+}
