@@ -12,6 +12,8 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
+import javax.sql.DataSource;
+
 import io.denormq.Codec;
 import io.denormq.DenormQueue;
 import io.denormq.FlushPolicy;
@@ -26,12 +28,13 @@ import org.HdrHistogram.Histogram;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * The same Spring transaction three ways, in one JVM and one Spring Boot application (H2 in memory,
- * Boot's HikariCP pool and {@code DataSourceTransactionManager}): a {@link TransactionTemplate} that
- * inserts one row with {@link JdbcTemplate} and then
+ * Boot's HikariCP pool and its {@code JdbcTransactionManager}, a {@code DataSourceTransactionManager}):
+ * a {@link TransactionTemplate} that inserts one row with {@link JdbcTemplate} and then
  * <ol>
  *   <li>(a) <b>no event</b>, the baseline;</li>
  *   <li>(b) <b>denormq</b>: publishes one message through {@link SpringTransactionBinding} (WRITE_AHEAD,
@@ -104,14 +107,16 @@ public final class SpringSideBySide {
         int latencyRate = args.length > 2 ? Integer.parseInt(args[2]) : 1_000;
         double latencySeconds = args.length > 3 ? Double.parseDouble(args[3]) : 10;
         int payloadBytes = args.length > 4 ? Integer.parseInt(args[4]) : 200;
-        System.out.printf("%nSide by side with Spring Modulith: TransactionTemplate inserting one row (JdbcTemplate, H2 "
-                        + "in memory, HikariCP, DataSourceTransactionManager) plus one event of a %d-byte note; %,d "
-                        + "transactions per run, %d measured round(s) after one of warm-up; %s%n", payloadBytes,
-                transactions, rounds, Machine.describe());
         long started = System.nanoTime();
         DenormqHandler handler = new DenormqHandler();
         try (TempJournal journal = new TempJournal("spring");
              ConfigurableApplicationContext context = SideBySideApplication.start()) {
+            System.out.printf("%nSide by side with Spring Modulith: TransactionTemplate inserting one row (JdbcTemplate, "
+                            + "H2 in memory, %s, %s) plus one event of a %d-byte note; %,d transactions per run, %d "
+                            + "measured round(s) after one of warm-up; %s%n",
+                    context.getBean(DataSource.class).getClass().getSimpleName(),
+                    context.getBean(PlatformTransactionManager.class).getClass().getSimpleName(), payloadBytes,
+                    transactions, rounds, Machine.describe());
             DenormQueue queue = DenormQueue.builder(journal.dir()).transactions(new SpringTransactionBinding())
                     .flush(FlushPolicy.none()).handler("side-by-side", handler).build();
             try {
