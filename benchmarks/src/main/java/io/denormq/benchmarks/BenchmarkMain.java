@@ -29,26 +29,30 @@ import org.openjdk.jmh.runner.options.TimeValue;
 
 /**
  * Runs the benchmarks, each in a JVM of its own: the JMH {@link PublishBenchmark} (forked by JMH),
- * then {@link PublishLatency} and {@link EndToEndThroughput} (started by this class). Every JVM gets
+ * then {@link PublishLatency}, {@link EndToEndThroughput}, {@link EndToEndLatency},
+ * {@link RecoverySpeed} and {@link SpringSideBySide} (started by this class). Every JVM gets
  * the flags Chronicle Queue needs, read from the system property {@code denormq.jvm.flags} that the
  * module's {@code exec:exec} configuration sets from the parent pom. JMH's JSON results and each
  * harness's output are written to {@code bench.resultsDir} (the module's {@code target} directory).
  *
  * <pre>
- * BenchmarkMain [-quick] [-prof PROFILER]... [-p PARAM=V1,V2]... [-include REGEX] [jmh] [latency] [e2e]
+ * BenchmarkMain [-quick] [-prof PROFILER]... [-p PARAM=V1,V2]... [-include REGEX]
+ *               [jmh] [latency] [e2e] [e2e-latency] [recovery] [spring]
  * </pre>
  * <ul>
- *   <li>{@code -quick}: the whole suite in about 2 minutes on 2 cores: JMH with 200-byte payloads only
- *       and 6 + 5 iterations of one second, end-to-end with fewer messages;</li>
+ *   <li>{@code -quick}: the whole suite in under 5 minutes on 2 cores: JMH with 200-byte payloads only
+ *       and 6 + 5 iterations of one second, the harnesses with fewer messages, shorter runs and a
+ *       recovery journal of 1 000 000 messages only (10 000 000 in the full run);</li>
  *   <li>{@code -prof}, {@code -p}, {@code -include}: passed to JMH ({@code -prof gc} adds allocation
  *       per operation, {@code -prof stack:lines=3} samples every thread's stacks; {@code -include} is a
  *       regular expression over the method names of {@link PublishBenchmark});</li>
- *   <li>{@code jmh}, {@code latency}, {@code e2e}: run only these parts (all three by default).</li>
+ *   <li>{@code jmh}, {@code latency}, {@code e2e}, {@code e2e-latency}, {@code recovery}, {@code spring}: run
+ *       only these parts (all of them by default).</li>
  * </ul>
  */
 public final class BenchmarkMain {
     private static final String HEAP = "-Xms1g -Xmx1g";
-    private static final List<String> SECTIONS = List.of("jmh", "latency", "e2e");
+    private static final List<String> SECTIONS = List.of("jmh", "latency", "e2e", "e2e-latency", "recovery", "spring");
 
     private BenchmarkMain() {
     }
@@ -76,8 +80,12 @@ public final class BenchmarkMain {
                     params.put(param.substring(0, equals), param.substring(equals + 1).split(","));
                 }
                 case "-include" -> include = value(args, ++i, "-include");
-                case "jmh", "latency", "e2e" -> sections.add(args[i]);
-                default -> throw usage("unknown argument: " + args[i]);
+                default -> {
+                    if (!SECTIONS.contains(args[i])) {
+                        throw usage("unknown argument: " + args[i]);
+                    }
+                    sections.add(args[i]);
+                }
             }
         }
         if (sections.isEmpty()) {
@@ -102,6 +110,19 @@ public final class BenchmarkMain {
             runHarness(EndToEndThroughput.class, List.of(quick ? "1000000" : "2000000", "200", "2"), jvmFlags,
                     resultsDir.resolve("end-to-end" + (quick ? "-quick" : "") + ".txt"));
         }
+        if (sections.contains("e2e-latency")) {
+            runHarness(EndToEndLatency.class, List.of("10000,100000,500000", quick ? "2" : "5", "1", "200"), jvmFlags,
+                    resultsDir.resolve("end-to-end-latency" + (quick ? "-quick" : "") + ".txt"));
+        }
+        if (sections.contains("recovery")) {
+            runHarness(RecoverySpeed.class, List.of(quick ? "1000000" : "1000000,10000000", "200"), jvmFlags,
+                    resultsDir.resolve("recovery" + (quick ? "-quick" : "") + ".txt"));
+        }
+        if (sections.contains("spring")) {
+            runHarness(SpringSideBySide.class, quick ? List.of("5000", "2", "1000", "2", "200")
+                    : List.of("50000", "3", "1000", "10", "200"), jvmFlags,
+                    resultsDir.resolve("spring-side-by-side" + (quick ? "-quick" : "") + ".txt"));
+        }
         System.out.printf("%nall done in %.0f s%n", (System.nanoTime() - start) / 1e9);
     }
 
@@ -114,7 +135,7 @@ public final class BenchmarkMain {
 
     private static IllegalArgumentException usage(String problem) {
         return new IllegalArgumentException(problem + "; usage: BenchmarkMain [-quick] [-prof PROFILER]... "
-                + "[-p PARAM=V1,V2]... [-include REGEX] [jmh] [latency] [e2e]");
+                + "[-p PARAM=V1,V2]... [-include REGEX] [" + String.join("] [", SECTIONS) + "]");
     }
 
     /** The flags Chronicle Queue needs, from the parent pom via -Ddenormq.jvm.flags, or else this JVM's own. */

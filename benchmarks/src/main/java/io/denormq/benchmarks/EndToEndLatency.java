@@ -1,0 +1,205 @@
+package io.denormq.benchmarks;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+
+import io.denormq.Codec;
+import io.denormq.DenormQueue;
+import io.denormq.DenormQueueBuilder;
+import io.denormq.Durability;
+import io.denormq.FlushPolicy;
+import io.denormq.tx.ProgrammaticTransaction;
+import io.denormq.tx.ProgrammaticTransactions;
+import org.HdrHistogram.Histogram;
+
+/**
+ * Time from a transaction's commit to its message's handler, at fixed offered rates. One publisher
+ * thread runs one programmatic transaction per message (WRITE_AHEAD, flush none) and a single no-op
+ * handler notes when each message reaches it. Every rate gets a fresh journal.
+ *
+ * <p>The publisher is paced by <em>intended</em> start times ({@code start + i / rate}), not by the
+ * previous commit, so that a stall delays the following messages' schedule instead of hiding them
+ * (coordinated omission). Two distributions come out of the same run:
+ * <ul>
+ *   <li><b>commit → handler</b>: from the return of {@code commit()} to the handler's invocation, what
+ *       the dispatcher adds after a commit;</li>
+ *   <li><b>intended start → handler</b>: from the time the transaction should have started, so it
+ *       includes the transaction itself and any time the publisher fell behind the schedule.</li>
+ * </ul>
+ * The handler can run before {@code commit()} has returned to the publisher (the release record is
+ * appended inside the commit); those messages count as 0 and their number is printed.
+ *
+ * <p>Each way the queue can wait for work is a {@link Waiting} variant. Today the queue has one, its
+ * built-in backoff; a busy-spin variant goes into {@link #VARIANTS} once {@link DenormQueueBuilder}
+ * takes an idle strategy.
+ *
+ * <p>Arguments: {@code [rates=10000,100000,500000] [seconds=5] [warmupSeconds=1] [payloadBytes=200]}.
+ */
+public final class EndToEndLatency {
+    /** What the handlers and the reader do when there is nothing to read. */
+    enum Waiting {
+        /**
+         * The queue's only behaviour today: handler threads spin, yield, then sleep 200 µs between
+         * checks (Disruptor {@code SleepingWaitStrategy}); the reader backs off from spinning to parks
+         * of up to 200 µs (Agrona {@code BackoffIdleStrategy}).
+         */
+        DEFAULT_BACKOFF("default backoff (handlers: SleepingWaitStrategy, 200 µs sleeps; reader: BackoffIdleStrategy, "
+                + "parks up to 200 µs)");
+
+        final String description;
+
+        Waiting(String description) {
+            this.description = description;
+        }
+
+        /** Applies the variant to a builder: nothing yet, since the builder has no idle-strategy option. */
+        DenormQueueBuilder configure(DenormQueueBuilder builder) {
+            return builder;
+        }
+    }
+
+    private static final List<Waiting> VARIANTS = List.of(Waiting.DEFAULT_BACKOFF);
+    private static final Codec<Long> INDEX = new IndexCodec();
+
+    private EndToEndLatency() {
+    }
+
+    /**
+     * @param args rates, seconds measured, warm-up seconds, payload bytes
+     * @throws Exception if the journal cannot be written
+     */
+    public static void main(String[] args) throws Exception {
+        List<Integer> rates = new ArrayList<>();
+        for (String rate : (args.length > 0 ? args[0] : "10000,100000,500000").split(",")) {
+            rates.add(Integer.parseInt(rate.trim()));
+        }
+        double seconds = args.length > 1 ? Double.parseDouble(args[1]) : 5;
+        double warmupSeconds = args.length > 2 ? Double.parseDouble(args[2]) : 1;
+        int payloadBytes = Math.max(8, args.length > 3 ? Integer.parseInt(args[3]) : 200);
+
+        System.out.printf("%nEnd-to-end latency: one %d-byte message per transaction, WRITE_AHEAD, flush none, one "
+                        + "paced publisher thread, one no-op handler; %.1f s measured after %.1f s of warm-up per rate; %s%n",
+                payloadBytes, seconds, warmupSeconds, Machine.describe());
+        System.out.println("idle strategies measured: " + VARIANTS.stream().map(v -> v.description).toList());
+        System.out.println("not measured: busy-spin handlers and reader, because DenormQueueBuilder has no idleStrategy "
+                + "option yet; the harness runs every Waiting variant, so one line adds it");
+        long started = System.nanoTime();
+        for (Waiting waiting : VARIANTS) {
+            System.out.printf("%n%s%n", waiting.description);
+            System.out.printf("%-10s %-26s %10s %10s %10s %10s %10s %s%n", "rate/s", "latency (µs)", "p50", "p90", "p99",
+                    "p99.9", "max", "notes");
+            for (int rate : rates) {
+                Run run = run(waiting, rate, (int) (rate * warmupSeconds), (int) (rate * seconds), payloadBytes);
+                run.print(rate);
+            }
+        }
+        System.out.printf("%nrun took %.1f s%n", (System.nanoTime() - started) / 1e9);
+    }
+
+    /** What one rate measured. */
+    private record Run(Histogram commitToHandler, Histogram intendedToHandler, long handlerBeforeReturn,
+                       double achievedRate, long maxBehindNanos) {
+        void print(int rate) {
+            String notes = String.format("achieved %,.0f/s; publisher at most %,.1f ms behind schedule; %,d handled "
+                    + "before commit() returned", achievedRate, maxBehindNanos / 1e6, handlerBeforeReturn);
+            row(String.format("%,d", rate), "commit → handler", commitToHandler, notes);
+            row("", "intended start → handler", intendedToHandler, "");
+        }
+
+        private static void row(String rate, String name, Histogram histogram, String notes) {
+            System.out.printf("%-10s %-26s %,10.1f %,10.1f %,10.1f %,10.1f %,10.1f %s%n", rate, name,
+                    histogram.getValueAtPercentile(50) / 1e3, histogram.getValueAtPercentile(90) / 1e3,
+                    histogram.getValueAtPercentile(99) / 1e3, histogram.getValueAtPercentile(99.9) / 1e3,
+                    histogram.getMaxValue() / 1e3, notes);
+        }
+    }
+
+    private static Run run(Waiting waiting, int rate, int warmup, int measured, int payloadBytes) throws Exception {
+        int total = warmup + measured;
+        long[] committed = new long[total];
+        long[] handled = new long[total];
+        AtomicInteger count = new AtomicInteger();
+        byte[] payload = PublishBenchmark.payload(payloadBytes);
+        long start;
+        long finished;
+        long maxBehind = 0;
+        try (TempJournal journal = new TempJournal("e2e-latency")) {
+            DenormQueue queue = waiting.configure(DenormQueue.builder(journal.dir()))
+                    .durability(Durability.WRITE_AHEAD).flush(FlushPolicy.none())
+                    .handler("latency", message -> {
+                        long now = System.nanoTime();
+                        handled[(int) (long) message.payload(INDEX)] = now;
+                        count.lazySet(count.get() + 1); // publishes the write above to the main thread
+                    })
+                    .build();
+            try {
+                double interval = 1e9 / rate;
+                start = System.nanoTime() + 1_000_000;
+                for (int i = 0; i < total; i++) {
+                    long intended = start + (long) (i * interval);
+                    long behind = Pacing.waitUntil(intended);
+                    if (i >= warmup) {
+                        maxBehind = Math.max(maxBehind, behind);
+                    }
+                    writeIndex(payload, i);
+                    try (ProgrammaticTransaction tx = ProgrammaticTransactions.begin()) {
+                        queue.publish(PublishBenchmark.TOPIC, PublishBenchmark.KEY, payload);
+                        tx.commit(() -> { });
+                    }
+                    committed[i] = System.nanoTime();
+                }
+                finished = committed[total - 1];
+                long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+                while (count.get() < total) {
+                    if (System.nanoTime() > deadline) {
+                        throw new IllegalStateException("the handler did not catch up within 2 minutes: " + count.get()
+                                + " of " + total);
+                    }
+                    LockSupport.parkNanos(100_000);
+                }
+            } finally {
+                queue.close();
+            }
+        }
+        Histogram commitToHandler = new Histogram(3);
+        Histogram intendedToHandler = new Histogram(3);
+        long early = 0;
+        double interval = 1e9 / rate;
+        for (int i = warmup; i < total; i++) {
+            long fromCommit = handled[i] - committed[i];
+            if (fromCommit < 0) {
+                early++;
+            }
+            commitToHandler.recordValue(Math.max(0, fromCommit));
+            intendedToHandler.recordValue(Math.max(0, handled[i] - (start + (long) (i * interval))));
+        }
+        double achieved = measured / ((finished - (start + (long) (warmup * interval))) / 1e9);
+        return new Run(commitToHandler, intendedToHandler, early, achieved, maxBehind);
+    }
+
+    private static void writeIndex(byte[] payload, int index) {
+        for (int b = 0; b < 4; b++) {
+            payload[b] = (byte) (index >>> (8 * b));
+        }
+    }
+
+    /** Reads the message's number from the first four payload bytes, which {@link #writeIndex} wrote. */
+    private static final class IndexCodec implements Codec<Long> {
+        @Override
+        public byte[] encode(Long value) {
+            throw new UnsupportedOperationException("the publisher writes the index into its payload directly");
+        }
+
+        @Override
+        public Long decode(byte[] bytes, int offset, int length) {
+            long index = 0;
+            for (int b = 0; b < 4; b++) {
+                index |= (bytes[offset + b] & 0xFFL) << (8 * b);
+            }
+            return index;
+        }
+    }
+}
