@@ -49,6 +49,7 @@ final class DefaultDenormQueue implements DenormQueue {
     private final CheckpointFile checkpoint;
     private final Dispatcher dispatcher;
     private final PeriodicFlusher flusher;
+    private final RetentionTask retention;
     private final CountingErrorHandler errorHandler;
     private final Supplier<TransactionParticipant> batchFactory = this::newBatch;
     private final ThreadLocal<RecordBuffer> immediateRecords =
@@ -112,6 +113,7 @@ final class DefaultDenormQueue implements DenormQueue {
         this.dispatcher.start();
         this.flusher = flushPolicy.kind() == FlushPolicy.Kind.PERIODIC
                 ? new PeriodicFlusher(journal, flushPolicy.interval(), errorHandler) : null;
+        this.retention = new RetentionTask(journal, checkpoint, builder.retention(), errorHandler);
         LOG.info("denormq queue started on {}: durability {}, flush {}, {} handler(s) {}; recovery scanned {} record(s) "
                         + "and released {} batch(es) without outcome; dispatch starts at journal index {}",
                 directory, durability, flushPolicy, runners.size(), cursorsOf(runners), recovery.scanned(),
@@ -126,7 +128,7 @@ final class DefaultDenormQueue implements DenormQueue {
         try {
             JournalFormat.checkOrCreate(directory, true);
             checkpoint = CheckpointFile.open(directory, false);
-            journal = Journal.open(directory, false);
+            journal = Journal.open(directory, false, builder.clock());
             return new DefaultDenormQueue(builder, directory, lock, journal, checkpoint);
         } catch (RuntimeException | Error e) {
             closeQuietly(journal, e);
@@ -261,6 +263,11 @@ final class DefaultDenormQueue implements DenormQueue {
         return journal;
     }
 
+    /** Applies retention now rather than at the next hourly run: for tests. */
+    List<Path> applyRetention() {
+        return retention.applyNow();
+    }
+
     Durability durability() {
         return durability;
     }
@@ -352,6 +359,7 @@ final class DefaultDenormQueue implements DenormQueue {
             closed = true;
             LOG.info("Closing denormq queue on {}: draining handlers (timeout {})", directory, shutdownTimeout);
             try {
+                retention.close();
                 dispatcher.close(shutdownTimeout);
                 if (flusher != null) {
                     flusher.close();

@@ -8,10 +8,13 @@ import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
 
+
 import io.denormq.journal.CheckpointDescriptor;
 import io.denormq.journal.Journal;
 import io.denormq.tx.ProgrammaticTransactions;
 import io.denormq.tx.TransactionBinding;
+import net.openhft.chronicle.core.time.SystemTimeProvider;
+import net.openhft.chronicle.core.time.TimeProvider;
 
 /**
  * Configures and builds a {@link DenormQueue}. Settings are checked once, in {@link #build()}; a
@@ -30,6 +33,8 @@ public final class DenormQueueBuilder {
     public static final int DEFAULT_RING_SIZE = 4096;
     /** Default time {@link DenormQueue#close()} gives handlers to drain: long enough for a normal backlog. */
     public static final Duration DEFAULT_SHUTDOWN_TIMEOUT = Duration.ofSeconds(30);
+    /** Default time a journal cycle file is kept after its day ended, at least: a week of forensics. */
+    public static final Duration DEFAULT_RETENTION = Duration.ofDays(7);
     /** The longest topic, in UTF-8 bytes. */
     public static final int MAX_TOPIC_BYTES = 1024;
 
@@ -42,6 +47,8 @@ public final class DenormQueueBuilder {
     private int maxPayloadBytes = DEFAULT_MAX_PAYLOAD_BYTES;
     private int ringSize = DEFAULT_RING_SIZE;
     private Duration shutdownTimeout = DEFAULT_SHUTDOWN_TIMEOUT;
+    private Duration retention = DEFAULT_RETENTION;
+    private TimeProvider clock = SystemTimeProvider.CLOCK;
     private final Map<String, Long> rebuilds = new LinkedHashMap<>();
     private final Set<String> droppedCursors = new LinkedHashSet<>();
 
@@ -90,6 +97,28 @@ public final class DenormQueueBuilder {
             throw new ConfigurationException("handler: the name '" + name + "' is registered twice; names must be unique");
         }
         handlers.put(name, handler);
+        return this;
+    }
+
+    /**
+     * How long the journal keeps a daily cycle file after its day ended, at least. A file is
+     * deleted only once every handler's cursor (retired handlers' included, until
+     * {@link #dropCursor dropped}) is past it and no transaction in it awaits its outcome, so
+     * retention never takes a message a handler has not processed. Rebuilds and
+     * {@link #rebuildAfter snapshots} can only replay what is retained. Checked shortly after start,
+     * then hourly.
+     *
+     * @param retention at least zero; default {@link #DEFAULT_RETENTION}
+     * @return this builder
+     */
+    public DenormQueueBuilder retention(Duration retention) {
+        this.retention = retention;
+        return this;
+    }
+
+    /** The clock that decides the journal's daily cycles; tests move it to make past days. */
+    DenormQueueBuilder clock(TimeProvider clock) {
+        this.clock = clock;
         return this;
     }
 
@@ -213,6 +242,9 @@ public final class DenormQueueBuilder {
         if (shutdownTimeout == null || shutdownTimeout.isNegative()) {
             throw new ConfigurationException("shutdownTimeout: must be zero or positive, was " + shutdownTimeout);
         }
+        if (retention == null || retention.isNegative()) {
+            throw new ConfigurationException("retention: must be zero or positive, was " + retention);
+        }
         if (handlers.size() > CheckpointDescriptor.SLOT_COUNT) {
             throw new ConfigurationException("handler: at most " + CheckpointDescriptor.SLOT_COUNT + " handlers, got "
                     + handlers.size());
@@ -279,6 +311,14 @@ public final class DenormQueueBuilder {
 
     Duration shutdownTimeout() {
         return shutdownTimeout;
+    }
+
+    Duration retention() {
+        return retention;
+    }
+
+    TimeProvider clock() {
+        return clock;
     }
 
     Map<String, Long> rebuilds() {

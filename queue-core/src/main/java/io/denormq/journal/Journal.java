@@ -3,7 +3,14 @@ package io.denormq.journal;
 import java.io.File;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.LocalDate;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
 import java.nio.file.StandardOpenOption;
 import java.util.Queue;
 import java.util.Set;
@@ -11,10 +18,13 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.StampedLock;
+import java.util.stream.Stream;
 
 import io.denormq.JournalException;
 import io.denormq.QueueClosedException;
 import net.openhft.chronicle.bytes.Bytes;
+import net.openhft.chronicle.core.time.SystemTimeProvider;
+import net.openhft.chronicle.core.time.TimeProvider;
 import net.openhft.chronicle.queue.ExcerptAppender;
 import net.openhft.chronicle.queue.ExcerptTailer;
 import net.openhft.chronicle.queue.RollCycles;
@@ -49,6 +59,10 @@ public final class Journal implements AutoCloseable {
     /** The largest record (one transaction's batch) the journal accepts, in bytes. */
     public static final int MAX_RECORD_BYTES = (int) (BLOCK_SIZE / 8);
 
+    private static final String CYCLE_FILE_SUFFIX = "F.cq4";
+    /** The date part of {@link #ROLL_CYCLE}'s file names, "yyyyMMdd'F'". */
+    private static final DateTimeFormatter CYCLE_NAME = DateTimeFormatter.BASIC_ISO_DATE;
+
     private final Path directory;
     private final SingleChronicleQueue queue;
     private final boolean readOnly;
@@ -59,11 +73,12 @@ public final class Journal implements AutoCloseable {
     private final AtomicLong flushes = new AtomicLong();
     private volatile boolean closed;
 
-    private Journal(Path directory, boolean readOnly) {
+    private Journal(Path directory, boolean readOnly, TimeProvider clock) {
         this.directory = directory;
         this.readOnly = readOnly;
         try {
             this.queue = SingleChronicleQueueBuilder.binary(directory)
+                    .timeProvider(clock)
                     .rollCycle(ROLL_CYCLE)
                     .blockSize(BLOCK_SIZE)
                     .readOnly(readOnly)
@@ -86,7 +101,20 @@ public final class Journal implements AutoCloseable {
      * @return the open journal
      */
     public static Journal open(Path directory, boolean readOnly) {
-        return new Journal(directory, readOnly);
+        return new Journal(directory, readOnly, SystemTimeProvider.CLOCK);
+    }
+
+    /**
+     * Like {@link #open(Path, boolean)} with the clock that decides the daily cycle files: tests
+     * move it to create cycles of past days.
+     *
+     * @param directory the journal directory
+     * @param readOnly  whether to open it for reading only
+     * @param clock     the journal's clock
+     * @return the open journal
+     */
+    public static Journal open(Path directory, boolean readOnly, TimeProvider clock) {
+        return new Journal(directory, readOnly, clock);
     }
 
     /** @return the journal directory */
@@ -216,6 +244,80 @@ public final class Journal implements AutoCloseable {
     public long firstIndex() {
         long first = queue.firstIndex();
         return first == Long.MAX_VALUE || first < 0 ? -1 : first;
+    }
+
+    /** @return the journal clock's time, in epoch milliseconds */
+    public long currentTimeMillis() {
+        return queue.time().currentTimeMillis();
+    }
+
+    /**
+     * @param index a journal index
+     * @return the cycle (day) it lies in
+     */
+    public int cycleOf(long index) {
+        return ROLL_CYCLE.toCycle(index);
+    }
+
+    /**
+     * The journal's cycle files, oldest first. A cycle is a day: cycle {@code c} holds the records
+     * appended from {@code c} to {@code c + 1} days after the epoch (UTC).
+     *
+     * @return the cycle files and their cycles
+     */
+    public List<CycleFile> cycleFiles() {
+        try (Stream<Path> files = Files.list(directory)) {
+            List<CycleFile> cycles = new ArrayList<>();
+            files.forEach(file -> {
+                String name = file.getFileName().toString();
+                if (name.endsWith(CYCLE_FILE_SUFFIX)) {
+                    try {
+                        int cycle = (int) LocalDate.parse(name.substring(0, name.length() - CYCLE_FILE_SUFFIX.length()),
+                                CYCLE_NAME).toEpochDay();
+                        cycles.add(new CycleFile(cycle, file));
+                    } catch (DateTimeParseException notACycleFile) {
+                        // not one of ours: left alone
+                    }
+                }
+            });
+            cycles.sort(Comparator.comparingInt(CycleFile::cycle));
+            return cycles;
+        } catch (IOException e) {
+            throw new JournalException("Cannot list journal " + directory + ": " + e, e);
+        }
+    }
+
+    /**
+     * Deletes a cycle file unless a tailer or appender of this journal still uses it.
+     *
+     * @param file a cycle file older than the one being written
+     * @return whether it was deleted
+     * @throws JournalException if the file cannot be deleted
+     */
+    public boolean deleteCycle(CycleFile file) {
+        long stamp = closeLock.readLock();
+        try {
+            if (closed || filesInUse.contains(file.path().toFile())) {
+                return false;
+            }
+            Files.deleteIfExists(file.path());
+            // Chronicle caches the directory listing; a stale one would send tailers to the deleted file
+            queue.refreshDirectoryListing();
+            return true;
+        } catch (IOException e) {
+            throw new JournalException("Cannot delete journal cycle file " + file.path() + ": " + e, e);
+        } finally {
+            closeLock.unlockRead(stamp);
+        }
+    }
+
+    /**
+     * One daily file of the journal.
+     *
+     * @param cycle the day, counted from the epoch
+     * @param path  the file
+     */
+    public record CycleFile(int cycle, Path path) {
     }
 
     /** @return whether the journal was opened for reading only */

@@ -78,6 +78,7 @@ public class DenormqAutoConfiguration {
                 .maxPayloadBytes(properties.getMaxPayloadBytes())
                 .ringSize(properties.getRingSize())
                 .shutdownTimeout(properties.getShutdownTimeout())
+                .retention(properties.getRetention())
                 .transactions(binding);
         Map<String, String> registered = new LinkedHashMap<>();
         for (Map.Entry<String, MessageHandler> bean : beans.getBeansOfType(MessageHandler.class).entrySet()) {

@@ -36,6 +36,8 @@ public class DenormqProperties {
     private int ringSize = DenormQueueBuilder.DEFAULT_RING_SIZE;
     /** How long closing the queue waits for handlers to finish what was already released. */
     private Duration shutdownTimeout = DenormQueueBuilder.DEFAULT_SHUTDOWN_TIMEOUT;
+    /** How long a daily journal file is kept at least, once every handler is past it. */
+    private Duration retention = DenormQueueBuilder.DEFAULT_RETENTION;
 
     /** @return whether the queue is created */
     public boolean isEnabled() {
@@ -110,6 +112,16 @@ public class DenormqProperties {
     /** @param shutdownTimeout the shutdown timeout */
     public void setShutdownTimeout(Duration shutdownTimeout) {
         this.shutdownTimeout = shutdownTimeout;
+    }
+
+    /** @return the journal's retention */
+    public Duration getRetention() {
+        return retention;
+    }
+
+    /** @param retention the journal's retention */
+    public void setRetention(Duration retention) {
+        this.retention = retention;
     }
 
     /** The names of the flush policies, as written in properties. */

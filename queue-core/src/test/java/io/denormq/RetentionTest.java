@@ -1,0 +1,129 @@
+package io.denormq;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import io.denormq.journal.Journal;
+import io.denormq.tx.ProgrammaticTransaction;
+import io.denormq.tx.ProgrammaticTransactions;
+import net.openhft.chronicle.core.time.SetTimeProvider;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Retention deletes old daily cycle files only when no cursor, no pending transaction and no
+ * retention period still needs them. A settable clock makes the past days.
+ */
+class RetentionTest extends QueueTestSupport {
+    private static final long DAY = TimeUnit.DAYS.toMillis(1);
+    private final SetTimeProvider clock = new SetTimeProvider(Instant.parse("2026-10-01T12:00:00Z"));
+
+    private DenormQueueBuilder queueBuilder() {
+        return builder().clock(clock).retention(Duration.ofDays(7));
+    }
+
+    private int daysPublished;
+
+    /** One message per day for {@code days} days, starting today on the clock; payloads "day-0", "day-1", ... */
+    private void publishDaily(DenormQueue queue, int days) {
+        for (int day = 0; day < days; day++) {
+            queue.publish("t", "k", utf8("day-" + daysPublished++));
+            clock.advanceMillis(DAY);
+        }
+    }
+
+    private List<String> cycleDays(DenormQueue queue) {
+        return ((DefaultDenormQueue) queue).journal().cycleFiles().stream()
+                .map(file -> LocalDate.ofEpochDay(file.cycle()).toString()).toList();
+    }
+
+    private static List<Path> retain(DenormQueue queue) {
+        return ((DefaultDenormQueue) queue).applyRetention();
+    }
+
+    @Test
+    void shouldDeleteOnlyProcessedCyclesOlderThanTheRetention() throws Exception {
+        Recorder recorder = new Recorder();
+        DenormQueue queue = open(queueBuilder().handler("h", recorder));
+        publishDaily(queue, 11); // 2026-10-01 .. 2026-10-11; the clock is now 2026-10-12T12:00
+        awaitProcessed(queue);
+        assertThat(cycleDays(queue)).hasSize(11);
+
+        List<Path> deleted = retain(queue);
+        // a day is kept until 7 days after it ended: 10-01 .. 10-04 ended by 10-05T00:00, +7 d <= 10-12T12:00
+        assertThat(deleted).extracting(path -> path.getFileName().toString())
+                .containsExactly("20261001F.cq4", "20261002F.cq4", "20261003F.cq4", "20261004F.cq4");
+        assertThat(cycleDays(queue)).first().isEqualTo("2026-10-05");
+        assertThat(retain(queue)).as("nothing more is due").isEmpty();
+
+        queue.publish("t", "k", utf8("after"));
+        awaitProcessed(queue);
+        assertThat(recorder.payloads()).hasSize(12).last().isEqualTo("after");
+    }
+
+    @Test
+    void shouldKeepCyclesAHandlerHasNotProcessed() throws Exception {
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        DenormQueue queue = open(queueBuilder().handler("fast", message -> { }).handler("stuck", message -> {
+            if (message.payload(Codecs.utf8()).equals("day-2")) {
+                release.await();
+            }
+        }));
+        for (int day = 0; day < 2; day++) { // processed one by one: 'stuck' stores its cursor after each
+            publishDaily(queue, 1);
+            awaitProcessed(queue);
+        }
+        publishDaily(queue, 9);
+        assertThat(retain(queue)).extracting(path -> path.getFileName().toString())
+                .as("'stuck' has its cursor in 10-02: only the day before it may go")
+                .containsExactly("20261001F.cq4");
+        release.countDown();
+        awaitProcessed(queue);
+        assertThat(retain(queue)).hasSize(3);
+    }
+
+    @Test
+    void shouldKeepTheCycleOfATransactionAwaitingItsOutcome() throws Exception {
+        DenormQueue queue = open(queueBuilder().transactions(ProgrammaticTransactions.binding())
+                .handler("h", message -> { }));
+        List<Path>[] deletedDuringCommit = new List[1];
+        try (ProgrammaticTransaction tx = ProgrammaticTransactions.begin()) {
+            queue.publish("t", "k", utf8("pending"));
+            tx.commit(() -> { // the batch is journaled (WRITE_AHEAD), the outcome not yet
+                clock.advanceMillis(20 * DAY);
+                Thread other = new Thread(() -> queue.publish("t", "k", utf8("later"))); // outside the transaction
+                other.start();
+                other.join();
+                assertThat(queue.awaitProcessed(AWAIT)).isTrue();
+                deletedDuringCommit[0] = retain(queue);
+            });
+        }
+        assertThat(deletedDuringCommit[0]).as("the pending batch's day is kept").isEmpty();
+        awaitProcessed(queue);
+        assertThat(retain(queue)).extracting(path -> path.getFileName().toString()).containsExactly("20261001F.cq4");
+    }
+
+    @Test
+    void shouldKeepCyclesForARetiredHandlerUntilItsCursorIsDropped() throws Exception {
+        DenormQueue first = queueBuilder().handler("kept", message -> { }).handler("retired", message -> { }).build();
+        first.publish("t", "k", utf8("day-0"));
+        awaitProcessed(first);
+        first.close();
+        clock.advanceMillis(DAY);
+
+        DenormQueue second = queueBuilder().handler("kept", message -> { }).build();
+        publishDaily(second, 10);
+        awaitProcessed(second);
+        assertThat(retain(second)).as("the retired handler's cursor holds day 0").isEmpty();
+        second.close();
+
+        DenormQueue third = open(queueBuilder().handler("kept", message -> { }).dropCursor("retired"));
+        assertThat(retain(third)).isNotEmpty().first().satisfies(path ->
+                assertThat(path.getFileName().toString()).isEqualTo("20261001F.cq4"));
+    }
+}
