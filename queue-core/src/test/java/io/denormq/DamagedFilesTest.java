@@ -91,6 +91,34 @@ class DamagedFilesTest extends QueueTestSupport {
     }
 
     @Test
+    void shouldRefuseAJournalWithACycleFileMissingInTheMiddle() throws Exception {
+        net.openhft.chronicle.core.time.SetTimeProvider clock =
+                new net.openhft.chronicle.core.time.SetTimeProvider(java.time.Instant.parse("2026-10-01T12:00:00Z"));
+        java.util.concurrent.CountDownLatch never = new java.util.concurrent.CountDownLatch(1);
+        DenormQueue queue = builder().clock(clock).shutdownTimeout(java.time.Duration.ZERO)
+                .handler("h", message -> never.await()).build();
+        for (int day = 1; day <= 3; day++) {
+            queue.publish("t", "k", utf8("day-" + day));
+            clock.advanceMillis(TimeUnit.DAYS.toMillis(1));
+        }
+        queue.close();
+        Path middle = journalDir.resolve("20261002F.cq4");
+        Files.move(middle, journalDir.getParent().resolve("20261002F.cq4.saved"));
+
+        assertThatThrownBy(() -> builder().clock(clock).handler("h", new Recorder()).build())
+                .isInstanceOf(JournalException.class)
+                .hasMessageContaining("cycle file 20261002F.cq4 (records of 2026-10-02) is missing")
+                .hasMessageContaining("Restore the file from a backup")
+                .hasMessageContaining("remove the line '20728'");
+
+        Files.move(journalDir.getParent().resolve("20261002F.cq4.saved"), middle);
+        Recorder recorder = new Recorder();
+        DenormQueue restored = open(builder().clock(clock).handler("h", recorder));
+        awaitProcessed(restored);
+        assertThat(recorder.payloads()).containsExactly("day-1", "day-2", "day-3");
+    }
+
+    @Test
     void shouldNameRetiredHandlersAndDropTheirCursorsOnRequest() throws Exception {
         DenormQueue first = builder().handler("retired", message -> { }).handler("kept", message -> { }).build();
         first.publish("t", "k", utf8("m"));

@@ -72,10 +72,13 @@ public final class Journal implements AutoCloseable {
     private final StampedLock closeLock = new StampedLock();
     private final AtomicLong flushes = new AtomicLong();
     private volatile boolean closed;
+    private final CycleManifest manifest;
 
     private Journal(Path directory, boolean readOnly, TimeProvider clock) {
         this.directory = directory;
         this.readOnly = readOnly;
+        // checked before Chronicle opens the queue: it would skip the missing file without a word
+        this.manifest = readOnly ? null : CycleManifest.openAndCheck(directory, cycleFiles());
         try {
             this.queue = SingleChronicleQueueBuilder.binary(directory)
                     .timeProvider(clock)
@@ -148,7 +151,9 @@ public final class Journal implements AutoCloseable {
                     throw e;
                 }
             }
-            return appender.lastIndexAppended();
+            long index = appender.lastIndexAppended();
+            manifest.appendedInto(ROLL_CYCLE.toCycle(index));
+            return index;
         } catch (QueueClosedException e) {
             throw e;
         } catch (RuntimeException e) {
@@ -303,12 +308,21 @@ public final class Journal implements AutoCloseable {
             Files.deleteIfExists(file.path());
             // Chronicle caches the directory listing; a stale one would send tailers to the deleted file
             queue.refreshDirectoryListing();
+            manifest.removed(List.of(file.cycle()));
             return true;
         } catch (IOException e) {
             throw new JournalException("Cannot delete journal cycle file " + file.path() + ": " + e, e);
         } finally {
             closeLock.unlockRead(stamp);
         }
+    }
+
+    /**
+     * @param cycle a day, counted from the epoch
+     * @return the name of its cycle file
+     */
+    public static String cycleFileName(int cycle) {
+        return LocalDate.ofEpochDay(cycle).format(CYCLE_NAME) + CYCLE_FILE_SUFFIX;
     }
 
     /**

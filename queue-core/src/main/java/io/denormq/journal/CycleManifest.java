@@ -1,0 +1,129 @@
+package io.denormq.journal;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.TreeSet;
+
+import io.denormq.JournalException;
+
+/**
+ * The list of daily cycles the journal has written records into, {@value #FILE_NAME}: one day
+ * number per line. Chronicle Queue skips a missing cycle file silently, and a day without records
+ * has no file at all, so only this list can tell a lost file from a quiet day. A journal whose list
+ * names a cycle file that is gone refuses to open; retention removes a cycle from the list when it
+ * deletes its file.
+ */
+public final class CycleManifest {
+    /** The manifest's name inside the journal directory. */
+    public static final String FILE_NAME = "denormq.cycles";
+
+    private final Path file;
+    private final TreeSet<Integer> cycles;
+    private volatile int newest;
+
+    private CycleManifest(Path file, TreeSet<Integer> cycles) {
+        this.file = file;
+        this.cycles = cycles;
+        this.newest = cycles.isEmpty() ? Integer.MIN_VALUE : cycles.last();
+    }
+
+    /**
+     * Reads the manifest, adds the cycle files it does not list yet (a crash between a file's
+     * first record and its line, or a journal from before the manifest existed), and checks that
+     * every listed cycle still has its file.
+     *
+     * @param directory the journal directory, locked by the caller
+     * @param files     the journal's cycle files
+     * @return the manifest
+     * @throws JournalException if a listed cycle's file is missing, naming it and what to do
+     */
+    static CycleManifest openAndCheck(Path directory, List<Journal.CycleFile> files) {
+        Path file = directory.resolve(FILE_NAME);
+        TreeSet<Integer> listed = new TreeSet<>();
+        try {
+            if (Files.exists(file)) {
+                for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+                    if (!line.isBlank()) {
+                        listed.add(Integer.parseInt(line.trim()));
+                    }
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            throw new JournalException("Cannot read " + file + ": " + e + ". It lists the days the journal wrote; "
+                    + "delete it to rebuild it from the cycle files present (a file already lost then goes unnoticed)", e);
+        }
+        TreeSet<Integer> present = new TreeSet<>();
+        files.forEach(cycle -> present.add(cycle.cycle()));
+        for (int cycle : listed) {
+            if (!present.contains(cycle)) {
+                throw new JournalException("Journal " + directory + ": cycle file " + Journal.cycleFileName(cycle)
+                        + " (records of " + LocalDate.ofEpochDay(cycle) + ") is missing, though the journal wrote "
+                        + "records into it; the messages in it that handlers had not processed would be lost. Restore "
+                        + "the file from a backup. To accept the loss instead, remove the line '" + cycle + "' from "
+                        + file + " and start again.");
+            }
+        }
+        CycleManifest manifest = new CycleManifest(file, listed);
+        if (!listed.containsAll(present)) {
+            listed.addAll(present);
+            manifest.write();
+        }
+        return manifest;
+    }
+
+    /**
+     * Records that the journal appended into a cycle; cheap when the cycle is already known.
+     *
+     * @param cycle the cycle of the latest append
+     */
+    void appendedInto(int cycle) {
+        if (cycle > newest) {
+            add(cycle);
+        }
+    }
+
+    private synchronized void add(int cycle) {
+        if (cycles.add(cycle)) {
+            try {
+                Files.writeString(file, cycle + "\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE,
+                        StandardOpenOption.APPEND);
+                JournalDirectory.restrictToOwner(file); // once a day at most: the file may be new
+            } catch (IOException e) {
+                throw new JournalException("Cannot record cycle " + cycle + " in " + file + ": " + e, e);
+            }
+        }
+        newest = Math.max(newest, cycle);
+    }
+
+    /**
+     * Forgets cycles whose files retention deleted.
+     *
+     * @param deleted the deleted cycles
+     */
+    synchronized void removed(Collection<Integer> deleted) {
+        if (cycles.removeAll(deleted)) {
+            write();
+        }
+    }
+
+    private synchronized void write() {
+        List<String> lines = new ArrayList<>();
+        cycles.forEach(cycle -> lines.add(Integer.toString(cycle)));
+        Path temp = file.resolveSibling(FILE_NAME + ".tmp");
+        try {
+            Files.write(temp, lines, StandardCharsets.UTF_8);
+            JournalDirectory.restrictToOwner(temp);
+            Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            throw new JournalException("Cannot write " + file + ": " + e, e);
+        }
+    }
+}
