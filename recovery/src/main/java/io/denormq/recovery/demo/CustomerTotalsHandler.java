@@ -19,8 +19,14 @@ public final class CustomerTotalsHandler implements MessageHandler, AutoCloseabl
 
     private static final String INSERT_IF_MISSING = "insert into customer_totals(customer, total, order_count, "
             + "last_sequence) select ?, 0, 0, -1 where not exists (select 1 from customer_totals where customer = ?)";
+    /**
+     * The order must be in the write model: a message whose order is missing belongs to a
+     * transaction that rolled back while its outcome was lost in a crash (WRITE_AHEAD releases such
+     * batches rather than risk losing a committed one), and it changes nothing.
+     */
     private static final String APPLY = "update customer_totals set total = total + ?, order_count = order_count + 1, "
-            + "last_sequence = ? where customer = ? and last_sequence < ?";
+            + "last_sequence = ? where customer = ? and last_sequence < ? "
+            + "and exists (select 1 from orders where id = ?)";
 
     private final DemoDatabase database;
     private Connection connection;
@@ -50,7 +56,8 @@ public final class CustomerTotalsHandler implements MessageHandler, AutoCloseabl
             apply.setLong(2, sequence);
             apply.setString(3, customer);
             apply.setLong(4, sequence);
-            apply.executeUpdate(); // 0 rows: already applied, a re-delivery
+            apply.setLong(5, order.orderId());
+            apply.executeUpdate(); // 0 rows: already applied (a re-delivery), or the order rolled back
             connection.commit();
         } catch (SQLException | RuntimeException e) {
             try {

@@ -2,6 +2,7 @@ package io.denormq.recovery.demo;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.function.UnaryOperator;
 
@@ -62,6 +63,15 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--no-progress", description = "Draw no progress bar.")
     boolean noProgress;
 
+    @Option(names = "--crash", paramLabel = "N", defaultValue = "0",
+            description = "Run the demo in a child process, kill it with kill -9 N times at random moments and "
+                    + "restart it on the same database and journal, then check the read model (default: no crash).")
+    int crashes;
+
+    /** Set on the children of --crash: go on in the existing --dir. */
+    @Option(names = "--resume", hidden = true)
+    boolean resume;
+
     /** Wraps the read-model handler; tests use it to break the read model on purpose. */
     UnaryOperator<MessageHandler> handlerWrapper = UnaryOperator.identity();
 
@@ -71,15 +81,26 @@ public final class DemoCommand implements Callable<Integer> {
         DemoReport report = new DemoReport(spec.commandLine().getOut());
         WorkDirectory work;
         try {
-            work = WorkDirectory.open(dir, keep);
+            work = resume ? WorkDirectory.resume(dir) : WorkDirectory.open(dir, keep || crashes > 0);
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), "--dir: " + e.getMessage());
         }
         try (work) {
+            if (resume) {
+                return run(work.path(), report, transactions);
+            }
             report.line("denormq demo: %d transactions from %d threads, %d customers, %d%% rolled back, %s",
                     transactions, threads, customers, rollbackPercent, durability);
             report.line("work dir:     %s%s", work.path(), work.kept() ? "" : " (deleted at the end; --keep keeps it)");
-            return run(work.path(), report);
+            if (crashes == 0) {
+                return run(work.path(), report, transactions);
+            }
+            new CrashCycles(work.path(), List.of("--transactions=" + transactions, "--threads=" + threads,
+                    "--customers=" + customers, "--rollback-percent=" + rollbackPercent, "--durability=" + durability),
+                    report).run(crashes);
+            report.line("after %d kill(s): starting once more to replay what the killed runs left, then checking", crashes);
+            noProgress = true;
+            return run(work.path(), report, 0);
         }
     }
 
@@ -87,12 +108,15 @@ public final class DemoCommand implements Callable<Integer> {
         if (transactions < 1 || threads < 1 || customers < 1) {
             throw new ParameterException(spec.commandLine(), "--transactions, --threads and --customers must be at least 1");
         }
+        if (crashes < 0) {
+            throw new ParameterException(spec.commandLine(), "--crash must be 0 or more");
+        }
         if (rollbackPercent < 0 || rollbackPercent > 100) {
             throw new ParameterException(spec.commandLine(), "--rollback-percent must be between 0 and 100");
         }
     }
 
-    private int run(Path workDir, DemoReport report) throws Exception {
+    private int run(Path workDir, DemoReport report, int transactions) throws Exception {
         DemoDatabase database = new DemoDatabase(workDir.resolve("db"));
         database.createSchema();
         OrderWorkload.Result result;
@@ -105,15 +129,24 @@ public final class DemoCommand implements Callable<Integer> {
                      .handler(CustomerTotalsHandler.NAME, handlerWrapper.apply(handler))
                      .build()) {
             try (TransactionProgress progress = TransactionProgress.start(!noProgress, transactions)) {
-                result = new OrderWorkload(database, queue, customers, rollbackPercent)
-                        .run(transactions, threads, progress::step);
+                OrderWorkload workload = new OrderWorkload(database, queue, customers, rollbackPercent,
+                        database.nextOrderId());
+                if (resume) {
+                    report.line(CrashCycles.RUNNING);
+                }
+                result = workload.run(transactions, threads, progress::step);
             }
             long drainStart = System.nanoTime();
             drained = queue.awaitProcessed(HANDLER_WAIT);
             drainNanos = System.nanoTime() - drainStart;
             deadLetters = queue.deadLetters().size();
         } // the queue closes before the handler's connection
-        report.workload(result, drainNanos);
+        if (transactions > 0) {
+            report.workload(result, drainNanos);
+        } else {
+            report.line("replay:       the handler had applied everything the killed runs left %.2f s after the start",
+                    drainNanos / 1e9);
+        }
         if (!drained) {
             report.handlerLate();
         }

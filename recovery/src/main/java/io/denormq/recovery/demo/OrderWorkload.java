@@ -46,7 +46,7 @@ final class OrderWorkload {
     private final DenormQueue queue;
     private final int customers;
     private final int rollbackPercent;
-    private final AtomicLong nextOrderId = new AtomicLong(1);
+    private final AtomicLong nextOrderId;
     private final AtomicLong committed = new AtomicLong();
     private final AtomicLong rolledBack = new AtomicLong();
     private final AtomicLong published = new AtomicLong();
@@ -56,7 +56,8 @@ final class OrderWorkload {
     private final Recorder commitNanos = new Recorder(3);
     private final Recorder commitAddedNanos = new Recorder(3);
 
-    OrderWorkload(DemoDatabase database, DenormQueue queue, int customers, int rollbackPercent) {
+    OrderWorkload(DemoDatabase database, DenormQueue queue, int customers, int rollbackPercent, long firstOrderId) {
+        this.nextOrderId = new AtomicLong(firstOrderId);
         this.database = database;
         this.queue = queue;
         this.customers = customers;

@@ -40,6 +40,18 @@ final class WorkDirectory implements AutoCloseable {
         return new WorkDirectory(dir, false);
     }
 
+    /**
+     * @param existing a directory an earlier run of the demo left behind
+     * @return it, kept afterwards
+     * @throws IllegalArgumentException if it does not exist
+     */
+    static WorkDirectory resume(Path existing) {
+        if (existing == null || !Files.isDirectory(existing)) {
+            throw new IllegalArgumentException(existing + " does not exist: --resume goes on in an earlier run's --dir");
+        }
+        return new WorkDirectory(existing, false);
+    }
+
     Path path() {
         return path;
     }

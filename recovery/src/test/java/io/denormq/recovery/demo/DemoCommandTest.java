@@ -37,6 +37,30 @@ class DemoCommandTest {
     }
 
     @Test
+    void shouldComeOutRightAfterKillingTheDemoWithKill9(@TempDir Path dir) throws Exception {
+        Path work = dir.resolve("crash");
+        int exit = cli().execute("demo", "--crash", "2", "--transactions", "200000", "--customers", "20",
+                "--dir", work.toString());
+
+        assertThat(exit).as(out + "\n" + err + "\n" + childrenOutput(work)).isZero();
+        assertThat(out.toString())
+                .containsPattern("cycle 1/2: (killed the demo \\(pid \\d+\\) with kill -9 \\d+ ms into its transactions|the run finished)")
+                .contains("cycle 2/2:")
+                .contains("after 2 kill(s): starting once more")
+                .contains("read model check: OK (20 customers match)");
+        try (var db = new DemoDatabase(work.resolve("db")).connect();
+             var rows = db.createStatement().executeQuery("select count(*) from demo_runs")) {
+            rows.next();
+            assertThat(rows.getInt(1)).as("two killed runs and the final one").isEqualTo(3);
+        }
+    }
+
+    private static String childrenOutput(Path work) throws java.io.IOException {
+        Path log = work.resolve("crash-children.log");
+        return Files.exists(log) ? Files.readString(log) : "(no children's output)";
+    }
+
+    @Test
     void shouldRunInAfterCommitModeWithTheProgressBar() {
         int exit = cli().execute("demo", "--transactions", "200", "--durability", "AFTER_COMMIT");
 
