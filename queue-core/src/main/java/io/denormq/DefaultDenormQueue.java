@@ -94,6 +94,7 @@ final class DefaultDenormQueue implements DenormQueue {
                                 + "{} (its cursor was {}); remove the rebuild setting once done, or every start replays",
                         entry.getKey(), rebuildAfter < 0 ? "none (from the earliest)" : Long.toHexString(rebuildAfter),
                         Long.toHexString(checkpoint.cursor(slot)));
+                notifyRebuild(entry.getKey(), entry.getValue(), rebuildAfter);
                 checkpoint.putCursor(slot, rebuildAfter);
             }
             lowestCursor = Math.min(lowestCursor, checkpoint.cursor(slot));
@@ -118,6 +119,15 @@ final class DefaultDenormQueue implements DenormQueue {
                         + "and released {} batch(es) without outcome; dispatch starts at journal index {}",
                 directory, durability, flushPolicy, runners.size(), cursorsOf(runners), recovery.scanned(),
                 recovery.released().length, startIndex < 0 ? "start" : Long.toHexString(startIndex));
+    }
+
+    private static void notifyRebuild(String name, MessageHandler handler, long afterSequence) {
+        try {
+            handler.onRebuild(afterSequence);
+        } catch (Exception e) {
+            throw new ConfigurationException("Handler '" + name + "' failed to prepare its rebuild (onRebuild): " + e
+                    + "; nothing was replayed and its cursor is unchanged", e);
+        }
     }
 
     static DenormQueue start(DenormQueueBuilder builder) {

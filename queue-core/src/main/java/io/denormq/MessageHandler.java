@@ -21,4 +21,29 @@ public interface MessageHandler {
      * @throws Exception to have the message retried (and eventually dead-lettered)
      */
     void onMessage(Message message) throws Exception;
+
+    /**
+     * Called when the handler has caught up with what was released so far (the end of a dispatch
+     * batch), and before its progress is acknowledged: a handler that defers work across messages
+     * (a database transaction spanning several of them) makes it durable here. The queue
+     * acknowledges the messages returned from {@link #onMessage} only after this returns normally;
+     * if it throws, nothing more is acknowledged until a later call succeeds, so the messages are
+     * delivered again after a restart. The default does nothing.
+     *
+     * @throws Exception if the deferred work could not be made durable
+     */
+    default void onCaughtUp() throws Exception {
+    }
+
+    /**
+     * Called once at start, before any delivery, when the queue was asked to
+     * {@link DenormQueueBuilder#rebuild rebuild} this handler: the handler is about to be replayed
+     * every retained message after {@code afterSequence}. A handler that keeps its own record of
+     * what it applied resets it here. The default does nothing.
+     *
+     * @param afterSequence the replay starts after this sequence, -1 for the earliest retained message
+     * @throws Exception to stop the queue from starting
+     */
+    default void onRebuild(long afterSequence) throws Exception {
+    }
 }

@@ -95,7 +95,7 @@ public final class HandlerRunner implements EventHandler<MessageEvent> {
                 }
                 if (halted) {
                     // shutdown interrupted this message: keep the progress made before it
-                    writeCursor();
+                    acknowledge();
                     return false;
                 }
                 if (attempts >= retryPolicy.maxAttempts()) {
@@ -141,10 +141,31 @@ public final class HandlerRunner implements EventHandler<MessageEvent> {
         }
     }
 
+    /**
+     * Acknowledges what the handler returned from, once the handler confirmed that its deferred
+     * work is durable: a failure there leaves the cursor where it was.
+     */
     private void storeCursor() {
         if (!halted) {
-            writeCursor();
+            acknowledge();
         }
+    }
+
+    private void acknowledge() {
+        if (cursor == cursorStored) {
+            return;
+        }
+        try {
+            handler.onCaughtUp();
+        } catch (Throwable failure) {
+            if (failure instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            LOG.warn("Handler '{}' could not make its work durable (onCaughtUp); its cursor stays at {} until a later "
+                    + "call succeeds: {}", name, Long.toHexString(cursorStored), failure.toString());
+            return;
+        }
+        writeCursor();
     }
 
     /** The cursor only ever holds messages whose processing finished, so writing it is always safe. */
