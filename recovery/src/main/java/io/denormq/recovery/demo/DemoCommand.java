@@ -9,6 +9,7 @@ import java.util.function.UnaryOperator;
 import io.denormq.DenormQueue;
 import io.denormq.Durability;
 import io.denormq.MessageHandler;
+import io.denormq.tx.applied.JdbcTransactionalHandler;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -123,7 +124,8 @@ public final class DemoCommand implements Callable<Integer> {
         long drainNanos;
         boolean drained;
         int deadLetters;
-        try (CustomerTotalsHandler handler = new CustomerTotalsHandler(database);
+        String readModel;
+        try (JdbcTransactionalHandler handler = CustomerTotalsHandler.adapter(database);
              DenormQueue queue = DenormQueue.builder(workDir.resolve("journal"))
                      .durability(durability)
                      .handler(CustomerTotalsHandler.NAME, handlerWrapper.apply(handler))
@@ -140,6 +142,9 @@ public final class DemoCommand implements Callable<Integer> {
             drained = queue.awaitProcessed(HANDLER_WAIT);
             drainNanos = System.nanoTime() - drainStart;
             deadLetters = queue.deadLetters().size();
+            readModel = String.format(java.util.Locale.ROOT, "read model:   %d message(s) applied in %d transaction(s) "
+                    + "(batches of up to %d), %d re-deliveries skipped by the applied position", handler.applied(),
+                    handler.transactions(), CustomerTotalsHandler.BATCH_SIZE, handler.deduplicated());
         } // the queue closes before the handler's connection
         if (transactions > 0) {
             report.workload(result, drainNanos);
@@ -147,6 +152,7 @@ public final class DemoCommand implements Callable<Integer> {
             report.line("replay:       the handler had applied everything the killed runs left %.2f s after the start",
                     drainNanos / 1e9);
         }
+        report.line("%s", readModel);
         if (!drained) {
             report.handlerLate();
         }

@@ -20,6 +20,13 @@ public final class DemoDatabase {
         this.url = "jdbc:h2:file:" + directory.resolve("demo").toAbsolutePath() + ";DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY=0";
     }
 
+    /** @return the database as a data source, for the transactional handler adapter */
+    public javax.sql.DataSource dataSource() {
+        org.h2.jdbcx.JdbcDataSource dataSource = new org.h2.jdbcx.JdbcDataSource();
+        dataSource.setURL(url);
+        return dataSource;
+    }
+
     /**
      * @return a new connection, in auto-commit mode
      * @throws SQLException if the database cannot be opened
@@ -39,8 +46,9 @@ public final class DemoDatabase {
                     + "id bigint primary key, customer varchar(40) not null, amount int not null)");
             ddl.execute("create table if not exists demo_runs(first_order_id bigint primary key)");
             ddl.execute("create table if not exists customer_totals("
-                    + "customer varchar(40) primary key, total bigint not null, order_count int not null, "
-                    + "last_sequence bigint not null)");
+                    + "customer varchar(40) primary key, total bigint not null, order_count int not null)");
+            ddl.execute(new io.denormq.tx.applied.AppliedPositionTable(
+                    io.denormq.tx.applied.AppliedPositionTable.DEFAULT_NAME).ddl());
         }
     }
 

@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.Statement;
 
+import io.denormq.tx.applied.JdbcTransactionalHandler;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -14,7 +15,7 @@ class CustomerTotalsHandlerTest {
     Path dir;
 
     @Test
-    void shouldApplyARedeliveredMessageOnlyOnce() throws Exception {
+    void shouldApplyARedeliveredMessageOnlyOnceAndIgnoreARolledBackOrder() throws Exception {
         DemoDatabase database = new DemoDatabase(dir);
         database.createSchema();
         try (Connection connection = database.connect(); Statement sql = connection.createStatement()) {
@@ -22,12 +23,17 @@ class CustomerTotalsHandlerTest {
         }
         StubMessage first = new StubMessage("alice", 77, new OrderPlaced(1, 100));
         StubMessage second = new StubMessage("alice", 78, new OrderPlaced(2, 20));
+        StubMessage rolledBack = new StubMessage("alice", 79, new OrderPlaced(3, 5)); // order 3 never committed
 
-        try (CustomerTotalsHandler handler = new CustomerTotalsHandler(database)) {
+        try (JdbcTransactionalHandler handler = CustomerTotalsHandler.adapter(database)) {
             handler.onMessage(first);
             handler.onMessage(second);
+            handler.onMessage(rolledBack);
+            handler.onCaughtUp();
             handler.onMessage(first); // re-delivered after a crash: same sequences, same order
             handler.onMessage(second);
+            handler.onCaughtUp();
+            assertThat(handler.deduplicated()).isEqualTo(2);
         }
 
         assertThat(new ReadModelCheck(database).run().mismatches()).isEmpty();

@@ -83,9 +83,17 @@ class DemoCommandTest {
         CommandLine cli = cli();
         DemoCommand demo = cli.getSubcommands().get("demo").getCommand();
         AtomicInteger delivered = new AtomicInteger();
-        demo.handlerWrapper = handler -> message -> {
-            if (delivered.incrementAndGet() != 50) { // the 50th message is lost
-                handler.onMessage(message);
+        demo.handlerWrapper = handler -> new io.denormq.MessageHandler() {
+            @Override
+            public void onMessage(io.denormq.Message message) throws Exception {
+                if (delivered.incrementAndGet() != 50) { // the 50th message is lost
+                    handler.onMessage(message);
+                }
+            }
+
+            @Override
+            public void onCaughtUp() throws Exception {
+                handler.onCaughtUp();
             }
         };
 

@@ -17,7 +17,7 @@ class ReadModelCheckTest {
     void shouldListEveryCustomerWhoseTotalsDiffer() throws Exception {
         DemoDatabase database = database(
                 "insert into orders values (1, 'alice', 100), (2, 'alice', 50), (3, 'bob', 7), (4, 'dave', 1)",
-                "insert into customer_totals values ('alice', 150, 2, 10), ('bob', 14, 2, 11), ('carol', 1, 1, 12)");
+                "insert into customer_totals values ('alice', 150, 2), ('bob', 14, 2), ('carol', 1, 1)");
 
         ReadModelCheck.Result check = new ReadModelCheck(database).run();
 
@@ -33,7 +33,7 @@ class ReadModelCheckTest {
     void shouldPassWhenTheReadModelEqualsTheOrders() throws Exception {
         DemoDatabase database = database(
                 "insert into orders values (1, 'alice', 100), (2, 'alice', 50), (3, 'bob', 7)",
-                "insert into customer_totals values ('alice', 150, 2, 10), ('bob', 7, 1, 11)");
+                "insert into customer_totals values ('alice', 150, 2), ('bob', 7, 1)");
 
         ReadModelCheck.Result check = new ReadModelCheck(database).run();
 
