@@ -110,14 +110,14 @@ final class DefaultDenormQueue implements DenormQueue {
                     : JournalRecordDescriptor.recordIndexOf(lowestCursor);
         }
         this.dispatcher = new Dispatcher(journal, checkpoint, builder.ringSize(), runners, startIndex, lowestCursor,
-                lastIndexAtOpen, errorHandler);
+                lastIndexAtOpen, errorHandler, builder.idleMode() == IdleMode.BUSY_SPIN);
         this.dispatcher.start();
         this.flusher = flushPolicy.kind() == FlushPolicy.Kind.PERIODIC
                 ? new PeriodicFlusher(journal, flushPolicy.interval(), errorHandler) : null;
         this.retention = new RetentionTask(journal, checkpoint, builder.retention(), errorHandler);
-        LOG.info("denormq queue started on {}: durability {}, flush {}, {} handler(s) {}; recovery scanned {} record(s) "
+        LOG.info("denormq queue started on {}: durability {}, flush {}, idle {}, {} handler(s) {}; recovery scanned {} record(s) "
                         + "and released {} batch(es) without outcome; dispatch starts at journal index {}",
-                directory, durability, flushPolicy, runners.size(), cursorsOf(runners), recovery.scanned(),
+                directory, durability, flushPolicy, builder.idleMode(), runners.size(), cursorsOf(runners), recovery.scanned(),
                 recovery.released().length, startIndex < 0 ? "start" : Long.toHexString(startIndex));
     }
 

@@ -48,6 +48,7 @@ public final class DenormQueueBuilder {
     private int ringSize = DEFAULT_RING_SIZE;
     private Duration shutdownTimeout = DEFAULT_SHUTDOWN_TIMEOUT;
     private Duration retention = DEFAULT_RETENTION;
+    private IdleMode idleMode = IdleMode.BACKOFF;
     private TimeProvider clock = SystemTimeProvider.CLOCK;
     private final Map<String, Long> rebuilds = new LinkedHashMap<>();
     private final Set<String> droppedCursors = new LinkedHashSet<>();
@@ -113,6 +114,15 @@ public final class DenormQueueBuilder {
      */
     public DenormQueueBuilder retention(Duration retention) {
         this.retention = retention;
+        return this;
+    }
+
+    /**
+     * @param idleMode how the dispatch threads wait for work; default {@link IdleMode#BACKOFF}
+     * @return this builder
+     */
+    public DenormQueueBuilder idleMode(IdleMode idleMode) {
+        this.idleMode = idleMode;
         return this;
     }
 
@@ -242,6 +252,9 @@ public final class DenormQueueBuilder {
         if (shutdownTimeout == null || shutdownTimeout.isNegative()) {
             throw new ConfigurationException("shutdownTimeout: must be zero or positive, was " + shutdownTimeout);
         }
+        if (idleMode == null) {
+            throw new ConfigurationException("idleMode: must be BACKOFF or BUSY_SPIN, was null");
+        }
         if (retention == null || retention.isNegative()) {
             throw new ConfigurationException("retention: must be zero or positive, was " + retention);
         }
@@ -315,6 +328,10 @@ public final class DenormQueueBuilder {
 
     Duration retention() {
         return retention;
+    }
+
+    IdleMode idleMode() {
+        return idleMode;
     }
 
     TimeProvider clock() {

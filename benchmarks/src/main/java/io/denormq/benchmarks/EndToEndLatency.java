@@ -11,6 +11,7 @@ import io.denormq.DenormQueue;
 import io.denormq.DenormQueueBuilder;
 import io.denormq.Durability;
 import io.denormq.FlushPolicy;
+import io.denormq.IdleMode;
 import io.denormq.tx.ProgrammaticTransaction;
 import io.denormq.tx.ProgrammaticTransactions;
 import org.HdrHistogram.Histogram;
@@ -32,9 +33,9 @@ import org.HdrHistogram.Histogram;
  * The handler can run before {@code commit()} has returned to the publisher (the release record is
  * appended inside the commit); those messages count as 0 and their number is printed.
  *
- * <p>Each way the queue can wait for work is a {@link Waiting} variant. Today the queue has one, its
- * built-in backoff; a busy-spin variant goes into {@link #VARIANTS} once {@link DenormQueueBuilder}
- * takes an idle strategy.
+ * <p>Each way the queue can wait for work ({@link IdleMode}) is a {@link Waiting} variant: the
+ * default backoff and busy-spin. Busy-spin needs a core per dispatch thread (the reader and the
+ * handler) besides the publisher's: on 2 cores it competes with the publisher.
  *
  * <p>Arguments: {@code [rates=10000,100000,500000] [seconds=5] [warmupSeconds=1] [payloadBytes=200]}.
  */
@@ -42,26 +43,29 @@ public final class EndToEndLatency {
     /** What the handlers and the reader do when there is nothing to read. */
     enum Waiting {
         /**
-         * The queue's only behaviour today: handler threads spin, yield, then sleep 200 µs between
-         * checks (Disruptor {@code SleepingWaitStrategy}); the reader backs off from spinning to parks
-         * of up to 200 µs (Agrona {@code BackoffIdleStrategy}).
+         * The default: handler threads spin, yield, then sleep 200 µs between checks (Disruptor
+         * {@code SleepingWaitStrategy}); the reader backs off from spinning to parks of up to 200 µs
+         * (Agrona {@code BackoffIdleStrategy}).
          */
-        DEFAULT_BACKOFF("default backoff (handlers: SleepingWaitStrategy, 200 µs sleeps; reader: BackoffIdleStrategy, "
-                + "parks up to 200 µs)");
+        DEFAULT_BACKOFF("IdleMode.BACKOFF (handlers: SleepingWaitStrategy, 200 µs sleeps; reader: BackoffIdleStrategy, "
+                + "parks up to 200 µs)", IdleMode.BACKOFF),
+        /** Reader and handler threads never park. */
+        BUSY_SPIN("IdleMode.BUSY_SPIN (handlers: BusySpinWaitStrategy; reader: BusySpinIdleStrategy)", IdleMode.BUSY_SPIN);
 
         final String description;
+        final IdleMode idleMode;
 
-        Waiting(String description) {
+        Waiting(String description, IdleMode idleMode) {
             this.description = description;
+            this.idleMode = idleMode;
         }
 
-        /** Applies the variant to a builder: nothing yet, since the builder has no idle-strategy option. */
         DenormQueueBuilder configure(DenormQueueBuilder builder) {
-            return builder;
+            return builder.idleMode(idleMode);
         }
     }
 
-    private static final List<Waiting> VARIANTS = List.of(Waiting.DEFAULT_BACKOFF);
+    private static final List<Waiting> VARIANTS = List.of(Waiting.DEFAULT_BACKOFF, Waiting.BUSY_SPIN);
     private static final Codec<Long> INDEX = new IndexCodec();
 
     private EndToEndLatency() {
@@ -84,8 +88,6 @@ public final class EndToEndLatency {
                         + "paced publisher thread, one no-op handler; %.1f s measured after %.1f s of warm-up per rate; %s%n",
                 payloadBytes, seconds, warmupSeconds, Machine.describe());
         System.out.println("idle strategies measured: " + VARIANTS.stream().map(v -> v.description).toList());
-        System.out.println("not measured: busy-spin handlers and reader, because DenormQueueBuilder has no idleStrategy "
-                + "option yet; the harness runs every Waiting variant, so one line adds it");
         long started = System.nanoTime();
         for (Waiting waiting : VARIANTS) {
             System.out.printf("%n%s%n", waiting.description);

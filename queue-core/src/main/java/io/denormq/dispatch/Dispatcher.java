@@ -7,6 +7,7 @@ import java.util.concurrent.TimeUnit;
 
 import com.lmax.disruptor.BatchEventProcessor;
 import com.lmax.disruptor.BatchEventProcessorBuilder;
+import com.lmax.disruptor.BusySpinWaitStrategy;
 import com.lmax.disruptor.ExceptionHandler;
 import com.lmax.disruptor.RingBuffer;
 import com.lmax.disruptor.Sequence;
@@ -16,6 +17,7 @@ import io.denormq.journal.CheckpointFile;
 import io.denormq.journal.Journal;
 import org.agrona.ErrorHandler;
 import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.BusySpinIdleStrategy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,12 +52,14 @@ public final class Dispatcher implements AutoCloseable {
      * @param skipUpToSequence     the lowest cursor of all handlers
      * @param redeliveredUpToIndex the journal's last index before this start
      * @param errorHandler         where background failures go
+     * @param busySpin             whether the threads spin rather than back off when idle
      */
     public Dispatcher(Journal journal, CheckpointFile checkpoint, int ringSize, List<HandlerRunner> handlers,
-                      long startIndex, long skipUpToSequence, long redeliveredUpToIndex, ErrorHandler errorHandler) {
+                      long startIndex, long skipUpToSequence, long redeliveredUpToIndex, ErrorHandler errorHandler,
+                      boolean busySpin) {
         this.errorHandler = errorHandler;
         this.ring = RingBuffer.createSingleProducer(MessageEvent::new, ringSize,
-                new SleepingWaitStrategy(100, HANDLER_SLEEP_NANOS));
+                busySpin ? new BusySpinWaitStrategy() : new SleepingWaitStrategy(100, HANDLER_SLEEP_NANOS));
         for (HandlerRunner runner : handlers) {
             BatchEventProcessor<MessageEvent> processor = new BatchEventProcessorBuilder()
                     .build(ring, ring.newBarrier(), runner);
@@ -68,7 +72,8 @@ public final class Dispatcher implements AutoCloseable {
             handlerThreads.add(thread);
         }
         this.reader = new ReleaseReader(journal, checkpoint, ring, startIndex, skipUpToSequence, redeliveredUpToIndex,
-                new BackoffIdleStrategy(100, 10, TimeUnit.MICROSECONDS.toNanos(1), READER_MAX_PARK_NANOS),
+                busySpin ? new BusySpinIdleStrategy()
+                        : new BackoffIdleStrategy(100, 10, TimeUnit.MICROSECONDS.toNanos(1), READER_MAX_PARK_NANOS),
                 errorHandler);
         this.readerThread = new Thread(reader, "denormq-reader");
         this.readerThread.setDaemon(true);

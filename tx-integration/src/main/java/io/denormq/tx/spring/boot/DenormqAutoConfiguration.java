@@ -79,6 +79,7 @@ public class DenormqAutoConfiguration {
                 .ringSize(properties.getRingSize())
                 .shutdownTimeout(properties.getShutdownTimeout())
                 .retention(properties.getRetention())
+                .idleMode(properties.getIdleMode())
                 .transactions(binding);
         Map<String, String> registered = new LinkedHashMap<>();
         for (Map.Entry<String, MessageHandler> bean : beans.getBeansOfType(MessageHandler.class).entrySet()) {

@@ -36,6 +36,8 @@ public class DenormqProperties {
     private int ringSize = DenormQueueBuilder.DEFAULT_RING_SIZE;
     /** How long closing the queue waits for handlers to finish what was already released. */
     private Duration shutdownTimeout = DenormQueueBuilder.DEFAULT_SHUTDOWN_TIMEOUT;
+    /** How the dispatch threads wait for work: backoff (shared machines) or busy-spin (lowest latency). */
+    private io.denormq.IdleMode idleMode = io.denormq.IdleMode.BACKOFF;
     /** How long a daily journal file is kept at least, once every handler is past it. */
     private Duration retention = DenormQueueBuilder.DEFAULT_RETENTION;
 
@@ -112,6 +114,16 @@ public class DenormqProperties {
     /** @param shutdownTimeout the shutdown timeout */
     public void setShutdownTimeout(Duration shutdownTimeout) {
         this.shutdownTimeout = shutdownTimeout;
+    }
+
+    /** @return how the dispatch threads wait */
+    public io.denormq.IdleMode getIdleMode() {
+        return idleMode;
+    }
+
+    /** @param idleMode how the dispatch threads wait */
+    public void setIdleMode(io.denormq.IdleMode idleMode) {
+        this.idleMode = idleMode;
     }
 
     /** @return the journal's retention */

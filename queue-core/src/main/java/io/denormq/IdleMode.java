@@ -1,0 +1,20 @@
+package io.denormq;
+
+/**
+ * How the dispatch threads (the journal reader and one thread per handler) wait when there is
+ * nothing to do: the trade between the latency from commit to handler and the CPU an idle queue
+ * uses.
+ */
+public enum IdleMode {
+    /**
+     * The default, for shared machines: spin briefly, then yield, then park for up to 200 µs. An
+     * idle queue uses almost no CPU; a message arriving at an idle queue waits up to that long.
+     */
+    BACKOFF,
+    /**
+     * Never park: the reader and every handler thread spin on a core each, all the time. The lowest
+     * latency from commit to handler, for machines with cores to spare; on a machine with fewer
+     * cores than dispatch threads it starves everything else.
+     */
+    BUSY_SPIN
+}
