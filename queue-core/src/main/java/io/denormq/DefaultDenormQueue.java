@@ -17,6 +17,7 @@ import io.denormq.dispatch.Dispatcher;
 import io.denormq.dispatch.HandlerRunner;
 import io.denormq.journal.CheckpointDescriptor;
 import io.denormq.journal.CheckpointFile;
+import io.denormq.journal.GroupFlush;
 import io.denormq.journal.Journal;
 import io.denormq.journal.JournalDirectory;
 import io.denormq.journal.JournalFormat;
@@ -49,6 +50,8 @@ final class DefaultDenormQueue implements DenormQueue {
     private final CheckpointFile checkpoint;
     private final Dispatcher dispatcher;
     private final PeriodicFlusher flusher;
+    /** Shares flushes between concurrent commits under {@link FlushPolicy#everyCommit()}; null otherwise. */
+    private final GroupFlush groupFlush;
     private final RetentionTask retention;
     private final CountingErrorHandler errorHandler;
     private final Supplier<TransactionParticipant> batchFactory = this::newBatch;
@@ -114,6 +117,7 @@ final class DefaultDenormQueue implements DenormQueue {
         this.dispatcher.start();
         this.flusher = flushPolicy.kind() == FlushPolicy.Kind.PERIODIC
                 ? new PeriodicFlusher(journal, flushPolicy.interval(), errorHandler) : null;
+        this.groupFlush = flushPolicy.kind() == FlushPolicy.Kind.EVERY_COMMIT ? new GroupFlush(journal) : null;
         this.retention = new RetentionTask(journal, checkpoint, builder.retention(), errorHandler);
         LOG.info("denormq queue started on {}: durability {}, flush {}, idle {}, {} handler(s) {}; recovery scanned {} record(s) "
                         + "and released {} batch(es) without outcome; dispatch starts at journal index {}",
@@ -263,8 +267,8 @@ final class DefaultDenormQueue implements DenormQueue {
 
     long appendAndFlush(RecordBuffer record) {
         long index = journal.append(record.array(), record.length());
-        if (flushPolicy.kind() == FlushPolicy.Kind.EVERY_COMMIT) {
-            journal.syncThisThread();
+        if (groupFlush != null) {
+            groupFlush.awaitFlushed(groupFlush.ticket());
         }
         return index;
     }

@@ -37,7 +37,7 @@ import org.openjdk.jmh.runner.options.TimeValue;
  *
  * <pre>
  * BenchmarkMain [-quick] [-prof PROFILER]... [-p PARAM=V1,V2]... [-include REGEX]
- *               [jmh] [latency] [e2e] [e2e-latency] [recovery] [spring] [read-model]
+ *               [jmh] [latency] [e2e] [e2e-latency] [recovery] [spring] [read-model] [group-commit]
  * </pre>
  * <ul>
  *   <li>{@code -quick}: the whole suite in under 5 minutes on 2 cores: JMH with 200-byte payloads only
@@ -47,14 +47,14 @@ import org.openjdk.jmh.runner.options.TimeValue;
  *       per operation, {@code -prof stack:lines=3} samples every thread's stacks; {@code -include} is a
  *       regular expression over the method names of {@link PublishBenchmark});</li>
  *   <li>{@code jmh}, {@code latency}, {@code e2e}, {@code e2e-latency}, {@code recovery}, {@code spring},
- *       {@code read-model}: run
+ *       {@code read-model}, {@code group-commit}: run
  *       only these parts (all of them by default).</li>
  * </ul>
  */
 public final class BenchmarkMain {
     private static final String HEAP = "-Xms1g -Xmx1g";
     private static final List<String> SECTIONS = List.of("jmh", "latency", "e2e", "e2e-latency", "recovery", "spring",
-            "read-model");
+            "read-model", "group-commit");
 
     private BenchmarkMain() {
     }
@@ -124,6 +124,10 @@ public final class BenchmarkMain {
             runHarness(SpringSideBySide.class, quick ? List.of("5000", "2", "1000", "2", "200")
                     : List.of("50000", "3", "1000", "10", "200"), jvmFlags,
                     resultsDir.resolve("spring-side-by-side" + (quick ? "-quick" : "") + ".txt"));
+        }
+        if (sections.contains("group-commit")) {
+            runHarness(GroupCommitThroughput.class, List.of("1,4,16", quick ? "2" : "5"), jvmFlags,
+                    resultsDir.resolve("group-commit" + (quick ? "-quick" : "") + ".txt"));
         }
         if (sections.contains("read-model")) {
             runHarness(ReadModelThroughput.class, List.of(quick ? "20000" : "100000", "h2,postgresql"), jvmFlags,

@@ -37,8 +37,9 @@ import net.openhft.chronicle.wire.DocumentContext;
  * The memory-mapped journal: a Chronicle Queue of {@link JournalRecordDescriptor} records.
  *
  * <p>Appends are thread-safe: each thread appends through its own appender, and an append
- * survives a crash of the process as soon as it returns. {@link #syncThisThread()} forces the
- * calling thread's last append to the disk; {@link #forceAll()} forces every cycle file in use.
+ * survives a crash of the process as soon as it returns. {@link #forceAll()} forces every cycle
+ * file in use to the disk (fsync, which on Linux also writes back the mapped pages); Chronicle's own
+ * {@code appender.sync()} is not used: without {@code SyncMode.SYNC} it flushes nothing.
  * An exception thrown while an excerpt is being written rolls that excerpt back, so a failed
  * append never leaves a partial record behind.
  */
@@ -166,28 +167,6 @@ public final class Journal implements AutoCloseable {
     }
 
     /**
-     * Forces the calling thread's appends to the disk (msync), returning once they are there.
-     *
-     * @throws JournalException if the flush failed
-     */
-    public void syncThisThread() {
-        long stamp = closeLock.readLock();
-        try {
-            if (closed) {
-                throw new QueueClosedException("Journal " + directory + " is closed: cannot flush it");
-            }
-            appender().sync();
-            flushes.incrementAndGet();
-        } catch (QueueClosedException e) {
-            throw e;
-        } catch (RuntimeException e) {
-            throw new JournalException("Cannot flush journal " + directory + " to disk: " + e, e);
-        } finally {
-            closeLock.unlockRead(stamp);
-        }
-    }
-
-    /**
      * Forces every journal file in use to the disk (fsync), as the periodic flush does.
      *
      * @throws JournalException if a flush failed
@@ -199,7 +178,7 @@ public final class Journal implements AutoCloseable {
         flushes.incrementAndGet();
     }
 
-    /** @return how many flushes ({@link #syncThisThread()} and {@link #forceAll()} calls) completed */
+    /** @return how many flushes ({@link #forceAll()} calls) completed */
     public long flushCount() {
         return flushes.get();
     }

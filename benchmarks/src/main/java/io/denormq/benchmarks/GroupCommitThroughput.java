@@ -1,0 +1,157 @@
+package io.denormq.benchmarks;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import io.denormq.DenormQueue;
+import io.denormq.Durability;
+import io.denormq.FlushPolicy;
+import io.denormq.journal.Journal;
+import io.denormq.tx.ProgrammaticTransaction;
+import io.denormq.tx.ProgrammaticTransactions;
+import net.openhft.chronicle.bytes.SyncMode;
+import net.openhft.chronicle.queue.ExcerptAppender;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
+import net.openhft.chronicle.wire.DocumentContext;
+import org.HdrHistogram.Histogram;
+
+/**
+ * Commits/s and commit latency under {@link FlushPolicy#everyCommit()} for 1, 4 and 16 concurrent
+ * committers: denormq's group commit (committers share a flush) against one flush per commit (a raw
+ * Chronicle append and {@code appender.sync()} per commit, each thread with its own appender, the
+ * way a naive every-commit flush works). One 200-byte message per transaction, WRITE_AHEAD, no
+ * database: the flush is the cost being shared. The baseline needs Chronicle's {@code SyncMode.SYNC}:
+ * without it {@code appender.sync()} returns at once and flushes nothing.
+ *
+ * <p>Arguments: {@code [committers=1,4,16] [seconds=3]}.
+ */
+public final class GroupCommitThroughput {
+    private static final byte[] PAYLOAD = PublishBenchmark.payload(200);
+
+    private GroupCommitThroughput() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        String[] counts = (args.length > 0 ? args[0] : "1,4,16").split(",");
+        double seconds = args.length > 1 ? Double.parseDouble(args[1]) : 3;
+        System.out.printf("%nGroup commit: FlushPolicy.everyCommit(), one %d-byte message per transaction, %.1f s per "
+                + "run; %s%n", PAYLOAD.length, seconds, Machine.describe());
+        System.out.printf("%-11s %-38s %12s %14s %12s %12s%n", "committers", "flush", "commits/s", "vs per-commit",
+                "p50 µs", "p99 µs");
+        for (String count : counts) {
+            int committers = Integer.parseInt(count.trim());
+            Result perCommit = perCommitSync(committers, seconds);
+            Result group = groupCommit(committers, seconds);
+            perCommit.print(committers, "one msync per commit (raw Chronicle)", perCommit.rate());
+            group.print(committers, "denormq group commit", perCommit.rate());
+        }
+    }
+
+    private record Result(long commits, double seconds, Histogram latency) {
+        double rate() {
+            return commits / seconds;
+        }
+
+        void print(int committers, String name, double baseline) {
+            System.out.printf(Locale.ROOT, "%-11d %-38s %,12.0f %14.2f %,12.1f %,12.1f%n", committers, name, rate(),
+                    rate() / baseline, latency.getValueAtPercentile(50) / 1e3, latency.getValueAtPercentile(99) / 1e3);
+        }
+    }
+
+    /** The work one committer repeats; returns nothing, throws on failure. */
+    @FunctionalInterface
+    private interface Commit {
+        void run() throws Exception;
+    }
+
+    private static Result measure(int committers, double seconds, java.util.function.IntFunction<Commit> perThread)
+            throws Exception {
+        AtomicBoolean stop = new AtomicBoolean();
+        CountDownLatch ready = new CountDownLatch(committers);
+        CountDownLatch go = new CountDownLatch(1);
+        List<Histogram> histograms = new ArrayList<>();
+        List<Thread> threads = new ArrayList<>();
+        long[] commits = new long[committers];
+        Throwable[] failure = new Throwable[1];
+        for (int t = 0; t < committers; t++) {
+            Histogram histogram = new Histogram(TimeUnit.SECONDS.toNanos(10), 3);
+            histograms.add(histogram);
+            int index = t;
+            Thread thread = new Thread(() -> {
+                try {
+                    Commit commit = perThread.apply(index);
+                    commit.run(); // warm the thread's appender
+                    ready.countDown();
+                    go.await();
+                    while (!stop.get()) {
+                        long start = System.nanoTime();
+                        commit.run();
+                        histogram.recordValue(Math.min(System.nanoTime() - start, histogram.getHighestTrackableValue()));
+                        commits[index]++;
+                    }
+                } catch (Throwable e) {
+                    failure[0] = e;
+                    ready.countDown();
+                }
+            }, "committer-" + t);
+            threads.add(thread);
+            thread.start();
+        }
+        ready.await();
+        long start = System.nanoTime();
+        go.countDown();
+        Thread.sleep((long) (seconds * 1000));
+        stop.set(true);
+        for (Thread thread : threads) {
+            thread.join();
+        }
+        double elapsed = (System.nanoTime() - start) / 1e9;
+        if (failure[0] != null) {
+            throw new IllegalStateException("a committer failed", failure[0]);
+        }
+        Histogram all = new Histogram(TimeUnit.SECONDS.toNanos(10), 3);
+        histograms.forEach(all::add);
+        long total = 0;
+        for (long c : commits) {
+            total += c;
+        }
+        return new Result(total, elapsed, all);
+    }
+
+    private static Result perCommitSync(int committers, double seconds) throws Exception {
+        try (TempJournal temp = new TempJournal("per-commit-sync");
+             SingleChronicleQueue queue = SingleChronicleQueueBuilder.binary(temp.dir()).rollCycle(Journal.ROLL_CYCLE)
+                     .blockSize(Journal.BLOCK_SIZE)
+                     .syncMode(SyncMode.SYNC) // without it appender.sync() does nothing
+                     .build()) {
+            return measure(committers, seconds, index -> {
+                ExcerptAppender appender = queue.createAppender();
+                return () -> {
+                    try (DocumentContext context = appender.writingDocument()) {
+                        context.wire().bytes().write(PAYLOAD);
+                    }
+                    appender.sync();
+                };
+            });
+        }
+    }
+
+    private static Result groupCommit(int committers, double seconds) throws Exception {
+        try (TempJournal temp = new TempJournal("group-commit");
+             DenormQueue queue = DenormQueue.builder(temp.dir()).durability(Durability.WRITE_AHEAD)
+                     .flush(FlushPolicy.everyCommit()).build()) {
+            Result result = measure(committers, seconds, index -> () -> {
+                try (ProgrammaticTransaction tx = ProgrammaticTransactions.begin()) {
+                    queue.publish("orders", "k", PAYLOAD);
+                    tx.commit(() -> { });
+                }
+            });
+            return result;
+        }
+    }
+}
