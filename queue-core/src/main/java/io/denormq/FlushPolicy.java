@@ -59,8 +59,9 @@ public final class FlushPolicy {
     }
 
     /**
-     * A commit does not return before its journal record is on the disk: survives a machine crash,
-     * at the cost of one flush per commit. In {@link Durability#WRITE_AHEAD} the flush happens
+     * A commit does not return before its journal record is on the disk: survives a machine crash.
+     * Concurrent commits share flushes (group commit): a commit waits for the first flush that
+     * starts after its record was written, so under load one flush serves many commits. In {@link Durability#WRITE_AHEAD} the flush happens
      * before the database commit; in {@link Durability#AFTER_COMMIT} after it.
      *
      * @return the policy that flushes on every commit
