@@ -87,23 +87,8 @@ final class DefaultDenormQueue implements DenormQueue {
         long newHandlerCursor = lastIndexAtOpen < 0 || cursorsLost ? CheckpointDescriptor.NOTHING
                 : JournalRecordDescriptor.compose(lastIndexAtOpen, JournalRecordDescriptor.MAX_MESSAGES_PER_BATCH - 1);
         StaleCursors.dropAndWarn(checkpoint, builder.handlers().keySet(), builder.droppedCursors(), directory);
-        List<HandlerRunner> runners = new ArrayList<>();
-        long lowestCursor = Long.MAX_VALUE;
-        for (Map.Entry<String, MessageHandler> entry : builder.handlers().entrySet()) {
-            int slot = checkpoint.slotFor(entry.getKey(), 0, 1, newHandlerCursor);
-            Long rebuildAfter = builder.rebuilds().get(entry.getKey());
-            if (rebuildAfter != null) {
-                LOG.warn("Handler '{}' rebuilds its read model: it is replayed every retained message after sequence "
-                                + "{} (its cursor was {}); remove the rebuild setting once done, or every start replays",
-                        entry.getKey(), rebuildAfter < 0 ? "none (from the earliest)" : Long.toHexString(rebuildAfter),
-                        Long.toHexString(checkpoint.cursor(slot)));
-                notifyRebuild(entry.getKey(), entry.getValue(), rebuildAfter);
-                checkpoint.putCursor(slot, rebuildAfter);
-            }
-            lowestCursor = Math.min(lowestCursor, checkpoint.cursor(slot));
-            runners.add(new HandlerRunner(entry.getKey(), 0, entry.getValue(), builder.retryPolicy(), checkpoint, slot,
-                    journal));
-        }
+        List<HandlerRunner> runners = HandlerSetup.runners(builder, checkpoint, journal, newHandlerCursor);
+        long lowestCursor = runners.stream().mapToLong(HandlerRunner::storedCursor).min().orElse(Long.MAX_VALUE);
         long startIndex;
         if (runners.isEmpty()) {
             startIndex = lastIndexAtOpen < 0 ? CheckpointDescriptor.NOTHING : lastIndexAtOpen;
@@ -123,15 +108,6 @@ final class DefaultDenormQueue implements DenormQueue {
                         + "and released {} batch(es) without outcome; dispatch starts at journal index {}",
                 directory, durability, flushPolicy, builder.idleMode(), runners.size(), cursorsOf(runners), recovery.scanned(),
                 recovery.released().length, startIndex < 0 ? "start" : Long.toHexString(startIndex));
-    }
-
-    private static void notifyRebuild(String name, MessageHandler handler, long afterSequence) {
-        try {
-            handler.onRebuild(afterSequence);
-        } catch (Exception e) {
-            throw new ConfigurationException("Handler '" + name + "' failed to prepare its rebuild (onRebuild): " + e
-                    + "; nothing was replayed and its cursor is unchanged", e);
-        }
     }
 
     static DenormQueue start(DenormQueueBuilder builder) {
@@ -167,7 +143,7 @@ final class DefaultDenormQueue implements DenormQueue {
         Map<String, String> cursors = new LinkedHashMap<>();
         for (HandlerRunner runner : runners) {
             long cursor = runner.storedCursor();
-            cursors.put(runner.name(), cursor < 0 ? "none" : Long.toHexString(cursor));
+            cursors.put(runner.displayName(), cursor < 0 ? "none" : Long.toHexString(cursor));
         }
         return cursors;
     }
@@ -343,7 +319,7 @@ final class DefaultDenormQueue implements DenormQueue {
     public Map<String, Long> cursors() {
         Map<String, Long> cursors = new LinkedHashMap<>();
         for (HandlerRunner runner : dispatcher.runners()) {
-            cursors.put(runner.name(), runner.storedCursor());
+            cursors.put(runner.displayName(), runner.storedCursor());
         }
         return Collections.unmodifiableMap(cursors);
     }

@@ -110,7 +110,8 @@ public interface DenormQueue extends AutoCloseable {
     void discard(DeadLetter deadLetter);
 
     /**
-     * @return each handler's durable cursor: the sequence of the last message it acknowledged, -1 if none
+     * @return each handler's durable cursor: the sequence of the last message it acknowledged, -1 if
+     *         none; a partitioned handler has one per partition, named "name#p"
      */
     Map<String, Long> cursors();
 

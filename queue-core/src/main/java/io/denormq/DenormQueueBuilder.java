@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.IntFunction;
 
 
 import io.denormq.journal.CheckpointDescriptor;
@@ -35,6 +36,8 @@ public final class DenormQueueBuilder {
     public static final Duration DEFAULT_SHUTDOWN_TIMEOUT = Duration.ofSeconds(30);
     /** Default time a journal cycle file is kept after its day ended, at least: a week of forensics. */
     public static final Duration DEFAULT_RETENTION = Duration.ofDays(7);
+    /** The most partitions one handler can run as. */
+    public static final int MAX_PARTITIONS = 64;
     /** The longest topic, in UTF-8 bytes. */
     public static final int MAX_TOPIC_BYTES = 1024;
 
@@ -42,7 +45,7 @@ public final class DenormQueueBuilder {
     private Durability durability = Durability.WRITE_AHEAD;
     private FlushPolicy flushPolicy = FlushPolicy.none();
     private TransactionBinding transactions = ProgrammaticTransactions.binding();
-    private final Map<String, MessageHandler> handlers = new LinkedHashMap<>();
+    private final Map<String, HandlerSpec> handlers = new LinkedHashMap<>();
     private RetryPolicy retryPolicy = RetryPolicy.defaults();
     private int maxPayloadBytes = DEFAULT_MAX_PAYLOAD_BYTES;
     private int ringSize = DEFAULT_RING_SIZE;
@@ -94,10 +97,29 @@ public final class DenormQueueBuilder {
      * @return this builder
      */
     public DenormQueueBuilder handler(String name, MessageHandler handler) {
+        return handler(name, 1, handler == null ? null : partition -> handler);
+    }
+
+    /**
+     * Registers a handler that runs as {@code partitions} event processors, each on its own thread
+     * with its own durable cursor and its own handler instance. A message goes to the partition its
+     * key hashes to (messages without a key to partition 0): one key's messages are processed in
+     * release order by one thread, different keys in parallel.
+     *
+     * <p>Changing the number of partitions between runs is safe: every partition then resumes from
+     * the lowest cursor of the old ones, so messages some old partition had already processed are
+     * delivered again (handlers are idempotent; the transactional handler adapter skips them).
+     *
+     * @param name       unique, 1 to {@value CheckpointDescriptor#MAX_NAME_BYTES} UTF-8 bytes
+     * @param partitions 1 to 64
+     * @param factory    makes the handler of partition {@code 0 .. partitions - 1}; called once per partition at build
+     * @return this builder
+     */
+    public DenormQueueBuilder handler(String name, int partitions, IntFunction<MessageHandler> factory) {
         if (name != null && handlers.containsKey(name)) {
             throw new ConfigurationException("handler: the name '" + name + "' is registered twice; names must be unique");
         }
-        handlers.put(name, handler);
+        handlers.put(name, new HandlerSpec(partitions, factory));
         return this;
     }
 
@@ -274,8 +296,15 @@ public final class DenormQueueBuilder {
                         + "of a handler that is no longer registered can be dropped");
             }
         }
-        for (Map.Entry<String, MessageHandler> entry : handlers.entrySet()) {
+        int processors = 0;
+        for (Map.Entry<String, HandlerSpec> entry : handlers.entrySet()) {
             String name = entry.getKey();
+            int partitions = entry.getValue().partitions();
+            if (partitions < 1 || partitions > MAX_PARTITIONS) {
+                throw new ConfigurationException("handler: '" + name + "' asks for " + partitions + " partitions; 1 to "
+                        + MAX_PARTITIONS + " are allowed");
+            }
+            processors += partitions;
             if (name == null || name.isBlank()) {
                 throw new ConfigurationException("handler: a name must not be null or blank");
             }
@@ -284,9 +313,13 @@ public final class DenormQueueBuilder {
                 throw new ConfigurationException("handler: the name '" + name + "' is " + bytes + " UTF-8 bytes; at most "
                         + CheckpointDescriptor.MAX_NAME_BYTES + " are allowed");
             }
-            if (entry.getValue() == null) {
+            if (entry.getValue().factory() == null) {
                 throw new ConfigurationException("handler: the handler named '" + name + "' is null");
             }
+        }
+        if (processors > CheckpointDescriptor.SLOT_COUNT) {
+            throw new ConfigurationException("handler: at most " + CheckpointDescriptor.SLOT_COUNT + " handler partitions "
+                    + "in all, got " + processors);
         }
     }
 
@@ -306,7 +339,7 @@ public final class DenormQueueBuilder {
         return transactions;
     }
 
-    Map<String, MessageHandler> handlers() {
+    Map<String, HandlerSpec> handlers() {
         return handlers;
     }
 

@@ -4,7 +4,7 @@ package io.denormq;
  * One handler's progress, as seen at the moment {@link DenormQueue#stats()} was called. Counters
  * run from the queue's start; the cursor is durable across restarts.
  *
- * @param name            the handler's registered name
+ * @param name            the handler's registered name; "name#p" for partition p of a partitioned handler
  * @param cursor          the sequence of the last message the handler acknowledged durably, -1 if none
  * @param processed       messages it finished since start (dead letters included)
  * @param retries         failed attempts it retried since start

@@ -63,11 +63,11 @@ public final class Dispatcher implements AutoCloseable {
         for (HandlerRunner runner : handlers) {
             BatchEventProcessor<MessageEvent> processor = new BatchEventProcessorBuilder()
                     .build(ring, ring.newBarrier(), runner);
-            processor.setExceptionHandler(new LoggingExceptionHandler(runner.name(), errorHandler));
+            processor.setExceptionHandler(new LoggingExceptionHandler(runner.displayName(), errorHandler));
             ring.addGatingSequences(processor.getSequence());
             runners.add(runner);
             processors.add(processor);
-            Thread thread = new Thread(processor, "denormq-handler-" + runner.name());
+            Thread thread = new Thread(processor, "denormq-handler-" + runner.displayName());
             thread.setDaemon(true);
             handlerThreads.add(thread);
         }
@@ -107,7 +107,7 @@ public final class Dispatcher implements AutoCloseable {
             long done = processor.getSequence().get();
             long lag = Math.max(0, published - done);
             long lagMillis = lag == 0 ? 0 : Math.max(0, now - ring.get(done + 1).releasedAtMillis);
-            stats.add(new HandlerStats(runner.name(), runner.storedCursor(), runner.processed(), runner.retries(),
+            stats.add(new HandlerStats(runner.displayName(), runner.storedCursor(), runner.processed(), runner.retries(),
                     runner.deadLetters(), lag, lagMillis, processor.isRunning()));
         }
         return stats;
@@ -171,7 +171,7 @@ public final class Dispatcher implements AutoCloseable {
             }
             if (sequence.get() < published) {
                 LOG.warn("Handler '{}' did not finish its backlog within {}; it is stopped and will be delivered "
-                        + "the rest again on the next start", runners.get(i).name(), timeout);
+                        + "the rest again on the next start", runners.get(i).displayName(), timeout);
             }
         }
         for (int i = 0; i < processors.size(); i++) {

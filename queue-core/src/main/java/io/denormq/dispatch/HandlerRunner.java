@@ -26,6 +26,7 @@ public final class HandlerRunner implements EventHandler<MessageEvent> {
 
     private final String name;
     private final int partition;
+    private final int partitions;
     private final MessageHandler handler;
     private final RetryPolicy retryPolicy;
     private final CheckpointFile checkpoint;
@@ -43,16 +44,18 @@ public final class HandlerRunner implements EventHandler<MessageEvent> {
     /**
      * @param name        the handler's name
      * @param partition   the partition this runner serves
+     * @param partitions  how many partitions the handler has
      * @param handler     the user's handler
      * @param retryPolicy how failures are retried
      * @param checkpoint  where the cursor is stored
      * @param slot        the handler partition's checkpoint slot
      * @param journal     where dead letters are written
      */
-    public HandlerRunner(String name, int partition, MessageHandler handler, RetryPolicy retryPolicy,
+    public HandlerRunner(String name, int partition, int partitions, MessageHandler handler, RetryPolicy retryPolicy,
                          CheckpointFile checkpoint, int slot, Journal journal) {
         this.name = name;
         this.partition = partition;
+        this.partitions = partitions;
         this.handler = handler;
         this.retryPolicy = retryPolicy;
         this.checkpoint = checkpoint;
@@ -67,8 +70,8 @@ public final class HandlerRunner implements EventHandler<MessageEvent> {
         if (halted) {
             return;
         }
-        if (event.sequence > cursor && event.target != null && !event.target.equals(name)) {
-            cursor = event.sequence; // another handler's redriven dead letter: nothing to do, but passed
+        if (event.sequence > cursor && !isMine(event)) {
+            cursor = event.sequence; // another partition's key, or another handler's redrive: passed, nothing to do
         } else if (event.sequence > cursor) {
             view.wrap(event);
             if (!deliver()) {
@@ -80,6 +83,11 @@ public final class HandlerRunner implements EventHandler<MessageEvent> {
         if (endOfBatch) {
             storeCursor();
         }
+    }
+
+    private boolean isMine(MessageEvent event) {
+        return (event.target == null || event.target.equals(name))
+                && (partitions == 1 || Math.floorMod(event.keyHash, partitions) == partition);
     }
 
     private boolean deliver() {
@@ -184,6 +192,16 @@ public final class HandlerRunner implements EventHandler<MessageEvent> {
     /** @return the handler's name */
     public String name() {
         return name;
+    }
+
+    /** @return the partition this runner serves */
+    public int partition() {
+        return partition;
+    }
+
+    /** @return the name, with "#partition" for a partitioned handler: how cursors and threads are named */
+    public String displayName() {
+        return partitions == 1 ? name : name + "#" + partition;
     }
 
     /** @return messages processed (dead letters included) since start */

@@ -218,6 +218,32 @@ public final class JournalRecordDescriptor {
     }
 
     /**
+     * Hashes a message's key bytes without decoding them: the same key gives the same hash in every
+     * process and on every start, so a key always lands on the same partition for a given count.
+     *
+     * @param record        a batch record
+     * @param messageOffset where the message starts in it
+     * @return the key's hash, 0 for a message without a key
+     */
+    public static int keyHash(byte[] record, int messageOffset) {
+        int topicLength = readIntLE(record, messageOffset);
+        int keyAt = messageOffset + 4 + topicLength;
+        int keyLength = readIntLE(record, keyAt);
+        if (keyLength == NULL_KEY_LENGTH) {
+            return 0;
+        }
+        int hash = 0;
+        for (int i = keyAt + 4, end = keyAt + 4 + keyLength; i < end; i++) {
+            hash = 31 * hash + record[i];
+        }
+        return hash ^ (hash >>> 16); // spread the high bits into the low ones that modulo looks at
+    }
+
+    private static int readIntLE(byte[] bytes, int at) {
+        return (bytes[at] & 0xff) | (bytes[at + 1] & 0xff) << 8 | (bytes[at + 2] & 0xff) << 16 | (bytes[at + 3] & 0xff) << 24;
+    }
+
+    /**
      * @param kind a record kind
      * @return its name, for logs and the inspection tool
      */
