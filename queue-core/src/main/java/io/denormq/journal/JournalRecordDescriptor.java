@@ -232,9 +232,19 @@ public final class JournalRecordDescriptor {
         if (keyLength == NULL_KEY_LENGTH) {
             return 0;
         }
+        return keyHash(record, keyAt + 4, keyLength);
+    }
+
+    /**
+     * @param bytes  holds a key's UTF-8 bytes
+     * @param offset where they start
+     * @param length how many
+     * @return the key's hash, as {@link #keyHash(byte[], int)} computes it
+     */
+    public static int keyHash(byte[] bytes, int offset, int length) {
         int hash = 0;
-        for (int i = keyAt + 4, end = keyAt + 4 + keyLength; i < end; i++) {
-            hash = 31 * hash + record[i];
+        for (int i = offset, end = offset + length; i < end; i++) {
+            hash = 31 * hash + bytes[i];
         }
         return hash ^ (hash >>> 16); // spread the high bits into the low ones that modulo looks at
     }

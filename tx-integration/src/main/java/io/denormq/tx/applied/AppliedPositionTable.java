@@ -8,6 +8,8 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.regex.Pattern;
 
 import javax.sql.DataSource;
@@ -15,18 +17,21 @@ import javax.sql.DataSource;
 import io.denormq.ConfigurationException;
 
 /**
- * The table that holds each handler's applied position: {@code (handler, partition_no) ->
- * last_sequence}, the sequence of the last message whose effects committed. It lives in the read
- * model's database, so that a message's effects and the position move in one transaction.
+ * The table that holds each handler's applied positions: {@code (handler, partition_count,
+ * partition_no) -> last_sequence}, the sequence of the last message whose effects committed in that
+ * partition. It lives in the read model's database, so that a message's effects and the position
+ * move in one transaction. Rows of an earlier partition count are kept: they still tell which
+ * messages were applied before the count changed.
  *
  * <p>The DDL, for H2 and PostgreSQL alike (also shipped as {@code applied-position-h2.sql} and
  * {@code applied-position-postgresql.sql} next to this class):
  * <pre>
  * create table if not exists denormq_applied (
- *     handler       varchar(200) not null,
- *     partition_no  int          not null,
- *     last_sequence bigint       not null,
- *     primary key (handler, partition_no))
+ *     handler         varchar(200) not null,
+ *     partition_count int          not null,
+ *     partition_no    int          not null,
+ *     last_sequence   bigint       not null,
+ *     primary key (handler, partition_count, partition_no))
  * </pre>
  */
 public final class AppliedPositionTable {
@@ -38,6 +43,8 @@ public final class AppliedPositionTable {
     private final String select;
     private final String insert;
     private final String update;
+    private final String older;
+    private final String deleteOlder;
 
     /**
      * @param name the table's name, optionally schema-qualified; letters, digits and underscores
@@ -49,9 +56,14 @@ public final class AppliedPositionTable {
                     + "(letters, digits, underscores, optionally schema.table)");
         }
         this.name = name;
-        this.select = "select last_sequence from " + name + " where handler = ? and partition_no = ? for update";
-        this.insert = "insert into " + name + "(handler, partition_no, last_sequence) values (?, ?, ?)";
-        this.update = "update " + name + " set last_sequence = ? where handler = ? and partition_no = ?";
+        this.select = "select last_sequence from " + name
+                + " where handler = ? and partition_count = ? and partition_no = ? for update";
+        this.insert = "insert into " + name + "(handler, partition_count, partition_no, last_sequence) values (?, ?, ?, ?)";
+        this.update = "update " + name + " set last_sequence = ? "
+                + "where handler = ? and partition_count = ? and partition_no = ?";
+        this.older = "select partition_count, partition_no, last_sequence from " + name
+                + " where handler = ? and partition_count <> ?";
+        this.deleteOlder = "delete from " + name + " where handler = ? and partition_count <> ?";
     }
 
     /** @return the table's name */
@@ -61,8 +73,9 @@ public final class AppliedPositionTable {
 
     /** @return the DDL that creates the table if it is missing */
     public String ddl() {
-        return "create table if not exists " + name + " (handler varchar(200) not null, partition_no int not null, "
-                + "last_sequence bigint not null, primary key (handler, partition_no))";
+        return "create table if not exists " + name + " (handler varchar(200) not null, partition_count int not null, "
+                + "partition_no int not null, last_sequence bigint not null, "
+                + "primary key (handler, partition_count, partition_no))";
     }
 
     /**
@@ -94,19 +107,21 @@ public final class AppliedPositionTable {
         }
     }
 
+    /** Where one partition of one partition count stands. */
+    record Key(String handler, int partitionCount, int partition) {
+    }
+
     /**
      * Reads a position and locks its row for the transaction, creating it at -1 if missing.
      *
      * @param connection the transaction's connection
-     * @param handler    the handler's position key
-     * @param partition  the partition
+     * @param key        whose position
      * @return the last applied sequence, -1 if none
      * @throws SQLException if the database refuses
      */
-    long read(Connection connection, String handler, int partition) throws SQLException {
+    long read(Connection connection, Key key) throws SQLException {
         try (PreparedStatement statement = connection.prepareStatement(select)) {
-            statement.setString(1, handler);
-            statement.setInt(2, partition);
+            bind(statement, 1, key);
             try (ResultSet rows = statement.executeQuery()) {
                 if (rows.next()) {
                     return rows.getLong(1);
@@ -114,9 +129,8 @@ public final class AppliedPositionTable {
             }
         }
         try (PreparedStatement statement = connection.prepareStatement(insert)) {
-            statement.setString(1, handler);
-            statement.setInt(2, partition);
-            statement.setLong(3, -1);
+            bind(statement, 1, key);
+            statement.setLong(4, -1);
             statement.executeUpdate();
         }
         return -1;
@@ -124,20 +138,68 @@ public final class AppliedPositionTable {
 
     /**
      * @param connection the transaction's connection, after {@link #read}
-     * @param handler    the handler's position key
-     * @param partition  the partition
+     * @param key        whose position
      * @param sequence   the new last applied sequence
      * @throws SQLException if the database refuses
      */
-    void write(Connection connection, String handler, int partition, long sequence) throws SQLException {
+    void write(Connection connection, Key key, long sequence) throws SQLException {
         try (PreparedStatement statement = connection.prepareStatement(update)) {
             statement.setLong(1, sequence);
-            statement.setString(2, handler);
-            statement.setInt(3, partition);
+            bind(statement, 2, key);
             if (statement.executeUpdate() != 1) {
-                throw new SQLException("Applied position of '" + handler + "' partition " + partition + " vanished from "
-                        + name + " during its transaction");
+                throw new SQLException("Applied position " + key + " vanished from " + name + " during its transaction");
             }
         }
+    }
+
+    /**
+     * @param connection a connection
+     * @param key        the handler and its current partition count
+     * @return the positions of the handler's earlier partition counts: count -> position per partition
+     * @throws SQLException if the database refuses
+     */
+    Map<Integer, long[]> olderGenerations(Connection connection, Key key) throws SQLException {
+        Map<Integer, long[]> generations = new HashMap<>();
+        try (PreparedStatement statement = connection.prepareStatement(older)) {
+            statement.setString(1, key.handler());
+            statement.setInt(2, key.partitionCount());
+            try (ResultSet rows = statement.executeQuery()) {
+                while (rows.next()) {
+                    int count = rows.getInt(1);
+                    long[] positions = generations.computeIfAbsent(count, c -> {
+                        long[] none = new long[c];
+                        java.util.Arrays.fill(none, -1);
+                        return none;
+                    });
+                    int partition = rows.getInt(2);
+                    if (partition >= 0 && partition < count) {
+                        positions[partition] = rows.getLong(3);
+                    }
+                }
+            }
+        }
+        return generations;
+    }
+
+    /**
+     * Forgets the positions of earlier partition counts: after a rebuild they no longer describe
+     * the read model.
+     *
+     * @param connection the transaction's connection
+     * @param key        the handler and its current partition count
+     * @throws SQLException if the database refuses
+     */
+    void deleteOlderGenerations(Connection connection, Key key) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement(deleteOlder)) {
+            statement.setString(1, key.handler());
+            statement.setInt(2, key.partitionCount());
+            statement.executeUpdate();
+        }
+    }
+
+    private static void bind(PreparedStatement statement, int first, Key key) throws SQLException {
+        statement.setString(first, key.handler());
+        statement.setInt(first + 1, key.partitionCount());
+        statement.setInt(first + 2, key.partition());
     }
 }

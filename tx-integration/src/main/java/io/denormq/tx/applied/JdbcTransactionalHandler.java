@@ -46,7 +46,7 @@ public final class JdbcTransactionalHandler extends TransactionalHandler impleme
     private Connection connection;
 
     private JdbcTransactionalHandler(Builder builder) {
-        super(builder.positionKey, builder.table, builder.batchSize);
+        super(builder.positionKey, builder.partition, builder.partitionCount, builder.table, builder.batchSize);
         this.dataSource = builder.dataSource;
         this.handler = builder.handler;
     }
@@ -112,6 +112,8 @@ public final class JdbcTransactionalHandler extends TransactionalHandler impleme
         private final DataSource dataSource;
         private AppliedPositionTable table = new AppliedPositionTable(AppliedPositionTable.DEFAULT_NAME);
         private int batchSize = 1;
+        private int partition;
+        private int partitionCount = 1;
         private JdbcMessageHandler handler;
 
         private Builder(String positionKey, DataSource dataSource) {
@@ -125,6 +127,20 @@ public final class JdbcTransactionalHandler extends TransactionalHandler impleme
          */
         public Builder table(String table) {
             this.table = new AppliedPositionTable(table);
+            return this;
+        }
+
+        /**
+         * For a partitioned handler: the partition this adapter serves. Build one adapter per
+         * partition in the factory given to the queue's {@code handler(name, partitions, factory)}.
+         *
+         * @param partition      {@code 0 .. partitionCount - 1}
+         * @param partitionCount the handler's partition count in the queue
+         * @return this builder
+         */
+        public Builder partition(int partition, int partitionCount) {
+            this.partition = partition;
+            this.partitionCount = partitionCount;
             return this;
         }
 

@@ -3,11 +3,13 @@ package io.denormq.tx.applied;
 import java.sql.Connection;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 
 import io.denormq.ConfigurationException;
 import io.denormq.Message;
 import io.denormq.MessageHandler;
+import io.denormq.Partitions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,6 +31,11 @@ import org.slf4j.LoggerFactory;
  * handler, the applied position is reset to the rebuild's start in the same transaction as the
  * user's own reset ({@code onRebuild}), which should empty the read model.
  *
+ * <p><b>Partitions.</b> A partitioned handler gets one adapter per partition, each with its own
+ * position row. When the partition count changes, the queue resumes every partition from the
+ * lowest old cursor; each adapter then also skips the messages that the old partition of their key
+ * had applied (the old rows are kept for that), so the effects stay exactly once.
+ *
  * <p>Runs on the handler's single thread, like any handler. Subclasses bind it to a way of running
  * transactions: {@link JdbcTransactionalHandler} for plain JDBC,
  * {@code io.denormq.tx.spring.SpringTransactionalHandler} for Spring.
@@ -37,7 +44,7 @@ public abstract class TransactionalHandler implements MessageHandler {
     private static final Logger LOG = LoggerFactory.getLogger(TransactionalHandler.class);
 
     private final String positionKey;
-    private final int partition;
+    private final AppliedPositionTable.Key key;
     private final AppliedPositionTable table;
     private final int batchSize;
     private final List<CopiedMessage> inTransaction = new ArrayList<>();
@@ -45,17 +52,22 @@ public abstract class TransactionalHandler implements MessageHandler {
     private final AtomicLong applied = new AtomicLong();
     private final AtomicLong deduplicated = new AtomicLong();
     private final AtomicLong transactions = new AtomicLong();
+    /** Positions under earlier partition counts: count -> position per partition; null until first read. */
+    private Map<Integer, long[]> olderGenerations;
     private Connection transaction;
     private int appliedInTransaction;
     private long position;
     private boolean positionMoved;
 
     /**
-     * @param positionKey names the position row: the handler's name in the queue, usually
-     * @param table       the applied-position table
-     * @param batchSize   messages per transaction at most, 1 for one transaction per message
+     * @param positionKey    names the position rows: the handler's name in the queue, usually
+     * @param partition      the partition this instance serves, {@code 0 .. partitionCount - 1}
+     * @param partitionCount the handler's partition count in the queue
+     * @param table          the applied-position table
+     * @param batchSize      messages per transaction at most, 1 for one transaction per message
      */
-    protected TransactionalHandler(String positionKey, AppliedPositionTable table, int batchSize) {
+    protected TransactionalHandler(String positionKey, int partition, int partitionCount, AppliedPositionTable table,
+                                   int batchSize) {
         if (positionKey == null || positionKey.isBlank() || positionKey.length() > 200) {
             throw new ConfigurationException("transactional handler: the position key must be 1 to 200 characters, "
                     + "was '" + positionKey + "'");
@@ -64,8 +76,12 @@ public abstract class TransactionalHandler implements MessageHandler {
             throw new ConfigurationException("transactional handler '" + positionKey + "': batchSize must be at least 1, "
                     + "was " + batchSize);
         }
+        if (partitionCount < 1 || partition < 0 || partition >= partitionCount) {
+            throw new ConfigurationException("transactional handler '" + positionKey + "': partition " + partition
+                    + " of " + partitionCount + " is out of range");
+        }
         this.positionKey = positionKey;
-        this.partition = 0;
+        this.key = new AppliedPositionTable.Key(positionKey, partitionCount, partition);
         this.table = table;
         this.batchSize = batchSize;
     }
@@ -114,7 +130,7 @@ public abstract class TransactionalHandler implements MessageHandler {
         if (transaction == null) {
             open();
         }
-        if (message.sequence() <= position) {
+        if (message.sequence() <= position || appliedUnderAnOlderPartitionCount(message)) {
             deduplicated.incrementAndGet();
         } else {
             try {
@@ -136,6 +152,19 @@ public abstract class TransactionalHandler implements MessageHandler {
         }
     }
 
+    /**
+     * After the partition count changed, the queue resumes every partition from the lowest old
+     * cursor: a message the old partition of its key had applied shows in that partition's position.
+     */
+    private boolean appliedUnderAnOlderPartitionCount(Message message) {
+        for (Map.Entry<Integer, long[]> generation : olderGenerations.entrySet()) {
+            if (message.sequence() <= generation.getValue()[Partitions.of(message.key(), generation.getKey())]) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     @Override
     public final void onCaughtUp() throws Exception {
         commitUncommittedAlone();
@@ -148,9 +177,11 @@ public abstract class TransactionalHandler implements MessageHandler {
     public final void onRebuild(long afterSequence) throws Exception {
         Connection connection = begin();
         try {
-            table.read(connection, positionKey, partition);
+            table.read(connection, key);
             resetForRebuild(afterSequence, connection);
-            table.write(connection, positionKey, partition, afterSequence);
+            table.write(connection, key, afterSequence);
+            table.deleteOlderGenerations(connection, key); // the read model was emptied: they describe nothing now
+            olderGenerations = Map.of();
             commit(connection);
         } catch (Exception | Error e) {
             rollbackQuietly(connection, e);
@@ -163,8 +194,16 @@ public abstract class TransactionalHandler implements MessageHandler {
     private void open() throws Exception {
         transaction = begin();
         try {
-            position = table.read(transaction, positionKey, partition);
+            position = table.read(transaction, key);
             positionMoved = false;
+            if (olderGenerations == null) {
+                olderGenerations = table.olderGenerations(transaction, key);
+                if (!olderGenerations.isEmpty()) {
+                    LOG.info("Transactional handler '{}' partition {} of {}: skipping what the earlier partition "
+                            + "count(s) {} applied", positionKey, key.partition(), key.partitionCount(),
+                            olderGenerations.keySet());
+                }
+            }
         } catch (Exception | Error e) {
             abandonTransaction(e);
             throw e;
@@ -174,7 +213,7 @@ public abstract class TransactionalHandler implements MessageHandler {
     private void commitTransaction() throws Exception {
         try {
             if (positionMoved) {
-                table.write(transaction, positionKey, partition, position);
+                table.write(transaction, key, position);
             }
             commit(transaction);
             transactions.incrementAndGet();
@@ -212,10 +251,10 @@ public abstract class TransactionalHandler implements MessageHandler {
             CopiedMessage message = uncommitted.get(0);
             Connection connection = begin();
             try {
-                long current = table.read(connection, positionKey, partition);
-                if (message.sequence() > current) {
+                long current = table.read(connection, key);
+                if (message.sequence() > current && !appliedUnderAnOlderPartitionCount(message)) {
                     apply(message, connection);
-                    table.write(connection, positionKey, partition, message.sequence());
+                    table.write(connection, key, message.sequence());
                     applied.incrementAndGet();
                 }
                 commit(connection);

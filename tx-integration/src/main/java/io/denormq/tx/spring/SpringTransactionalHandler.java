@@ -38,7 +38,7 @@ public final class SpringTransactionalHandler extends TransactionalHandler {
     private final Deque<TransactionStatus> open = new ArrayDeque<>();
 
     private SpringTransactionalHandler(Builder builder) {
-        super(builder.positionKey, builder.table, builder.batchSize);
+        super(builder.positionKey, builder.partition, builder.partitionCount, builder.table, builder.batchSize);
         this.transactionManager = builder.transactionManager;
         this.dataSource = builder.dataSource;
         this.handler = builder.handler;
@@ -96,6 +96,8 @@ public final class SpringTransactionalHandler extends TransactionalHandler {
         private final DataSource dataSource;
         private AppliedPositionTable table = new AppliedPositionTable(AppliedPositionTable.DEFAULT_NAME);
         private int batchSize = 1;
+        private int partition;
+        private int partitionCount = 1;
         private MessageHandler handler;
 
         private Builder(String positionKey, PlatformTransactionManager transactionManager, DataSource dataSource) {
@@ -110,6 +112,20 @@ public final class SpringTransactionalHandler extends TransactionalHandler {
          */
         public Builder table(String table) {
             this.table = new AppliedPositionTable(table);
+            return this;
+        }
+
+        /**
+         * For a partitioned handler: the partition this adapter serves. Build one adapter per
+         * partition in the factory given to the queue's {@code handler(name, partitions, factory)}.
+         *
+         * @param partition      {@code 0 .. partitionCount - 1}
+         * @param partitionCount the handler's partition count in the queue
+         * @return this builder
+         */
+        public Builder partition(int partition, int partitionCount) {
+            this.partition = partition;
+            this.partitionCount = partitionCount;
             return this;
         }
 

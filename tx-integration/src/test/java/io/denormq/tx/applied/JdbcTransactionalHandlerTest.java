@@ -10,9 +10,10 @@ class JdbcTransactionalHandlerTest extends TransactionalHandlerContract {
     }
 
     @Override
-    protected TransactionalHandler adapter(int batchSize) {
+    protected TransactionalHandler adapter(int batchSize, int partition, int partitionCount) {
         return JdbcTransactionalHandler.builder(NAME, database.dataSource())
                 .batchSize(batchSize)
+                .partition(partition, partitionCount)
                 .handler(new JdbcTransactionalHandler.JdbcMessageHandler() {
                     @Override
                     public void onMessage(io.denormq.Message message, java.sql.Connection connection) throws Exception {

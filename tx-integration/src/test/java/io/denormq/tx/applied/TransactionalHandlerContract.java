@@ -10,6 +10,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -35,16 +36,21 @@ abstract class TransactionalHandlerContract {
     protected TestDatabase.Namespace database;
     private DenormQueue queue;
     private TransactionalHandler adapter;
+
     protected volatile String poison;
 
     /** @return the database under test */
     protected abstract TestDatabase database();
 
     /**
-     * @param batchSize messages per transaction
+     * @param batchSize      messages per transaction
+     * @param partition      the partition it serves
+     * @param partitionCount the handler's partition count
      * @return the adapter under test, applying {@link #applyTotal} to {@link #database}
      */
-    protected abstract TransactionalHandler adapter(int batchSize);
+    protected abstract TransactionalHandler adapter(int batchSize, int partition, int partitionCount);
+
+    private final List<TransactionalHandler> adapters = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     @BeforeEach
     void setUp() throws Exception {
@@ -62,9 +68,7 @@ abstract class TransactionalHandlerContract {
         if (queue != null) {
             queue.close();
         }
-        if (adapter instanceof AutoCloseable closeable) {
-            closeable.close();
-        }
+        closeAdapters();
         if (database != null) {
             database.close();
         }
@@ -97,19 +101,38 @@ abstract class TransactionalHandlerContract {
     }
 
     private void start(int batchSize, boolean rebuild) {
-        adapter = adapter(batchSize);
+        start(batchSize, 1, rebuild);
+    }
+
+    private void start(int batchSize, int partitions, boolean rebuild) {
         var builder = DenormQueue.builder(journalDir)
                 .retry(RetryPolicy.of(3, Duration.ofMillis(1), Duration.ofMillis(2)))
-                .handler(NAME, adapter);
+                .handler(NAME, partitions, partition -> {
+                    TransactionalHandler made = adapter(batchSize, partition, partitions);
+                    adapters.add(made);
+                    return made;
+                });
         queue = (rebuild ? builder.rebuild(NAME) : builder).build();
+        adapter = adapters.get(adapters.size() - 1);
     }
 
     private void stop() throws Exception {
         queue.close();
         queue = null;
-        if (adapter instanceof AutoCloseable closeable) {
-            closeable.close();
+        closeAdapters();
+    }
+
+    private void closeAdapters() throws Exception {
+        for (TransactionalHandler made : adapters) {
+            if (made instanceof AutoCloseable closeable) {
+                closeable.close();
+            }
         }
+        adapters.clear();
+    }
+
+    private long sum(java.util.function.ToLongFunction<TransactionalHandler> counter) {
+        return adapters.stream().mapToLong(counter).sum();
     }
 
     /** Publishes amounts 1..count over 10 keys; returns the expected totals. */
@@ -184,6 +207,29 @@ abstract class TransactionalHandlerContract {
         assertThat(adapter.applied()).isEqualTo(1_999);
         assertThat(adapter.transactions()).as("batched: far fewer transactions than messages").isLessThan(1_000);
         assertThat(appliedPosition()).isEqualTo(queue.cursors().get(NAME));
+    }
+
+    @Test
+    void shouldStayExactWhenThePartitionCountChangesAfterTheCursorsWereLost() throws Exception {
+        start(20, 4, false);
+        Map<String, Long> expected = publish(2_000);
+        assertThat(queue.awaitProcessed(AWAIT)).isTrue();
+        assertThat(sum(TransactionalHandler::applied)).isEqualTo(2_000);
+        stop();
+        Files.delete(journalDir.resolve(CheckpointDescriptor.FILE_NAME)); // everything is delivered again
+
+        start(20, 3, false);
+        assertThat(queue.awaitProcessed(AWAIT)).isTrue();
+        assertThat(sum(TransactionalHandler::deduplicated)).as("all skipped by the 4-partition positions")
+                .isEqualTo(2_000);
+        assertThat(sum(TransactionalHandler::applied)).isZero();
+        assertThat(totals()).isEqualTo(expected);
+        stop();
+
+        start(20, 3, true); // a rebuild forgets the old partition count's positions and replays everything
+        assertThat(queue.awaitProcessed(AWAIT)).isTrue();
+        assertThat(sum(TransactionalHandler::applied)).isEqualTo(2_000);
+        assertThat(totals()).isEqualTo(expected);
     }
 
     @Test

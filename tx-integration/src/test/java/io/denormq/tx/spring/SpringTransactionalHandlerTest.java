@@ -16,10 +16,11 @@ class SpringTransactionalHandlerTest extends TransactionalHandlerContractAccess 
     }
 
     @Override
-    protected TransactionalHandler adapter(int batchSize) {
+    protected TransactionalHandler adapter(int batchSize, int partition, int partitionCount) {
         var dataSource = database.dataSource();
         return SpringTransactionalHandler.builder(NAME, new DataSourceTransactionManager(dataSource), dataSource)
                 .batchSize(batchSize)
+                .partition(partition, partitionCount)
                 .handler(new MessageHandler() {
                     @Override
                     public void onMessage(Message message) throws Exception {
