@@ -110,6 +110,21 @@ public class DenormqAutoConfiguration {
         };
     }
 
+    /** Registered only when Micrometer is on the classpath: Spring Boot binds every MeterBinder bean. */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(name = "io.micrometer.core.instrument.binder.MeterBinder")
+    static class MetricsConfiguration {
+        /**
+         * @param queue the queue
+         * @return the binder that publishes {@code denormq.*} meters
+         */
+        @Bean
+        @ConditionalOnMissingBean(io.denormq.metrics.DenormqMetrics.class)
+        io.denormq.metrics.DenormqMetrics denormqMetrics(DenormQueue queue) {
+            return new io.denormq.metrics.DenormqMetrics(queue);
+        }
+    }
+
     /** Registered only when Spring Boot Actuator is on the classpath. */
     @Configuration(proxyBeanMethods = false)
     @ConditionalOnClass(name = "org.springframework.boot.actuate.health.HealthIndicator")

@@ -82,6 +82,8 @@ class DenormqAutoConfigurationTest {
             assertThat(DELIVERED).filteredOn(d -> d.startsWith("order-totals:"))
                     .containsExactly("order-totals:1", "order-totals:3");
 
+            assertThat(context.getBean(io.denormq.metrics.DenormqMetrics.class)).as("Micrometer is on the test classpath")
+                    .isNotNull();
             Health health = context.getBean(DenormqHealthIndicator.class).health();
             assertThat(health.getStatus()).isEqualTo(Status.UP);
             assertThat(health.getDetails()).containsKeys("handlers", "unresolvedBatches", "journal");
