@@ -88,16 +88,8 @@ final class DefaultDenormQueue implements DenormQueue {
                 : JournalRecordDescriptor.compose(lastIndexAtOpen, JournalRecordDescriptor.MAX_MESSAGES_PER_BATCH - 1);
         StaleCursors.dropAndWarn(checkpoint, builder.handlers().keySet(), builder.droppedCursors(), directory);
         List<HandlerRunner> runners = HandlerSetup.runners(builder, checkpoint, journal, newHandlerCursor);
-        long lowestCursor = runners.stream().mapToLong(HandlerRunner::storedCursor).min().orElse(Long.MAX_VALUE);
-        long startIndex;
-        if (runners.isEmpty()) {
-            startIndex = lastIndexAtOpen < 0 ? CheckpointDescriptor.NOTHING : lastIndexAtOpen;
-            lowestCursor = newHandlerCursor;
-        } else {
-            startIndex = lowestCursor == CheckpointDescriptor.NOTHING ? CheckpointDescriptor.NOTHING
-                    : JournalRecordDescriptor.recordIndexOf(lowestCursor);
-        }
-        this.dispatcher = new Dispatcher(journal, checkpoint, builder.ringSize(), runners, startIndex, lowestCursor,
+        long noHandlerStart = lastIndexAtOpen < 0 ? CheckpointDescriptor.NOTHING : lastIndexAtOpen;
+        this.dispatcher = new Dispatcher(journal, checkpoint, builder.ringSize(), runners, noHandlerStart,
                 lastIndexAtOpen, errorHandler, builder.idleMode() == IdleMode.BUSY_SPIN);
         this.dispatcher.start();
         this.flusher = flushPolicy.kind() == FlushPolicy.Kind.PERIODIC
@@ -105,9 +97,9 @@ final class DefaultDenormQueue implements DenormQueue {
         this.groupFlush = flushPolicy.kind() == FlushPolicy.Kind.EVERY_COMMIT ? new GroupFlush(journal) : null;
         this.retention = new RetentionTask(journal, checkpoint, builder.retention(), errorHandler);
         LOG.info("denormq queue started on {}: durability {}, flush {}, idle {}, {} handler(s) {}; recovery scanned {} record(s) "
-                        + "and released {} batch(es) without outcome; dispatch starts at journal index {}",
+                        + "and released {} batch(es) without outcome",
                 directory, durability, flushPolicy, builder.idleMode(), runners.size(), cursorsOf(runners), recovery.scanned(),
-                recovery.released().length, startIndex < 0 ? "start" : Long.toHexString(startIndex));
+                recovery.released().length);
     }
 
     static DenormQueue start(DenormQueueBuilder builder) {

@@ -4,118 +4,166 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 import com.lmax.disruptor.BatchEventProcessor;
 import com.lmax.disruptor.BatchEventProcessorBuilder;
 import com.lmax.disruptor.BusySpinWaitStrategy;
 import com.lmax.disruptor.ExceptionHandler;
 import com.lmax.disruptor.RingBuffer;
-import com.lmax.disruptor.Sequence;
 import com.lmax.disruptor.SleepingWaitStrategy;
 import io.denormq.HandlerStats;
+import io.denormq.journal.CheckpointDescriptor;
 import io.denormq.journal.CheckpointFile;
 import io.denormq.journal.Journal;
+import io.denormq.journal.JournalRecordDescriptor;
 import org.agrona.ErrorHandler;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.BusySpinIdleStrategy;
+import org.agrona.concurrent.IdleStrategy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Owns the dispatch ring, the reader thread and one event-processor thread per handler.
- * Publishers never touch it: they only append to the journal, so a slow handler never slows a
- * commit. The ring is the bounded in-memory buffer between the reader and the handlers; the journal
- * is the unbounded one before it.
+ * Runs one {@link Pipeline} per handler (partition): its own journal reader, its own ring and its
+ * own event-processor thread. Handlers are isolated: a slow or stuck handler fills only its own
+ * ring and stops only its own reader, while the others keep reading the journal at full speed;
+ * publishers never touch a ring (they only append to the journal), so no handler ever slows a
+ * commit. The price is that every handler reads the journal itself: sequential reads cost tens of
+ * nanoseconds per record.
  */
 public final class Dispatcher implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Dispatcher.class);
     /** Handler threads spin, then yield, then sleep this long between checks when the ring is empty. */
     private static final long HANDLER_SLEEP_NANOS = TimeUnit.MICROSECONDS.toNanos(200);
-    /** The reader backs off to parking this long when the journal has nothing new. */
+    /** Readers back off to parking this long when the journal has nothing new. */
     private static final long READER_MAX_PARK_NANOS = TimeUnit.MICROSECONDS.toNanos(200);
 
-    private final RingBuffer<MessageEvent> ring;
-    private final ReleaseReader reader;
-    private final Thread readerThread;
-    private final List<HandlerRunner> runners = new ArrayList<>();
-    private final List<BatchEventProcessor<MessageEvent>> processors = new ArrayList<>();
-    private final List<Thread> handlerThreads = new ArrayList<>();
+    private final List<Pipeline> pipelines = new ArrayList<>();
+    private final List<HandlerRunner> runners;
     private final ErrorHandler errorHandler;
-
 
     /**
      * @param journal              the journal
-     * @param checkpoint           the checkpoint file
-     * @param ringSize             ring capacity, a power of two
-     * @param handlers             the handlers to run
-     * @param startIndex           where the reader starts
-     * @param skipUpToSequence     the lowest cursor of all handlers
+     * @param checkpoint           the checkpoint file (the recovery low-water mark)
+     * @param ringSize             each ring's capacity, a power of two
+     * @param handlers             the handler runners, one pipeline each
+     * @param noHandlerStartIndex  where the reader of a queue without handlers starts
      * @param redeliveredUpToIndex the journal's last index before this start
      * @param errorHandler         where background failures go
      * @param busySpin             whether the threads spin rather than back off when idle
      */
     public Dispatcher(Journal journal, CheckpointFile checkpoint, int ringSize, List<HandlerRunner> handlers,
-                      long startIndex, long skipUpToSequence, long redeliveredUpToIndex, ErrorHandler errorHandler,
-                      boolean busySpin) {
+                      long noHandlerStartIndex, long redeliveredUpToIndex, ErrorHandler errorHandler, boolean busySpin) {
         this.errorHandler = errorHandler;
-        this.ring = RingBuffer.createSingleProducer(MessageEvent::new, ringSize,
-                busySpin ? new BusySpinWaitStrategy() : new SleepingWaitStrategy(100, HANDLER_SLEEP_NANOS));
-        for (HandlerRunner runner : handlers) {
-            BatchEventProcessor<MessageEvent> processor = new BatchEventProcessorBuilder()
-                    .build(ring, ring.newBarrier(), runner);
-            processor.setExceptionHandler(new LoggingExceptionHandler(runner.displayName(), errorHandler));
-            ring.addGatingSequences(processor.getSequence());
-            runners.add(runner);
-            processors.add(processor);
-            Thread thread = new Thread(processor, "denormq-handler-" + runner.displayName());
-            thread.setDaemon(true);
-            handlerThreads.add(thread);
+        this.runners = List.copyOf(handlers);
+        // a queue without handlers still reads the journal: it keeps the recovery low-water mark moving
+        int readers = Math.max(1, handlers.size());
+        LowWaterMarks lowWaterMarks = new LowWaterMarks(checkpoint, readers);
+        if (handlers.isEmpty()) {
+            pipelines.add(new Pipeline(journal, lowWaterMarks, 0, null, ringSize, noHandlerStartIndex,
+                    Long.MAX_VALUE, redeliveredUpToIndex, busySpin));
         }
-        this.reader = new ReleaseReader(journal, checkpoint, ring, startIndex, skipUpToSequence, redeliveredUpToIndex,
-                busySpin ? new BusySpinIdleStrategy()
-                        : new BackoffIdleStrategy(100, 10, TimeUnit.MICROSECONDS.toNanos(1), READER_MAX_PARK_NANOS),
-                errorHandler);
-        this.readerThread = new Thread(reader, "denormq-reader");
-        this.readerThread.setDaemon(true);
+        for (int i = 0; i < handlers.size(); i++) {
+            HandlerRunner runner = handlers.get(i);
+            long cursor = runner.storedCursor();
+            long startIndex = cursor == CheckpointDescriptor.NOTHING ? CheckpointDescriptor.NOTHING
+                    : JournalRecordDescriptor.recordIndexOf(cursor);
+            pipelines.add(new Pipeline(journal, lowWaterMarks, i, runner, ringSize, startIndex, cursor,
+                    redeliveredUpToIndex, busySpin));
+        }
     }
 
-    /** Starts the handler threads, then the reader. */
+    /** One handler's reader, ring and event processor. */
+    private final class Pipeline {
+        final RingBuffer<MessageEvent> ring;
+        final ReleaseReader reader;
+        final Thread readerThread;
+        final HandlerRunner runner;
+        final BatchEventProcessor<MessageEvent> processor;
+        final Thread handlerThread;
+
+        Pipeline(Journal journal, LowWaterMarks lowWaterMarks, int number, HandlerRunner runner, int ringSize,
+                 long startIndex, long skipUpToSequence, long redeliveredUpToIndex, boolean busySpin) {
+            this.runner = runner;
+            String label = runner == null ? "no handler" : "handler '" + runner.displayName() + "'";
+            this.ring = RingBuffer.createSingleProducer(MessageEvent::new, ringSize,
+                    busySpin ? new BusySpinWaitStrategy() : new SleepingWaitStrategy(100, HANDLER_SLEEP_NANOS));
+            if (runner != null) {
+                processor = new BatchEventProcessorBuilder().build(ring, ring.newBarrier(), runner);
+                processor.setExceptionHandler(new LoggingExceptionHandler(runner.displayName(), errorHandler));
+                ring.addGatingSequences(processor.getSequence());
+                handlerThread = new Thread(processor, "denormq-handler-" + runner.displayName());
+                handlerThread.setDaemon(true);
+            } else {
+                processor = null;
+                handlerThread = null;
+            }
+            IdleStrategy idle = busySpin ? new BusySpinIdleStrategy()
+                    : new BackoffIdleStrategy(100, 10, TimeUnit.MICROSECONDS.toNanos(1), READER_MAX_PARK_NANOS);
+            this.reader = new ReleaseReader(journal, lowWaterMarks, number, runner == null ? null : runner.name(), label,
+                    ring, startIndex, skipUpToSequence, redeliveredUpToIndex, idle, errorHandler);
+            this.readerThread = new Thread(reader, "denormq-reader" + (runner == null ? "" : "-" + runner.displayName()));
+            this.readerThread.setDaemon(true);
+        }
+
+        void start() {
+            if (handlerThread != null) {
+                handlerThread.start();
+            }
+            readerThread.start();
+        }
+
+        boolean caughtUpWith(long journalIndex) {
+            if (reader.lastReadIndex() < journalIndex && reader.isRunning()) {
+                return false;
+            }
+            return processor == null || processor.getSequence().get() >= ring.getCursor() || !processor.isRunning();
+        }
+    }
+
+    /** Starts every pipeline's handler thread, then its reader. */
     public void start() {
-        handlerThreads.forEach(Thread::start);
-        readerThread.start();
+        pipelines.forEach(Pipeline::start);
     }
 
-    /** @return the runners, one per handler */
+    /** @return the runners, one per handler partition */
     public List<HandlerRunner> runners() {
         return runners;
     }
 
     /**
-     * Reads each handler's counters and lag from the ring's sequences. The slot after a handler's
-     * sequence cannot be overwritten while that handler has not passed it (its sequence gates the
+     * Reads each handler's counters and lag from its ring's sequences. The slot after a handler's
+     * sequence cannot be overwritten while that handler has not passed it (its sequence gates its
      * reader), so reading its release time from another thread is safe.
      *
-     * @return one entry per handler, in registration order
+     * @return one entry per handler partition, in registration order
      */
     public List<HandlerStats> handlerStats() {
-        long published = ring.getCursor();
         long now = System.currentTimeMillis();
         List<HandlerStats> stats = new ArrayList<>(runners.size());
-        for (int i = 0; i < runners.size(); i++) {
-            HandlerRunner runner = runners.get(i);
-            BatchEventProcessor<MessageEvent> processor = processors.get(i);
-            long done = processor.getSequence().get();
+        for (Pipeline pipeline : pipelines) {
+            if (pipeline.runner == null) {
+                continue;
+            }
+            long published = pipeline.ring.getCursor();
+            long done = pipeline.processor.getSequence().get();
             long lag = Math.max(0, published - done);
-            long lagMillis = lag == 0 ? 0 : Math.max(0, now - ring.get(done + 1).releasedAtMillis);
+            long lagMillis = lag == 0 ? 0 : Math.max(0, now - pipeline.ring.get(done + 1).releasedAtMillis);
+            HandlerRunner runner = pipeline.runner;
             stats.add(new HandlerStats(runner.displayName(), runner.storedCursor(), runner.processed(), runner.retries(),
-                    runner.deadLetters(), lag, lagMillis, processor.isRunning()));
+                    runner.deadLetters(), lag, lagMillis, pipeline.processor.isRunning()));
         }
         return stats;
     }
 
-    /** @return batches whose outcome the reader has not seen yet */
+    /** @return batches whose outcome the readers have not seen yet (the most any reader holds) */
     public int unresolvedBatches() {
-        return reader.unresolvedCount();
+        int most = 0;
+        for (Pipeline pipeline : pipelines) {
+            most = Math.max(most, pipeline.reader.unresolvedCount());
+        }
+        return most;
     }
 
     /**
@@ -129,16 +177,8 @@ public final class Dispatcher implements AutoCloseable {
      */
     public boolean awaitProcessed(long journalIndex, Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
-        while (reader.lastReadIndex() < journalIndex && reader.isRunning()) {
-            if (System.nanoTime() > deadline) {
-                return false;
-            }
-            Thread.sleep(1);
-        }
-        long published = ring.getCursor();
-        for (BatchEventProcessor<MessageEvent> processor : processors) {
-            Sequence sequence = processor.getSequence();
-            while (sequence.get() < published && processor.isRunning()) {
+        for (Pipeline pipeline : pipelines) {
+            while (!pipeline.caughtUpWith(journalIndex)) {
                 if (System.nanoTime() > deadline) {
                     return false;
                 }
@@ -149,36 +189,47 @@ public final class Dispatcher implements AutoCloseable {
     }
 
     /**
-     * Stops dispatching: the reader reads what the journal holds, the handlers process it, then all
-     * threads stop. A handler still busy when {@code timeout} runs out is halted: what it had not
-     * acknowledged is delivered again on the next start.
+     * Stops dispatching: each reader reads what the journal holds, the handlers process it, then
+     * all threads stop. A handler still busy when {@code timeout} runs out is halted: what it had
+     * not acknowledged is delivered again on the next start.
      *
      * @param timeout how long to wait for the handlers to drain
      */
     public void close(Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
-        reader.drainAndStop();
-        join(readerThread, deadline);
-        if (readerThread.isAlive()) {
-            reader.stop();
-            join(readerThread, System.nanoTime() + TimeUnit.SECONDS.toNanos(1));
-        }
-        long published = ring.getCursor();
-        for (int i = 0; i < processors.size(); i++) {
-            Sequence sequence = processors.get(i).getSequence();
-            while (sequence.get() < published && processors.get(i).isRunning() && System.nanoTime() < deadline) {
-                java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+        pipelines.forEach(pipeline -> pipeline.reader.drainAndStop());
+        for (Pipeline pipeline : pipelines) {
+            join(pipeline.readerThread, deadline);
+            if (pipeline.readerThread.isAlive()) { // its handler is stuck and its ring full
+                pipeline.reader.stop();
+                join(pipeline.readerThread, System.nanoTime() + TimeUnit.SECONDS.toNanos(1));
             }
-            if (sequence.get() < published) {
+        }
+        for (Pipeline pipeline : pipelines) {
+            if (pipeline.processor == null) {
+                continue;
+            }
+            long published = pipeline.ring.getCursor();
+            while (pipeline.processor.getSequence().get() < published && pipeline.processor.isRunning()
+                    && System.nanoTime() < deadline) {
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+            }
+            if (pipeline.processor.getSequence().get() < published) {
                 LOG.warn("Handler '{}' did not finish its backlog within {}; it is stopped and will be delivered "
-                        + "the rest again on the next start", runners.get(i).displayName(), timeout);
+                        + "the rest again on the next start", pipeline.runner.displayName(), timeout);
             }
         }
-        for (int i = 0; i < processors.size(); i++) {
-            runners.get(i).halt();
-            processors.get(i).halt();
+        for (Pipeline pipeline : pipelines) {
+            if (pipeline.processor != null) {
+                pipeline.runner.halt();
+                pipeline.processor.halt();
+            }
         }
-        for (Thread thread : handlerThreads) {
+        for (Pipeline pipeline : pipelines) {
+            Thread thread = pipeline.handlerThread;
+            if (thread == null) {
+                continue;
+            }
             join(thread, System.nanoTime() + TimeUnit.SECONDS.toNanos(1));
             if (thread.isAlive()) {
                 thread.interrupt();
@@ -207,7 +258,6 @@ public final class Dispatcher implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
     }
-
 
     private static final class LoggingExceptionHandler implements ExceptionHandler<MessageEvent> {
         private final String handler;

@@ -7,7 +7,6 @@ import java.util.Arrays;
 import com.lmax.disruptor.InsufficientCapacityException;
 import com.lmax.disruptor.RingBuffer;
 import io.denormq.journal.CheckpointDescriptor;
-import io.denormq.journal.CheckpointFile;
 import io.denormq.journal.Journal;
 import io.denormq.journal.JournalRecovery;
 import net.openhft.chronicle.bytes.Bytes;
@@ -32,7 +31,10 @@ public final class ReleaseReader implements Runnable {
     private static final int LOW_WATER_EVERY_READS = 1023;
 
     private final Journal journal;
-    private final CheckpointFile checkpoint;
+    private final LowWaterMarks lowWaterMarks;
+    private final int readerNumber;
+    private final String label;
+    private final String target;
     private final RingBuffer<MessageEvent> ring;
     private final long startIndex;
     private final long skipUpToSequence;
@@ -54,7 +56,11 @@ public final class ReleaseReader implements Runnable {
 
     /**
      * @param journal              the journal to tail
-     * @param checkpoint           where the low-water mark goes
+     * @param lowWaterMarks        where this reader's low-water mark goes
+     * @param readerNumber         this reader's place among the low-water marks
+     * @param target               the handler this reader feeds (redrives for other handlers are not
+     *                             dispatched), or null for a reader without a handler
+     * @param label                names the reader in logs
      * @param ring                 the dispatch ring; this thread is its only producer
      * @param startIndex           the journal index to start reading at, or -1 for the start
      * @param skipUpToSequence     messages at or below this sequence were processed by every handler
@@ -62,11 +68,14 @@ public final class ReleaseReader implements Runnable {
      * @param idleStrategy         how to wait when the journal has nothing new
      * @param errorHandler         where failures go
      */
-    public ReleaseReader(Journal journal, CheckpointFile checkpoint, RingBuffer<MessageEvent> ring, long startIndex,
-                         long skipUpToSequence, long redeliveredUpToIndex, IdleStrategy idleStrategy,
-                         ErrorHandler errorHandler) {
+    public ReleaseReader(Journal journal, LowWaterMarks lowWaterMarks, int readerNumber, String target, String label,
+                         RingBuffer<MessageEvent> ring, long startIndex, long skipUpToSequence,
+                         long redeliveredUpToIndex, IdleStrategy idleStrategy, ErrorHandler errorHandler) {
         this.journal = journal;
-        this.checkpoint = checkpoint;
+        this.lowWaterMarks = lowWaterMarks;
+        this.readerNumber = readerNumber;
+        this.target = target;
+        this.label = label;
         this.ring = ring;
         this.startIndex = startIndex;
         this.skipUpToSequence = skipUpToSequence;
@@ -79,7 +88,7 @@ public final class ReleaseReader implements Runnable {
     public void run() {
         try (ExcerptTailer tailer = journal.createTailer(); ExcerptTailer batchTailer = journal.createTailer()) {
             JournalRecovery.position(tailer, startIndex, journal);
-            progress = new ReplayProgress(journal, startIndex, redeliveredUpToIndex);
+            progress = new ReplayProgress(journal, label, startIndex, redeliveredUpToIndex);
             while (running) {
                 boolean read;
                 try {
@@ -233,10 +242,13 @@ public final class ReleaseReader implements Runnable {
     /** Dispatches a dead letter's message again, to its handler only. */
     private void redrive(ExcerptTailer tailer, long deadLetterIndex, long settledIndex) {
         long sequence = compose(settledIndex, 0);
-        if (sequence <= skipUpToSequence) {
+        if (sequence <= skipUpToSequence || target == null) {
             return;
         }
         DeadLetterRecords.Located located = DeadLetterRecords.readAt(journal, tailer, deadLetterIndex);
+        if (located != null && !located.handler().equals(target)) {
+            return; // another handler's redrive
+        }
         if (located == null) {
             errorHandler.onError(new IllegalStateException("Journal " + journal.directory() + ": redrive at index "
                     + Long.toHexString(settledIndex) + " refers to dead letter " + Long.toHexString(deadLetterIndex)
@@ -268,7 +280,7 @@ public final class ReleaseReader implements Runnable {
     private void updateLowWater() {
         long lowWater = oldestUnresolved != Long.MAX_VALUE ? oldestUnresolved : lastReadIndex;
         if (lowWater != lowWaterWritten && lowWater != CheckpointDescriptor.NOTHING) {
-            checkpoint.putRecoveryLowWater(lowWater);
+            lowWaterMarks.update(readerNumber, lowWater);
             lowWaterWritten = lowWater;
         }
     }
