@@ -55,21 +55,23 @@ class CrashHarnessTest {
     void shouldNeitherLoseNorDeliverEarlyAcrossKill9AndRestart(Durability durability, FlushSetting flush,
             @TempDir(cleanup = CleanupMode.ON_SUCCESS) Path workDir) throws Exception {
         long start = System.nanoTime();
+        long childErrors = 0;
         for (int run = 1; run <= CYCLES; run++) {
-            runAndKill(workDir, durability, flush, run);
+            childErrors += errorLines(runAndKill(workDir, durability, flush, run));
         }
         int drainRun = CYCLES + 1;
-        String drainErrors = drain(workDir, durability, flush, drainRun);
+        String drainStderr = drain(workDir, durability, flush, drainRun);
+        childErrors += errorLines(drainStderr);
 
         Outcomes outcomes = Outcomes.read(workDir.resolve(HarnessChild.OUTCOME_LOG));
         CrashVerdict verdict = CrashVerdict.judge(new HarnessDatabase(workDir), outcomes, durability);
-        System.out.printf("crash-harness durability=%s flush=%s cycles=%d %s killedBeforeRecoveryEnded=%d seconds=%.1f%n",
-                durability, flush, CYCLES, verdict.figures(), outcomes.runsKilledBeforeRecoveryEnded(),
-                (System.nanoTime() - start) / 1e9);
+        System.out.printf("crash-harness durability=%s flush=%s cycles=%d %s killedBeforeRecoveryEnded=%d "
+                        + "childErrorLines=%d seconds=%.1f%n", durability, flush, CYCLES, verdict.figures(),
+                outcomes.runsKilledBeforeRecoveryEnded(), childErrors, (System.nanoTime() - start) / 1e9);
 
         SoftAssertions.assertSoftly(softly -> {
             softly.assertThat(outcomes.drained()).as("the drain run processed every released message (%s); child "
-                    + "stderr:%n%s", workDir, drainErrors).containsEntry(drainRun, true);
+                    + "stderr:%n%s", workDir, drainStderr).containsEntry(drainRun, true);
             softly.assertThat(verdict.committed()).as("transactions committed across the runs").isPositive();
             for (Finding finding : Finding.values()) {
                 if (finding.forbiddenIn(durability)) {
@@ -81,14 +83,24 @@ class CrashHarnessTest {
     }
 
     /**
+     * Counts the lines a child logged at ERROR (for example a journal append that failed after a
+     * commit): reported, not judged, since the findings already judge what came of them.
+     */
+    private static long errorLines(String stderr) {
+        return stderr.lines().filter(line -> line.contains(" ERROR ")).count();
+    }
+
+    /**
      * Starts a child that runs the workload and kills it. Even runs are killed within
      * {@value #RECOVERY_KILL_MILLIS} ms of READY, which the child prints just before it opens the
      * queue: in recovery, or in the dispatch of the backlog right after it. Odd runs, the first
      * included (so that every test commits something), wait until the run has committed a
      * transaction, then up to {@value #STEADY_KILL_MILLIS} ms more: they land while publishers
      * publish and commit and the handler follows them.
+     *
+     * @return the child's standard error
      */
-    private void runAndKill(Path workDir, Durability durability, FlushSetting flush, int run) throws Exception {
+    private String runAndKill(Path workDir, Durability durability, FlushSetting flush, int run) throws Exception {
         OutcomeLogTail tail = OutcomeLogTail.fromEnd(workDir.resolve(HarnessChild.OUTCOME_LOG));
         try (ChildJvm child = ChildJvm.start(HarnessChild.class, "run", workDir.toString(), durability.name(),
                 flush.name(), Integer.toString(run))) {
@@ -103,7 +115,7 @@ class CrashHarnessTest {
             assertThat(isAlive(child)).as("run %d ended before it was killed; stderr:%n%s", run, child.stderr())
                     .isTrue();
             child.kill9();
-            keepStderr(workDir, run, child);
+            return keepStderr(workDir, run, child);
         }
     }
 
