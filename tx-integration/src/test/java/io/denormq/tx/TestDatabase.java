@@ -34,10 +34,13 @@ public abstract class TestDatabase {
      *
      * @param dataSource   pooled where connections are expensive
      * @param xaDataSource for XA transactions
+     * @param url          a JDBC URL that reaches the namespace
+     * @param user         its user, null for H2
+     * @param password     its password, null for H2
      * @param closer       releases the pool
      */
-    public record Namespace(DataSource dataSource, XADataSource xaDataSource, AutoCloseable closer)
-            implements AutoCloseable {
+    public record Namespace(DataSource dataSource, XADataSource xaDataSource, String url, String user, String password,
+                            AutoCloseable closer) implements AutoCloseable {
         @Override
         public void close() throws Exception {
             closer.close();
@@ -77,8 +80,9 @@ public abstract class TestDatabase {
             @Override
             public Namespace fresh(String label) {
                 JdbcDataSource dataSource = new JdbcDataSource();
-                dataSource.setURL("jdbc:h2:mem:" + label + "-" + H2_DATABASES.incrementAndGet() + ";DB_CLOSE_DELAY=-1");
-                return new Namespace(dataSource, dataSource, () -> { });
+                String url = "jdbc:h2:mem:" + label + "-" + H2_DATABASES.incrementAndGet() + ";DB_CLOSE_DELAY=-1";
+                dataSource.setURL(url);
+                return new Namespace(dataSource, dataSource, url, null, null, () -> { });
             }
         };
     }
@@ -150,7 +154,8 @@ public abstract class TestDatabase {
             // H2's small connection pool works on any ConnectionPoolDataSource: no pool library needed
             JdbcConnectionPool pool = JdbcConnectionPool.create(pooled);
             pool.setMaxConnections(32);
-            return new Namespace(pool, xa, pool::dispose);
+            String schemaUrl = url + (url.contains("?") ? "&" : "?") + "currentSchema=" + schema;
+            return new Namespace(pool, xa, schemaUrl, user, password, pool::dispose);
         }
 
         private PGSimpleDataSource plain(String schema) {

@@ -64,6 +64,18 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--no-progress", description = "Draw no progress bar.")
     boolean noProgress;
 
+    @Option(names = "--jdbc-url", paramLabel = "URL",
+            description = "Run against this database instead of the embedded H2 file database, e.g. "
+                    + "jdbc:postgresql://127.0.0.1:55432/denormq?currentSchema=demo (its tables are created if missing; "
+                    + "give it an empty schema).")
+    String jdbcUrl;
+
+    @Option(names = "--jdbc-user", paramLabel = "USER", description = "The database user, with --jdbc-url.")
+    String jdbcUser;
+
+    @Option(names = "--jdbc-password", paramLabel = "PASSWORD", description = "The password, with --jdbc-url.")
+    String jdbcPassword;
+
     @Option(names = "--crash", paramLabel = "N", defaultValue = "0",
             description = "Run the demo in a child process, kill it with kill -9 N times at random moments and "
                     + "restart it on the same database and journal, then check the read model (default: no crash).")
@@ -93,12 +105,25 @@ public final class DemoCommand implements Callable<Integer> {
             report.line("denormq demo: %d transactions from %d threads, %d customers, %d%% rolled back, %s",
                     transactions, threads, customers, rollbackPercent, durability);
             report.line("work dir:     %s%s", work.path(), work.kept() ? "" : " (deleted at the end; --keep keeps it)");
+            if (jdbcUrl != null) {
+                report.line("database:     %s", jdbcUrl);
+            }
             if (crashes == 0) {
                 return run(work.path(), report, transactions);
             }
-            new CrashCycles(work.path(), List.of("--transactions=" + transactions, "--threads=" + threads,
-                    "--customers=" + customers, "--rollback-percent=" + rollbackPercent, "--durability=" + durability),
-                    report).run(crashes);
+            List<String> childArgs = new java.util.ArrayList<>(List.of("--transactions=" + transactions,
+                    "--threads=" + threads, "--customers=" + customers, "--rollback-percent=" + rollbackPercent,
+                    "--durability=" + durability));
+            if (jdbcUrl != null) {
+                childArgs.add("--jdbc-url=" + jdbcUrl);
+                if (jdbcUser != null) {
+                    childArgs.add("--jdbc-user=" + jdbcUser);
+                }
+                if (jdbcPassword != null) {
+                    childArgs.add("--jdbc-password=" + jdbcPassword);
+                }
+            }
+            new CrashCycles(work.path(), childArgs, report).run(crashes);
             report.line("after %d kill(s): starting once more to replay what the killed runs left, then checking", crashes);
             noProgress = true;
             return run(work.path(), report, 0);
@@ -118,7 +143,8 @@ public final class DemoCommand implements Callable<Integer> {
     }
 
     private int run(Path workDir, DemoReport report, int transactions) throws Exception {
-        DemoDatabase database = new DemoDatabase(workDir.resolve("db"));
+        DemoDatabase database = jdbcUrl == null ? new DemoDatabase(workDir.resolve("db"))
+                : new DemoDatabase(jdbcUrl, jdbcUser, jdbcPassword);
         database.createSchema();
         OrderWorkload.Result result;
         long drainNanos;

@@ -7,23 +7,50 @@ import java.sql.SQLException;
 import java.sql.Statement;
 
 /**
- * The demo's embedded H2 file database: {@code orders} is the write model, {@code customer_totals}
- * the read model that the denormq handler keeps.
+ * The demo's database: an embedded H2 file database by default, or PostgreSQL when given a JDBC
+ * URL. {@code orders} is the write model, {@code customer_totals} the read model that the denormq
+ * handler keeps.
  */
 public final class DemoDatabase {
     private final String url;
+    private final String user;
+    private final String password;
 
     /**
+     * The embedded default. {@code WRITE_DELAY=0} makes H2 write each commit to its file before the
+     * commit returns: with H2's default delay a {@code kill -9} loses the last second of commits.
+     *
      * @param directory where the database files go
      */
     public DemoDatabase(Path directory) {
-        this.url = "jdbc:h2:file:" + directory.resolve("demo").toAbsolutePath() + ";DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY=0";
+        this("jdbc:h2:file:" + directory.resolve("demo").toAbsolutePath() + ";DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY=0",
+                null, null);
+    }
+
+    /**
+     * @param url      a JDBC URL (H2 or PostgreSQL; the database's tables are created if missing)
+     * @param user     the user, or null
+     * @param password the password, or null
+     */
+    public DemoDatabase(String url, String user, String password) {
+        this.url = url;
+        this.user = user;
+        this.password = password;
     }
 
     /** @return the database as a data source, for the transactional handler adapter */
     public javax.sql.DataSource dataSource() {
+        if (url.startsWith("jdbc:postgresql:")) {
+            org.postgresql.ds.PGSimpleDataSource dataSource = new org.postgresql.ds.PGSimpleDataSource();
+            dataSource.setURL(url);
+            dataSource.setUser(user);
+            dataSource.setPassword(password);
+            return dataSource;
+        }
         org.h2.jdbcx.JdbcDataSource dataSource = new org.h2.jdbcx.JdbcDataSource();
         dataSource.setURL(url);
+        dataSource.setUser(user == null ? "" : user);
+        dataSource.setPassword(password == null ? "" : password);
         return dataSource;
     }
 
@@ -32,7 +59,12 @@ public final class DemoDatabase {
      * @throws SQLException if the database cannot be opened
      */
     public Connection connect() throws SQLException {
-        return DriverManager.getConnection(url);
+        return user == null ? DriverManager.getConnection(url) : DriverManager.getConnection(url, user, password);
+    }
+
+    /** @return the JDBC URL, for the report */
+    public String url() {
+        return url;
     }
 
     /**
