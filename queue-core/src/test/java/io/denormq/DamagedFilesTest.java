@@ -118,6 +118,32 @@ class DamagedFilesTest extends QueueTestSupport {
         assertThat(recorder.payloads()).containsExactly("day-1", "day-2", "day-3");
     }
 
+    @org.junit.jupiter.params.ParameterizedTest(name = "header word {0}")
+    @org.junit.jupiter.params.provider.ValueSource(ints = {0, 0x80000100})
+    void shouldSetAsideADayFileWhoseCreationWasCutShortByACrash(int headerWord) throws Exception {
+        net.openhft.chronicle.core.time.SetTimeProvider clock =
+                new net.openhft.chronicle.core.time.SetTimeProvider(java.time.Instant.parse("2026-10-01T12:00:00Z"));
+        DenormQueue first = builder().clock(clock).handler("h", new Recorder()).build();
+        first.publish("t", "k", utf8("day-1"));
+        awaitProcessed(first);
+        first.close();
+        // what a kill -9 while Chronicle created the next day's file leaves: zeros, or a header still "being written"
+        byte[] unfinished = new byte[1 << 20];
+        java.nio.ByteBuffer.wrap(unfinished).order(java.nio.ByteOrder.nativeOrder()).putInt(0, headerWord);
+        Files.write(journalDir.resolve("20261002F.cq4"), unfinished);
+        clock.advanceMillis(TimeUnit.DAYS.toMillis(1));
+
+        Recorder recorder = new Recorder();
+        DenormQueue reopened = open(builder().clock(clock).handler("h", recorder));
+        reopened.publish("t", "k", utf8("day-2"));
+        awaitProcessed(reopened);
+        assertThat(recorder.payloads()).containsExactly("day-2");
+        try (var files = Files.list(journalDir)) {
+            assertThat(files.map(f -> f.getFileName().toString()))
+                    .anyMatch(name -> name.startsWith("20261002F.cq4.unfinished-"));
+        }
+    }
+
     @Test
     void shouldNameRetiredHandlersAndDropTheirCursorsOnRequest() throws Exception {
         DenormQueue first = builder().handler("retired", message -> { }).handler("kept", message -> { }).build();

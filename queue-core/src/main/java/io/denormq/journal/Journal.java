@@ -79,6 +79,9 @@ public final class Journal implements AutoCloseable {
         this.directory = directory;
         this.readOnly = readOnly;
         // checked before Chronicle opens the queue: it would skip the missing file without a word
+        if (!readOnly) {
+            UnfinishedCycleFiles.moveAside(directory, cycleFiles());
+        }
         this.manifest = readOnly ? null : CycleManifest.openAndCheck(directory, cycleFiles());
         try {
             this.queue = SingleChronicleQueueBuilder.binary(directory)
