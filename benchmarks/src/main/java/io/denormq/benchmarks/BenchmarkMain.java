@@ -37,7 +37,7 @@ import org.openjdk.jmh.runner.options.TimeValue;
  *
  * <pre>
  * BenchmarkMain [-quick] [-prof PROFILER]... [-p PARAM=V1,V2]... [-include REGEX]
- *               [jmh] [latency] [e2e] [e2e-latency] [recovery] [spring] [read-model] [group-commit]
+ *               [jmh] [latency] [e2e] [e2e-latency] [recovery] [spring] [read-model] [group-commit] [partitions]
  * </pre>
  * <ul>
  *   <li>{@code -quick}: the whole suite in under 5 minutes on 2 cores: JMH with 200-byte payloads only
@@ -47,14 +47,14 @@ import org.openjdk.jmh.runner.options.TimeValue;
  *       per operation, {@code -prof stack:lines=3} samples every thread's stacks; {@code -include} is a
  *       regular expression over the method names of {@link PublishBenchmark});</li>
  *   <li>{@code jmh}, {@code latency}, {@code e2e}, {@code e2e-latency}, {@code recovery}, {@code spring},
- *       {@code read-model}, {@code group-commit}: run
+ *       {@code read-model}, {@code group-commit}, {@code partitions}: run
  *       only these parts (all of them by default).</li>
  * </ul>
  */
 public final class BenchmarkMain {
     private static final String HEAP = "-Xms1g -Xmx1g";
     private static final List<String> SECTIONS = List.of("jmh", "latency", "e2e", "e2e-latency", "recovery", "spring",
-            "read-model", "group-commit");
+            "read-model", "group-commit", "partitions");
 
     private BenchmarkMain() {
     }
@@ -128,6 +128,10 @@ public final class BenchmarkMain {
         if (sections.contains("group-commit")) {
             runHarness(GroupCommitThroughput.class, List.of("1,4,16", quick ? "2" : "5"), jvmFlags,
                     resultsDir.resolve("group-commit" + (quick ? "-quick" : "") + ".txt"));
+        }
+        if (sections.contains("partitions")) {
+            runHarness(PartitionScaling.class, List.of(quick ? "10000" : "50000", "1,2,4,8,16", "50"), jvmFlags,
+                    resultsDir.resolve("partitions" + (quick ? "-quick" : "") + ".txt"));
         }
         if (sections.contains("read-model")) {
             runHarness(ReadModelThroughput.class, List.of(quick ? "20000" : "100000", "h2,postgresql"), jvmFlags,

@@ -118,7 +118,8 @@ public final class Dispatcher implements AutoCloseable {
             if (reader.lastReadIndex() < journalIndex && reader.isRunning()) {
                 return false;
             }
-            return processor == null || processor.getSequence().get() >= ring.getCursor() || !processor.isRunning();
+            // a processor whose thread has not started yet is not "not running": it has yet to start
+            return processor == null || processor.getSequence().get() >= ring.getCursor() || runner.hasShutDown();
         }
     }
 
@@ -152,7 +153,7 @@ public final class Dispatcher implements AutoCloseable {
             long lagMillis = lag == 0 ? 0 : Math.max(0, now - pipeline.ring.get(done + 1).releasedAtMillis);
             HandlerRunner runner = pipeline.runner;
             stats.add(new HandlerStats(runner.displayName(), runner.storedCursor(), runner.processed(), runner.retries(),
-                    runner.deadLetters(), lag, lagMillis, pipeline.processor.isRunning()));
+                    runner.deadLetters(), lag, lagMillis, !runner.hasShutDown()));
         }
         return stats;
     }
@@ -210,7 +211,7 @@ public final class Dispatcher implements AutoCloseable {
                 continue;
             }
             long published = pipeline.ring.getCursor();
-            while (pipeline.processor.getSequence().get() < published && pipeline.processor.isRunning()
+            while (pipeline.processor.getSequence().get() < published && !pipeline.runner.hasShutDown()
                     && System.nanoTime() < deadline) {
                 LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
             }

@@ -40,6 +40,8 @@ public final class HandlerRunner implements EventHandler<MessageEvent> {
     /** Read by other threads (stats, cursors) even after the checkpoint file was unmapped at close. */
     private volatile long cursorStored;
     private volatile boolean halted;
+    /** Set when the event processor's thread has left its loop: nothing more will be processed. */
+    private volatile boolean shutDown;
 
     /**
      * @param name        the handler's name
@@ -182,6 +184,16 @@ public final class HandlerRunner implements EventHandler<MessageEvent> {
             checkpoint.putCursor(slot, cursor);
             cursorStored = cursor;
         }
+    }
+
+    @Override
+    public void onShutdown() {
+        shutDown = true;
+    }
+
+    /** @return whether the event processor's thread has stopped (a processor not yet started has not) */
+    public boolean hasShutDown() {
+        return shutDown;
     }
 
     /** Stops acknowledging: whatever is delivered from now on is delivered again after a restart. */
