@@ -56,7 +56,9 @@ import org.springframework.transaction.support.TransactionTemplate;
  * <p><b>Commit → handler</b>: one publisher paced at {@code latencyRate} transactions/s (by intended
  * start time) for (b) and (c); the time from {@code execute} returning to the handler's invocation.
  *
- * <p>Arguments: {@code [transactions=50000] [rounds=3] [latencyRate=1000] [latencySeconds=10] [payloadBytes=200]}.
+ * <p>Arguments: {@code [transactions=50000] [rounds=3] [latencyRate=1000] [latencySeconds=10] [payloadBytes=200]
+ * [database=h2|postgresql]}. PostgreSQL is the server {@code .ci/postgres} starts (or
+ * {@code DENORMQ_POSTGRES_URL}), in a schema {@code side_by_side} re-created for the run.
  */
 public final class SpringSideBySide {
     private static final int[] THREADS = {1, 4};
@@ -97,8 +99,22 @@ public final class SpringSideBySide {
         this.note = new String(noteBytes, StandardCharsets.US_ASCII);
     }
 
+    /** Points the application at a fresh schema of the PostgreSQL test server. */
+    private static Map<String, Object> postgres() throws java.sql.SQLException {
+        String url = System.getenv().getOrDefault("DENORMQ_POSTGRES_URL", "jdbc:postgresql://127.0.0.1:55432/denormq");
+        String user = System.getenv().getOrDefault("DENORMQ_POSTGRES_USER", "denormq");
+        String password = System.getenv().getOrDefault("DENORMQ_POSTGRES_PASSWORD", "denormq");
+        try (java.sql.Connection connection = java.sql.DriverManager.getConnection(url, user, password);
+             java.sql.Statement statement = connection.createStatement()) {
+            statement.execute("drop schema if exists side_by_side cascade");
+            statement.execute("create schema side_by_side");
+        }
+        return Map.of("spring.datasource.url", url + (url.contains("?") ? "&" : "?") + "currentSchema=side_by_side",
+                "spring.datasource.username", user, "spring.datasource.password", password);
+    }
+
     /**
-     * @param args transactions per run, rounds, latency rate, latency seconds, payload bytes
+     * @param args transactions per run, rounds, latency rate, latency seconds, payload bytes, database
      * @throws Exception if a run fails
      */
     public static void main(String[] args) throws Exception {
@@ -107,12 +123,14 @@ public final class SpringSideBySide {
         int latencyRate = args.length > 2 ? Integer.parseInt(args[2]) : 1_000;
         double latencySeconds = args.length > 3 ? Double.parseDouble(args[3]) : 10;
         int payloadBytes = args.length > 4 ? Integer.parseInt(args[4]) : 200;
+        boolean postgres = args.length > 5 && args[5].equals("postgresql");
         long started = System.nanoTime();
         DenormqHandler handler = new DenormqHandler();
         try (TempJournal journal = new TempJournal("spring");
-             ConfigurableApplicationContext context = SideBySideApplication.start()) {
+             ConfigurableApplicationContext context = SideBySideApplication.start(postgres ? postgres() : Map.of())) {
             System.out.printf("%nSide by side with Spring Modulith: TransactionTemplate inserting one row (JdbcTemplate, "
-                            + "H2 in memory, %s, %s) plus one event of a %d-byte note; %,d transactions per run, %d "
+                            + (postgres ? "PostgreSQL" : "H2 in memory")
+                            + ", %s, %s) plus one event of a %d-byte note; %,d transactions per run, %d "
                             + "measured round(s) after one of warm-up; %s%n",
                     context.getBean(DataSource.class).getClass().getSimpleName(),
                     context.getBean(PlatformTransactionManager.class).getClass().getSimpleName(), payloadBytes,

@@ -30,6 +30,8 @@ public class SideBySideApplication {
             "spring.datasource.url", "jdbc:h2:mem:side-by-side;DB_CLOSE_DELAY=-1",
             "spring.datasource.username", "sa",
             "spring.modulith.events.jdbc.schema-initialization.enabled", "true",
+            // the harness builds its own queue, with its own handler, on a temporary journal
+            "denormq.enabled", "false",
             "logging.level.root", "warn");
 
     /**
@@ -38,9 +40,21 @@ public class SideBySideApplication {
      * @return the running context; close it when done
      */
     public static ConfigurableApplicationContext start() {
+        return start(Map.of());
+    }
+
+    /**
+     * Starts the application on another database.
+     *
+     * @param overrides properties that replace the defaults (e.g. {@code spring.datasource.url})
+     * @return the running context; close it when done
+     */
+    public static ConfigurableApplicationContext start(Map<String, Object> overrides) {
+        Map<String, Object> properties = new java.util.HashMap<>(PROPERTIES);
+        properties.putAll(overrides);
         return new SpringApplicationBuilder(SideBySideApplication.class)
                 .web(WebApplicationType.NONE)
-                .properties(PROPERTIES)
+                .properties(properties)
                 .logStartupInfo(false)
                 .run();
     }
