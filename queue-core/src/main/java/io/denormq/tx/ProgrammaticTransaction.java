@@ -32,8 +32,14 @@ public final class ProgrammaticTransaction implements AutoCloseable {
     }
 
     private final Consumer<ProgrammaticTransaction> onEnd;
-    private final Map<Object, TransactionParticipant> participantsByKey = new IdentityHashMap<>(4);
-    private final List<TransactionParticipant> participants = new ArrayList<>(2);
+    /**
+     * Almost every transaction has one participant (the queue): it is kept in two fields, and the
+     * map and list are made only for a second one, so that a transaction allocates nothing else.
+     */
+    private Object firstKey;
+    private TransactionParticipant first;
+    private Map<Object, TransactionParticipant> othersByKey;
+    private List<TransactionParticipant> others;
     private boolean completed;
 
     ProgrammaticTransaction(Consumer<ProgrammaticTransaction> onEnd) {
@@ -41,11 +47,23 @@ public final class ProgrammaticTransaction implements AutoCloseable {
     }
 
     TransactionParticipant participant(Object key, Supplier<? extends TransactionParticipant> factory) {
-        TransactionParticipant participant = participantsByKey.get(key);
+        if (first == null) {
+            firstKey = key;
+            first = factory.get();
+            return first;
+        }
+        if (firstKey == key) {
+            return first;
+        }
+        if (othersByKey == null) {
+            othersByKey = new IdentityHashMap<>(4);
+            others = new ArrayList<>(2);
+        }
+        TransactionParticipant participant = othersByKey.get(key);
         if (participant == null) {
             participant = factory.get();
-            participantsByKey.put(key, participant);
-            participants.add(participant);
+            othersByKey.put(key, participant);
+            others.add(participant);
         }
         return participant;
     }
@@ -104,8 +122,11 @@ public final class ProgrammaticTransaction implements AutoCloseable {
 
     private void runBeforeCommit() {
         try {
-            for (int i = 0; i < participants.size(); i++) {
-                participants.get(i).beforeCommit();
+            if (first != null) {
+                first.beforeCommit();
+            }
+            for (int i = 0; others != null && i < others.size(); i++) {
+                others.get(i).beforeCommit();
             }
         } catch (RuntimeException | Error e) {
             complete(TransactionOutcome.ROLLED_BACK);
@@ -162,8 +183,11 @@ public final class ProgrammaticTransaction implements AutoCloseable {
     private void complete(TransactionOutcome outcome) {
         completed = true;
         onEnd.accept(this);
-        for (int i = 0; i < participants.size(); i++) {
-            participants.get(i).afterCompletion(outcome);
+        if (first != null) {
+            first.afterCompletion(outcome);
+        }
+        for (int i = 0; others != null && i < others.size(); i++) {
+            others.get(i).afterCompletion(outcome);
         }
     }
 }

@@ -25,6 +25,7 @@ import java.util.function.Supplier;
 public final class ProgrammaticTransactions implements TransactionBinding {
     private static final ProgrammaticTransactions INSTANCE = new ProgrammaticTransactions();
     private static final ThreadLocal<ProgrammaticTransaction> CURRENT = new ThreadLocal<>();
+    private static final java.util.function.Consumer<ProgrammaticTransaction> UNBIND = ProgrammaticTransactions::unbind;
 
     private ProgrammaticTransactions() {
     }
@@ -63,7 +64,7 @@ public final class ProgrammaticTransactions implements TransactionBinding {
             throw new IllegalStateException("This thread already has an open programmatic transaction; commit, "
                     + "roll back or close it before beginning another");
         }
-        ProgrammaticTransaction transaction = new ProgrammaticTransaction(ProgrammaticTransactions::unbind);
+        ProgrammaticTransaction transaction = new ProgrammaticTransaction(UNBIND);
         CURRENT.set(transaction);
         return transaction;
     }
@@ -130,7 +131,7 @@ public final class ProgrammaticTransactions implements TransactionBinding {
 
     private static void unbind(ProgrammaticTransaction transaction) {
         if (CURRENT.get() == transaction) {
-            CURRENT.remove();
+            CURRENT.set(null); // not remove(): the thread's map entry is kept for the next transaction
         }
     }
 
