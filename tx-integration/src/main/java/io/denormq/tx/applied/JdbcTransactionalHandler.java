@@ -46,7 +46,7 @@ public final class JdbcTransactionalHandler extends TransactionalHandler impleme
     private Connection connection;
 
     private JdbcTransactionalHandler(Builder builder) {
-        super(builder.positionKey, builder.partition, builder.partitionCount, builder.table, builder.batchSize);
+        super(builder);
         this.dataSource = builder.dataSource;
         this.handler = builder.handler;
     }
@@ -107,49 +107,17 @@ public final class JdbcTransactionalHandler extends TransactionalHandler impleme
     }
 
     /** Configures a {@link JdbcTransactionalHandler}. */
-    public static final class Builder {
-        private final String positionKey;
+    public static final class Builder extends TransactionalHandlerBuilder<Builder> {
         private final DataSource dataSource;
-        private AppliedPositionTable table = new AppliedPositionTable(AppliedPositionTable.DEFAULT_NAME);
-        private int batchSize = 1;
-        private int partition;
-        private int partitionCount = 1;
         private JdbcMessageHandler handler;
 
         private Builder(String positionKey, DataSource dataSource) {
-            this.positionKey = positionKey;
+            super(positionKey);
             this.dataSource = dataSource;
         }
 
-        /**
-         * @param table the applied-position table's name; default {@value AppliedPositionTable#DEFAULT_NAME}
-         * @return this builder
-         */
-        public Builder table(String table) {
-            this.table = new AppliedPositionTable(table);
-            return this;
-        }
-
-        /**
-         * For a partitioned handler: the partition this adapter serves. Build one adapter per
-         * partition in the factory given to the queue's {@code handler(name, partitions, factory)}.
-         *
-         * @param partition      {@code 0 .. partitionCount - 1}
-         * @param partitionCount the handler's partition count in the queue
-         * @return this builder
-         */
-        public Builder partition(int partition, int partitionCount) {
-            this.partition = partition;
-            this.partitionCount = partitionCount;
-            return this;
-        }
-
-        /**
-         * @param batchSize messages per transaction at most; default 1
-         * @return this builder
-         */
-        public Builder batchSize(int batchSize) {
-            this.batchSize = batchSize;
+        @Override
+        protected Builder self() {
             return this;
         }
 
@@ -168,7 +136,7 @@ public final class JdbcTransactionalHandler extends TransactionalHandler impleme
          */
         public JdbcTransactionalHandler build() {
             if (dataSource == null || handler == null) {
-                throw new io.denormq.ConfigurationException("transactional handler '" + positionKey + "': the data "
+                throw new io.denormq.ConfigurationException("transactional handler '" + positionKey() + "': the data "
                         + "source and the handler must be given");
             }
             return new JdbcTransactionalHandler(this);

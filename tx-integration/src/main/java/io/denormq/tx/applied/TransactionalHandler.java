@@ -60,14 +60,15 @@ public abstract class TransactionalHandler implements MessageHandler {
     private boolean positionMoved;
 
     /**
-     * @param positionKey    names the position rows: the handler's name in the queue, usually
-     * @param partition      the partition this instance serves, {@code 0 .. partitionCount - 1}
-     * @param partitionCount the handler's partition count in the queue
-     * @param table          the applied-position table
-     * @param batchSize      messages per transaction at most, 1 for one transaction per message
+     * @param settings the position key (the handler's name in the queue, usually), the table, the
+     *                 batch size and the partition
      */
-    protected TransactionalHandler(String positionKey, int partition, int partitionCount, AppliedPositionTable table,
-                                   int batchSize) {
+    protected TransactionalHandler(TransactionalHandlerBuilder<?> settings) {
+        this(settings.positionKey, settings.partition, settings.partitionCount, settings.table, settings.batchSize);
+    }
+
+    private TransactionalHandler(String positionKey, int partition, int partitionCount, AppliedPositionTable table,
+                                 int batchSize) {
         if (positionKey == null || positionKey.isBlank() || positionKey.length() > 200) {
             throw new ConfigurationException("transactional handler: the position key must be 1 to 200 characters, "
                     + "was '" + positionKey + "'");

@@ -9,8 +9,8 @@ import javax.sql.DataSource;
 import io.denormq.ConfigurationException;
 import io.denormq.Message;
 import io.denormq.MessageHandler;
-import io.denormq.tx.applied.AppliedPositionTable;
 import io.denormq.tx.applied.TransactionalHandler;
+import io.denormq.tx.applied.TransactionalHandlerBuilder;
 import org.springframework.jdbc.datasource.DataSourceUtils;
 import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.TransactionDefinition;
@@ -38,13 +38,13 @@ public final class SpringTransactionalHandler extends TransactionalHandler {
     private final Deque<TransactionStatus> open = new ArrayDeque<>();
 
     private SpringTransactionalHandler(Builder builder) {
-        super(builder.positionKey, builder.partition, builder.partitionCount, builder.table, builder.batchSize);
+        super(builder);
         this.transactionManager = builder.transactionManager;
         this.dataSource = builder.dataSource;
         this.handler = builder.handler;
         DefaultTransactionDefinition definition = new DefaultTransactionDefinition(
                 TransactionDefinition.PROPAGATION_REQUIRES_NEW);
-        definition.setName("denormq transactional handler " + builder.positionKey);
+        definition.setName("denormq transactional handler " + positionKey());
         this.definition = definition;
     }
 
@@ -90,51 +90,19 @@ public final class SpringTransactionalHandler extends TransactionalHandler {
     }
 
     /** Configures a {@link SpringTransactionalHandler}. */
-    public static final class Builder {
-        private final String positionKey;
+    public static final class Builder extends TransactionalHandlerBuilder<Builder> {
         private final PlatformTransactionManager transactionManager;
         private final DataSource dataSource;
-        private AppliedPositionTable table = new AppliedPositionTable(AppliedPositionTable.DEFAULT_NAME);
-        private int batchSize = 1;
-        private int partition;
-        private int partitionCount = 1;
         private MessageHandler handler;
 
         private Builder(String positionKey, PlatformTransactionManager transactionManager, DataSource dataSource) {
-            this.positionKey = positionKey;
+            super(positionKey);
             this.transactionManager = transactionManager;
             this.dataSource = dataSource;
         }
 
-        /**
-         * @param table the applied-position table's name; default {@value AppliedPositionTable#DEFAULT_NAME}
-         * @return this builder
-         */
-        public Builder table(String table) {
-            this.table = new AppliedPositionTable(table);
-            return this;
-        }
-
-        /**
-         * For a partitioned handler: the partition this adapter serves. Build one adapter per
-         * partition in the factory given to the queue's {@code handler(name, partitions, factory)}.
-         *
-         * @param partition      {@code 0 .. partitionCount - 1}
-         * @param partitionCount the handler's partition count in the queue
-         * @return this builder
-         */
-        public Builder partition(int partition, int partitionCount) {
-            this.partition = partition;
-            this.partitionCount = partitionCount;
-            return this;
-        }
-
-        /**
-         * @param batchSize messages per transaction at most; default 1
-         * @return this builder
-         */
-        public Builder batchSize(int batchSize) {
-            this.batchSize = batchSize;
+        @Override
+        protected Builder self() {
             return this;
         }
 
@@ -154,7 +122,7 @@ public final class SpringTransactionalHandler extends TransactionalHandler {
          */
         public SpringTransactionalHandler build() {
             if (transactionManager == null || dataSource == null || handler == null) {
-                throw new ConfigurationException("transactional handler '" + positionKey + "': the transaction "
+                throw new ConfigurationException("transactional handler '" + positionKey() + "': the transaction "
                         + "manager, the data source and the handler must be given");
             }
             return new SpringTransactionalHandler(this);
