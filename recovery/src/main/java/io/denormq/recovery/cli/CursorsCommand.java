@@ -1,13 +1,13 @@
 package io.denormq.recovery.cli;
 
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 import io.denormq.journal.CheckpointFile;
 import io.denormq.recovery.inspect.JournalInspector;
 import io.denormq.recovery.inspect.JournalMaintenance;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -30,13 +30,13 @@ final class CursorsCommand implements Runnable {
         @Spec
         private CommandSpec spec;
 
-        @Parameters(index = "0", paramLabel = "DIR", description = "the journal directory")
-        private Path directory;
+        @Mixin
+        private JournalDirectoryParameter journal = new JournalDirectoryParameter();
 
         @Override
         public Integer call() {
             PrintWriter out = spec.commandLine().getOut();
-            try (JournalInspector inspector = JournalInspector.open(directory)) {
+            try (JournalInspector inspector = journal.inspect()) {
                 for (CheckpointFile.Entry entry : inspector.cursorEntries()) {
                     out.println(entry.handler() + " partition=" + entry.partition() + "/" + entry.partitionCount()
                             + " cursor=" + Hex.format(entry.cursor()));
@@ -54,8 +54,8 @@ final class CursorsCommand implements Runnable {
         @Spec
         private CommandSpec spec;
 
-        @Parameters(index = "0", paramLabel = "DIR", description = "the journal directory")
-        private Path directory;
+        @Mixin
+        private JournalDirectoryParameter journal = new JournalDirectoryParameter();
 
         @Parameters(index = "1", paramLabel = "HANDLER", description = "the retired handler's name")
         private String handler;
@@ -63,7 +63,7 @@ final class CursorsCommand implements Runnable {
         @Override
         public Integer call() {
             PrintWriter out = spec.commandLine().getOut();
-            try (JournalMaintenance maintenance = JournalMaintenance.open(directory)) {
+            try (JournalMaintenance maintenance = journal.maintain()) {
                 int dropped = maintenance.dropCursor(handler);
                 out.println(dropped == 0 ? "no cursor named '" + handler + "'"
                         : "dropped " + dropped + " cursor(s) of handler '" + handler + "'");

@@ -1,7 +1,6 @@
 package io.denormq.recovery.cli;
 
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 
@@ -10,9 +9,9 @@ import io.denormq.recovery.inspect.JournalInspector;
 import io.denormq.recovery.inspect.JournalMaintenance;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code denormq dead-letters list|redrive|discard}: the messages handlers gave up on. */
@@ -35,8 +34,8 @@ final class DeadLettersCommand implements Runnable {
         @Spec
         private CommandSpec spec;
 
-        @Parameters(index = "0", paramLabel = "DIR", description = "the journal directory")
-        private Path directory;
+        @Mixin
+        private JournalDirectoryParameter journal = new JournalDirectoryParameter();
 
         @Option(names = "--handler", description = "only this handler's")
         private String handler;
@@ -44,7 +43,7 @@ final class DeadLettersCommand implements Runnable {
         @Override
         public Integer call() {
             PrintWriter out = spec.commandLine().getOut();
-            try (JournalInspector inspector = JournalInspector.open(directory)) {
+            try (JournalInspector inspector = journal.inspect()) {
                 List<DeadLetter> deadLetters = inspector.deadLetters().stream()
                         .filter(d -> handler == null || d.handler().equals(handler)).toList();
                 deadLetters.forEach(d -> out.println(MessageLine.of(d)));
@@ -59,8 +58,8 @@ final class DeadLettersCommand implements Runnable {
         @Spec
         CommandSpec spec;
 
-        @Parameters(index = "0", paramLabel = "DIR", description = "the journal directory")
-        Path directory;
+        @Mixin
+        JournalDirectoryParameter journal = new JournalDirectoryParameter();
 
         @ArgGroup(multiplicity = "1")
         Which which;
@@ -84,7 +83,7 @@ final class DeadLettersCommand implements Runnable {
         @Override
         public Integer call() {
             PrintWriter out = spec.commandLine().getOut();
-            try (JournalMaintenance maintenance = JournalMaintenance.open(directory)) {
+            try (JournalMaintenance maintenance = journal.maintain()) {
                 List<Long> indexes = which.all
                         ? maintenance.deadLetters().stream().filter(d -> handler == null || d.handler().equals(handler))
                                 .map(DeadLetter::journalIndex).toList()

@@ -1,14 +1,13 @@
 package io.denormq.recovery.cli;
 
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 import io.denormq.recovery.inspect.JournalInspector;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code denormq dump DIR}: released messages in release order, one per line. Read-only. */
@@ -18,8 +17,8 @@ final class DumpCommand implements Callable<Integer> {
     @Spec
     private CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "DIR", description = "the journal directory")
-    private Path directory;
+    @Mixin
+    private JournalDirectoryParameter journal = new JournalDirectoryParameter();
 
     @Option(names = "--after", paramLabel = "SEQ", converter = Hex.class, defaultValue = "-1",
             description = "only messages after this sequence (hexadecimal, e.g. a handler's cursor)")
@@ -32,7 +31,7 @@ final class DumpCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         long[] printed = new long[1];
-        try (JournalInspector inspector = JournalInspector.open(directory)) {
+        try (JournalInspector inspector = journal.inspect()) {
             inspector.messages(after, message -> {
                 out.println(MessageLine.of(message));
                 return ++printed[0] < limit;

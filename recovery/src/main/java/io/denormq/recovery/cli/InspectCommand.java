@@ -1,15 +1,14 @@
 package io.denormq.recovery.cli;
 
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
 import io.denormq.recovery.inspect.JournalInspector;
 import io.denormq.recovery.inspect.JournalSummary;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code denormq inspect DIR}: what a journal holds and how far each handler is behind. Read-only. */
@@ -20,13 +19,13 @@ final class InspectCommand implements Callable<Integer> {
     @Spec
     private CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "DIR", description = "the journal directory")
-    private Path directory;
+    @Mixin
+    private JournalDirectoryParameter journal = new JournalDirectoryParameter();
 
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
-        try (JournalInspector inspector = JournalInspector.open(directory)) {
+        try (JournalInspector inspector = journal.inspect()) {
             JournalSummary summary = inspector.summary();
             out.println("journal      " + summary.directory().toAbsolutePath());
             out.println("in use by    " + (summary.lockHolder() == null ? "nobody" : summary.lockHolder()));

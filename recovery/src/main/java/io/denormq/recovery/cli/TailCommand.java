@@ -1,7 +1,6 @@
 package io.denormq.recovery.cli;
 
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -9,9 +8,9 @@ import java.util.concurrent.Callable;
 
 import io.denormq.recovery.inspect.JournalInspector;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code denormq tail DIR}: the last released messages, then new ones as they are released. Read-only. */
@@ -22,8 +21,8 @@ final class TailCommand implements Callable<Integer> {
     @Spec
     private CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "DIR", description = "the journal directory")
-    private Path directory;
+    @Mixin
+    private JournalDirectoryParameter journal = new JournalDirectoryParameter();
 
     @Option(names = {"-n", "--lines"}, paramLabel = "N", defaultValue = "10", description = "how many of the last messages to print first (default 10)")
     private int lines;
@@ -34,7 +33,7 @@ final class TailCommand implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         PrintWriter out = spec.commandLine().getOut();
-        try (JournalInspector inspector = JournalInspector.open(directory)) {
+        try (JournalInspector inspector = journal.inspect()) {
             Deque<String> last = new ArrayDeque<>();
             long[] lastSequence = {-1};
             inspector.messages(-1, message -> {
