@@ -296,10 +296,9 @@ final class DefaultDenormQueue implements DenormQueue {
         if (deadLetter == null) {
             throw new IllegalArgumentException(action + ": the dead letter must not be null");
         }
-        for (DeadLetter candidate : deadLetters()) {
-            if (candidate.journalIndex() == deadLetter.journalIndex()) {
-                return candidate;
-            }
+        DeadLetter unsettled = DeadLetterRecords.findUnsettled(journal, deadLetter.journalIndex());
+        if (unsettled != null) {
+            return unsettled;
         }
         throw new IllegalArgumentException("Cannot " + action + " dead letter " + Long.toHexString(deadLetter.journalIndex())
                 + " of handler '" + deadLetter.handler() + "': the journal " + directory + " has no unsettled dead letter "

@@ -23,6 +23,6 @@ public final class Partitions {
             return 0;
         }
         byte[] utf8 = key.getBytes(StandardCharsets.UTF_8);
-        return Math.floorMod(JournalRecordDescriptor.keyHash(utf8, 0, utf8.length), partitions);
+        return JournalRecordDescriptor.partitionOf(JournalRecordDescriptor.keyHash(utf8, 0, utf8.length), partitions);
     }
 }

@@ -144,23 +144,29 @@ public final class DeadLetterRecords {
      * @return the record, or null if there is no dead letter at that index
      */
     public static Located readAt(Journal journal, ExcerptTailer tailer, long index) {
-        if (!tailer.moveToIndex(index)) {
+        byte[] record = Journal.readAt(tailer, index);
+        if (record == null || record.length < DEAD_HANDLER_OFFSET + 8 || record[KIND_OFFSET] != KIND_DEAD_LETTER) {
             return null;
         }
-        try (DocumentContext context = tailer.readingDocument()) {
-            Bytes<?> bytes = context.wire().bytes();
-            if (!context.isPresent() || bytes.readRemaining() < DEAD_HANDLER_OFFSET + 8
-                    || bytes.readByte(bytes.readPosition() + KIND_OFFSET) != KIND_DEAD_LETTER) {
-                return null;
+        UnsafeBuffer buffer = new UnsafeBuffer(record);
+        String handler = readString(buffer, DEAD_HANDLER_OFFSET);
+        int at = DEAD_HANDLER_OFFSET + 4 + buffer.getInt(DEAD_HANDLER_OFFSET, BYTE_ORDER);
+        at += 4 + buffer.getInt(at, BYTE_ORDER);
+        return new Located(record, at, buffer.getLong(DEAD_MESSAGE_ID_OFFSET, BYTE_ORDER), handler);
+    }
+
+    /**
+     * @param journal the journal
+     * @param index   a dead letter's journal index
+     * @return the dead letter at that index if it is neither redriven nor discarded, else null
+     */
+    public static DeadLetter findUnsettled(Journal journal, long index) {
+        for (DeadLetter candidate : readAll(journal)) {
+            if (candidate.journalIndex() == index) {
+                return candidate;
             }
-            byte[] record = new byte[(int) bytes.readRemaining()];
-            bytes.read(record);
-            UnsafeBuffer buffer = new UnsafeBuffer(record);
-            String handler = readString(buffer, DEAD_HANDLER_OFFSET);
-            int at = DEAD_HANDLER_OFFSET + 4 + buffer.getInt(DEAD_HANDLER_OFFSET, BYTE_ORDER);
-            at += 4 + buffer.getInt(at, BYTE_ORDER);
-            return new Located(record, at, buffer.getLong(DEAD_MESSAGE_ID_OFFSET, BYTE_ORDER), handler);
         }
+        return null;
     }
 
     private static DeadLetter decode(byte[] record, long index, MessageView view) {

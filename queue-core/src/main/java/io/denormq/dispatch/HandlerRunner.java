@@ -9,6 +9,7 @@ import io.denormq.MessageHandler;
 import io.denormq.RetryPolicy;
 import io.denormq.journal.CheckpointFile;
 import io.denormq.journal.Journal;
+import io.denormq.journal.JournalRecordDescriptor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -89,7 +90,7 @@ public final class HandlerRunner implements EventHandler<MessageEvent> {
 
     private boolean isMine(MessageEvent event) {
         return (event.target == null || event.target.equals(name))
-                && (partitions == 1 || Math.floorMod(event.keyHash, partitions) == partition);
+                && (partitions == 1 || JournalRecordDescriptor.partitionOf(event.keyHash, partitions) == partition);
     }
 
     private boolean deliver() {

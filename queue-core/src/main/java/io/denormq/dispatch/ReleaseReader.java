@@ -196,25 +196,20 @@ public final class ReleaseReader implements Runnable {
     }
 
     private byte[] readBatchAt(ExcerptTailer batchTailer, long batchIndex, long releaseIndex) {
-        if (!batchTailer.moveToIndex(batchIndex)) {
+        byte[] batch = Journal.readAt(batchTailer, batchIndex);
+        if (batch == null) {
             errorHandler.onError(new IllegalStateException("Journal " + journal.directory() + ": release at index "
                     + Long.toHexString(releaseIndex) + " refers to batch " + Long.toHexString(batchIndex)
                     + ", which is no longer in the journal; its messages cannot be delivered"));
             return null;
         }
-        try (DocumentContext context = batchTailer.readingDocument()) {
-            Bytes<?> bytes = context.wire().bytes();
-            if (!context.isPresent() || bytes.readRemaining() < MESSAGES_OFFSET
-                    || bytes.readByte(bytes.readPosition() + KIND_OFFSET) != KIND_BATCH) {
-                errorHandler.onError(new IllegalStateException("Journal " + journal.directory() + ": release at index "
-                        + Long.toHexString(releaseIndex) + " refers to index " + Long.toHexString(batchIndex)
-                        + ", which is not a batch; skipped"));
-                return null;
-            }
-            byte[] batch = new byte[(int) bytes.readRemaining()];
-            bytes.read(batch);
-            return batch;
+        if (batch.length < MESSAGES_OFFSET || batch[KIND_OFFSET] != KIND_BATCH) {
+            errorHandler.onError(new IllegalStateException("Journal " + journal.directory() + ": release at index "
+                    + Long.toHexString(releaseIndex) + " refers to index " + Long.toHexString(batchIndex)
+                    + ", which is not a batch; skipped"));
+            return null;
         }
+        return batch;
     }
 
     private void dispatch(byte[] batch, long releaseIndex, long batchIndex) {

@@ -205,6 +205,29 @@ public final class Journal implements AutoCloseable {
         return tailer;
     }
 
+    /**
+     * Reads the record at a journal index (by index: tens of microseconds, for the rare record
+     * that is not read in sequence).
+     *
+     * @param tailer a tailer of this journal, moved by this call
+     * @param index  the record's index
+     * @return a copy of the record, or null if the journal holds no record at that index
+     */
+    public static byte[] readAt(ExcerptTailer tailer, long index) {
+        if (!tailer.moveToIndex(index)) {
+            return null;
+        }
+        try (DocumentContext context = tailer.readingDocument()) {
+            if (!context.isPresent()) {
+                return null;
+            }
+            Bytes<?> bytes = context.wire().bytes();
+            byte[] record = new byte[(int) bytes.readRemaining()];
+            bytes.read(record);
+            return record;
+        }
+    }
+
     /** @return the index of the last record in the journal, or -1 if it is empty */
     public long lastIndex() {
         long last = queue.lastIndex();

@@ -249,6 +249,15 @@ public final class JournalRecordDescriptor {
         return hash ^ (hash >>> 16); // spread the high bits into the low ones that modulo looks at
     }
 
+    /**
+     * @param keyHash    a key's hash, from {@link #keyHash}
+     * @param partitions a handler's partition count
+     * @return the partition that owns the key, {@code 0 .. partitions - 1}
+     */
+    public static int partitionOf(int keyHash, int partitions) {
+        return Math.floorMod(keyHash, partitions);
+    }
+
     private static int readIntLE(byte[] bytes, int at) {
         return (bytes[at] & 0xff) | (bytes[at + 1] & 0xff) << 8 | (bytes[at + 2] & 0xff) << 16 | (bytes[at + 3] & 0xff) << 24;
     }

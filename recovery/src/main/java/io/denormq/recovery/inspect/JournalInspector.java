@@ -258,7 +258,7 @@ public final class JournalInspector implements AutoCloseable {
                     long batchIndex = buffer.getLong(BATCH_INDEX_OFFSET, BYTE_ORDER);
                     byte[] batch = unresolved.remove(batchIndex);
                     if (batch == null) {
-                        batch = readAt(batches, batchIndex);
+                        batch = Journal.readAt(batches, batchIndex);
                     }
                     if (batch != null) {
                         visitBatch(batch, index, batchIndex);
@@ -269,20 +269,6 @@ public final class JournalInspector implements AutoCloseable {
                 }
             }
             return true;
-        }
-
-        private byte[] readAt(ExcerptTailer batches, long index) {
-            if (!batches.moveToIndex(index)) {
-                return null;
-            }
-            try (DocumentContext context = batches.readingDocument()) {
-                if (!context.isPresent()) {
-                    return null;
-                }
-                byte[] record = new byte[(int) context.wire().bytes().readRemaining()];
-                context.wire().bytes().read(record);
-                return record;
-            }
         }
 
         private void visitBatch(byte[] batch, long releaseIndex, long batchIndex) {

@@ -83,9 +83,12 @@ public final class JournalMaintenance implements AutoCloseable {
     }
 
     private DeadLetter unsettled(long index) {
-        return deadLetters().stream().filter(d -> d.journalIndex() == index).findFirst().orElseThrow(() ->
-                new IllegalArgumentException("No unsettled dead letter at journal index " + Long.toHexString(index)
-                        + " in " + directory + " (already redriven or discarded?); `dead-letters list` shows them"));
+        DeadLetter unsettled = DeadLetterRecords.findUnsettled(journal, index);
+        if (unsettled != null) {
+            return unsettled;
+        }
+        throw new IllegalArgumentException("No unsettled dead letter at journal index " + Long.toHexString(index)
+                + " in " + directory + " (already redriven or discarded?); `dead-letters list` shows them");
     }
 
     /**
