@@ -57,7 +57,7 @@ final class DefaultDenormQueue implements DenormQueue {
     private final ThreadLocal<RecordBuffer> immediateRecords =
             ThreadLocal.withInitial(() -> new RecordBuffer(Journal.MAX_RECORD_BYTES));
     /** One spare batch buffer per thread, so that steady-state transactions reuse their buffer. */
-    private final ThreadLocal<RecordBuffer[]> spareBatchRecords = ThreadLocal.withInitial(() -> new RecordBuffer[1]);
+    private final ThreadLocal<PendingBatch[]> spareBatches = ThreadLocal.withInitial(() -> new PendingBatch[1]);
     private final Map<String, byte[]> topicBytes = new ConcurrentHashMap<>();
     private final Object closeMonitor = new Object();
     private volatile boolean closed;
@@ -210,21 +210,24 @@ final class DefaultDenormQueue implements DenormQueue {
     }
 
     private TransactionParticipant newBatch() {
-        RecordBuffer[] spare = spareBatchRecords.get();
-        RecordBuffer record = spare[0];
-        if (record == null) {
-            record = new RecordBuffer(Journal.MAX_RECORD_BYTES);
-        } else {
-            spare[0] = null;
-            record.startBatch();
+        PendingBatch[] spare = spareBatches.get();
+        PendingBatch batch = spare[0];
+        if (batch == null) {
+            return new PendingBatch(this, new RecordBuffer(Journal.MAX_RECORD_BYTES));
         }
-        return new PendingBatch(this, record);
+        spare[0] = null;
+        batch.reuse();
+        return batch;
     }
 
-    /** Takes back a completed batch's buffer, unless it grew large: a huge transaction should not pin memory. */
-    void recycle(RecordBuffer record) {
-        if (record.capacity() <= RECYCLED_BUFFER_MAX_BYTES) {
-            spareBatchRecords.get()[0] = record;
+    /**
+     * Takes back a completed batch for the thread's next transaction, unless its buffer grew large: a
+     * huge transaction should not pin memory. Only completed batches come back, so a batch still
+     * open in a suspended transaction is never handed out twice.
+     */
+    void recycle(PendingBatch batch) {
+        if (batch.record().capacity() <= RECYCLED_BUFFER_MAX_BYTES) {
+            spareBatches.get()[0] = batch;
         }
     }
 

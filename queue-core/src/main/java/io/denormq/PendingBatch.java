@@ -27,6 +27,21 @@ final class PendingBatch implements TransactionParticipant {
         this.record = record;
     }
 
+    /**
+     * Readies a completed batch for another transaction: the queue keeps one completed batch per
+     * thread, so that a transaction allocates nothing on the publish path.
+     */
+    void reuse() {
+        record.startBatch();
+        batchIndex = NOT_JOURNALED;
+        sealed = false;
+        completed = false;
+    }
+
+    RecordBuffer record() {
+        return record;
+    }
+
     boolean belongsTo(DefaultDenormQueue candidate) {
         return queue == candidate;
     }
@@ -68,7 +83,7 @@ final class PendingBatch implements TransactionParticipant {
         } catch (RuntimeException | Error e) {
             logFailure(outcome, messages, e);
         } finally {
-            queue.recycle(record);
+            queue.recycle(this);
         }
     }
 

@@ -87,7 +87,7 @@ public final class Dispatcher implements AutoCloseable {
                  long startIndex, long skipUpToSequence, long redeliveredUpToIndex, boolean busySpin) {
             this.runner = runner;
             String label = runner == null ? "no handler" : "handler '" + runner.displayName() + "'";
-            this.ring = RingBuffer.createSingleProducer(MessageEvent::new, ringSize,
+            this.ring = RingBuffer.createSingleProducer(() -> new MessageEvent(ringSize), ringSize,
                     busySpin ? new BusySpinWaitStrategy() : new SleepingWaitStrategy(100, HANDLER_SLEEP_NANOS));
             if (runner != null) {
                 processor = new BatchEventProcessorBuilder().build(ring, ring.newBarrier(), runner);
@@ -101,7 +101,8 @@ public final class Dispatcher implements AutoCloseable {
             }
             IdleStrategy idle = busySpin ? new BusySpinIdleStrategy()
                     : new BackoffIdleStrategy(100, 10, TimeUnit.MICROSECONDS.toNanos(1), READER_MAX_PARK_NANOS);
-            this.reader = new ReleaseReader(journal, lowWaterMarks, number, runner == null ? null : runner.name(), label,
+            this.reader = new ReleaseReader(journal, lowWaterMarks, number, runner == null ? null : runner.name(),
+                    runner == null ? 0 : runner.partition(), runner == null ? 1 : runner.partitions(), label,
                     ring, startIndex, skipUpToSequence, redeliveredUpToIndex, idle, errorHandler);
             this.readerThread = new Thread(reader, "denormq-reader" + (runner == null ? "" : "-" + runner.displayName()));
             this.readerThread.setDaemon(true);

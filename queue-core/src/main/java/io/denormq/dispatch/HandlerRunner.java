@@ -9,7 +9,6 @@ import io.denormq.MessageHandler;
 import io.denormq.RetryPolicy;
 import io.denormq.journal.CheckpointFile;
 import io.denormq.journal.Journal;
-import io.denormq.journal.JournalRecordDescriptor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -90,7 +89,7 @@ public final class HandlerRunner implements EventHandler<MessageEvent> {
 
     private boolean isMine(MessageEvent event) {
         return (event.target == null || event.target.equals(name))
-                && (partitions == 1 || JournalRecordDescriptor.partitionOf(event.keyHash, partitions) == partition);
+                && MessageEvent.inPartition(event.keyHash, partition, partitions);
     }
 
     private boolean deliver() {
@@ -205,6 +204,11 @@ public final class HandlerRunner implements EventHandler<MessageEvent> {
     /** @return the handler's name */
     public String name() {
         return name;
+    }
+
+    /** @return how many partitions the handler has */
+    public int partitions() {
+        return partitions;
     }
 
     /** @return the partition this runner serves */

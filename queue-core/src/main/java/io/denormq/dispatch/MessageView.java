@@ -12,9 +12,11 @@ import org.agrona.concurrent.UnsafeBuffer;
 
 /**
  * A {@link Message} over a message's bytes in its batch, reused for every delivery on one handler
- * thread. Fields are decoded on first use.
+ * thread. Fields are decoded on first use; the topic's string is the same instance for every
+ * message of that topic (for the first 16 topics seen), so routing by topic allocates nothing.
  */
 public final class MessageView implements Message {
+    private static final int KNOWN_TOPICS = 16;
     private final UnsafeBuffer reader = new UnsafeBuffer(new byte[0]);
     private byte[] batch;
     private long id;
@@ -28,6 +30,10 @@ public final class MessageView implements Message {
     private int payloadOffset;
     private int payloadLength;
     private String topic;
+    /** Topics decoded on this thread: an application has few, and a handler that routes by topic should not allocate. */
+    private final byte[][] knownTopicBytes = new byte[KNOWN_TOPICS][];
+    private final String[] knownTopics = new String[KNOWN_TOPICS];
+    private int knownTopicCount;
 
     /**
      * Points this view at a message.
@@ -63,7 +69,7 @@ public final class MessageView implements Message {
     }
 
     void wrap(MessageEvent event) {
-        wrap(event.batch, event.messageOffset, event.sequence, event.id, event.releasedAtMillis, event.redelivered);
+        wrap(event.bytes, 0, event.sequence, event.id, event.releasedAtMillis, event.redelivered);
     }
 
     @Override
@@ -79,9 +85,24 @@ public final class MessageView implements Message {
     @Override
     public String topic() {
         if (topic == null) {
-            topic = new String(batch, topicOffset, topicLength, StandardCharsets.UTF_8);
+            topic = knownTopic();
         }
         return topic;
+    }
+
+    private String knownTopic() {
+        for (int i = 0; i < knownTopicCount; i++) {
+            byte[] known = knownTopicBytes[i];
+            if (Arrays.equals(known, 0, known.length, batch, topicOffset, topicOffset + topicLength)) {
+                return knownTopics[i];
+            }
+        }
+        String decoded = new String(batch, topicOffset, topicLength, StandardCharsets.UTF_8);
+        if (knownTopicCount < KNOWN_TOPICS) {
+            knownTopicBytes[knownTopicCount] = Arrays.copyOfRange(batch, topicOffset, topicOffset + topicLength);
+            knownTopics[knownTopicCount++] = decoded;
+        }
+        return decoded;
     }
 
     @Override

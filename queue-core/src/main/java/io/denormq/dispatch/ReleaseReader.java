@@ -35,6 +35,8 @@ public final class ReleaseReader implements Runnable {
     private final int readerNumber;
     private final String label;
     private final String target;
+    private final int partition;
+    private final int partitions;
     private final RingBuffer<MessageEvent> ring;
     private final long startIndex;
     private final long skipUpToSequence;
@@ -42,6 +44,7 @@ public final class ReleaseReader implements Runnable {
     private final IdleStrategy idleStrategy;
     private final ErrorHandler errorHandler;
     private final Long2ObjectHashMap<byte[]> unresolved = new Long2ObjectHashMap<>();
+    private final BatchArrays batchArrays = new BatchArrays();
     private final UnsafeBuffer reader = new UnsafeBuffer(new byte[0]);
     private byte[] scratch = new byte[1024];
     private long reads;
@@ -60,6 +63,8 @@ public final class ReleaseReader implements Runnable {
      * @param readerNumber         this reader's place among the low-water marks
      * @param target               the handler this reader feeds (redrives for other handlers are not
      *                             dispatched), or null for a reader without a handler
+     * @param partition            the partition of {@code target} this reader feeds
+     * @param partitions           how many partitions {@code target} has
      * @param label                names the reader in logs
      * @param ring                 the dispatch ring; this thread is its only producer
      * @param startIndex           the journal index to start reading at, or -1 for the start
@@ -68,13 +73,15 @@ public final class ReleaseReader implements Runnable {
      * @param idleStrategy         how to wait when the journal has nothing new
      * @param errorHandler         where failures go
      */
-    public ReleaseReader(Journal journal, LowWaterMarks lowWaterMarks, int readerNumber, String target, String label,
-                         RingBuffer<MessageEvent> ring, long startIndex, long skipUpToSequence,
+    public ReleaseReader(Journal journal, LowWaterMarks lowWaterMarks, int readerNumber, String target, int partition,
+                         int partitions, String label, RingBuffer<MessageEvent> ring, long startIndex, long skipUpToSequence,
                          long redeliveredUpToIndex, IdleStrategy idleStrategy, ErrorHandler errorHandler) {
         this.journal = journal;
         this.lowWaterMarks = lowWaterMarks;
         this.readerNumber = readerNumber;
         this.target = target;
+        this.partition = partition;
+        this.partitions = partitions;
         this.label = label;
         this.ring = ring;
         this.startIndex = startIndex;
@@ -143,25 +150,30 @@ public final class ReleaseReader implements Runnable {
         kind = scratch[KIND_OFFSET];
         switch (kind) {
             case KIND_BATCH -> {
-                unresolved.put(index, Arrays.copyOf(scratch, length));
+                unresolved.put(index, batchArrays.copyOf(scratch, length));
                 unresolvedCount = unresolved.size();
                 oldestUnresolved = Math.min(oldestUnresolved, index);
             }
-            case KIND_RELEASED_BATCH -> {
-                byte[] batch = Arrays.copyOf(scratch, length);
-                dispatch(batch, index, index);
-            }
+            case KIND_RELEASED_BATCH -> dispatch(scratch, index, index);
             case KIND_RELEASE -> {
                 long batchIndex = readLong(scratch, BATCH_INDEX_OFFSET);
                 byte[] batch = resolve(batchIndex);
-                if (batch == null) {
-                    batch = readBatchAt(batchTailer, batchIndex, index);
-                }
                 if (batch != null) {
                     dispatch(batch, index, batchIndex);
+                    batchArrays.giveBack(batch); // the ring holds copies of the messages
+                } else {
+                    batch = readBatchAt(batchTailer, batchIndex, index);
+                    if (batch != null) {
+                        dispatch(batch, index, batchIndex);
+                    }
                 }
             }
-            case KIND_ROLLBACK -> resolve(readLong(scratch, BATCH_INDEX_OFFSET));
+            case KIND_ROLLBACK -> {
+                byte[] batch = resolve(readLong(scratch, BATCH_INDEX_OFFSET));
+                if (batch != null) {
+                    batchArrays.giveBack(batch);
+                }
+            }
             case KIND_DEAD_LETTER -> {
                 // dead letters are read by the inspection API, not dispatched
             }
@@ -229,7 +241,9 @@ public final class ReleaseReader implements Runnable {
             if (slot < 0) {
                 return;
             }
-            ring.get(slot).set(batch, messageOffset, sequence, compose(batchIndex, ordinal), releasedAt, redelivered);
+            int keyHash = keyHash(batch, messageOffset);
+            ring.get(slot).set(batch, messageOffset, offset, keyHash, wanted(keyHash), sequence,
+                    compose(batchIndex, ordinal), releasedAt, redelivered, null);
             ring.publish(slot);
         }
     }
@@ -254,9 +268,17 @@ public final class ReleaseReader implements Runnable {
         if (slot < 0) {
             return;
         }
-        ring.get(slot).set(located.record(), located.messageOffset(), sequence, located.messageId(),
-                System.currentTimeMillis(), true, located.handler());
+        byte[] record = located.record();
+        reader.wrap(record);
+        int messageEnd = skipMessage(reader, located.messageOffset());
+        ring.get(slot).set(record, located.messageOffset(), messageEnd, keyHash(record, located.messageOffset()), true,
+                sequence, located.messageId(), System.currentTimeMillis(), true, located.handler());
         ring.publish(slot);
+    }
+
+    /** Whether this reader's handler partition will process a message with this key (others only pass it). */
+    private boolean wanted(int keyHash) {
+        return target != null && MessageEvent.inPartition(keyHash, partition, partitions);
     }
 
     private long claim() {
