@@ -220,8 +220,8 @@ public final class DenormQueueBuilder {
      * Sets how many released messages may wait between a handler's journal reader and the handler
      * (each handler, and each partition of a partitioned handler, has its own ring). Each slot keeps
      * a buffer for its message's bytes so that dispatching allocates nothing; together a ring's slots
-     * keep at most about 16 MiB (a message larger than its slot's share gets a buffer of its own,
-     * dropped afterwards). A larger ring absorbs longer bursts; it does not make a slow handler faster.
+     * keep at most 16 MiB, or 256 bytes per slot for rings over 65 536 (a message larger than its
+     * slot's share gets a buffer of its own, dropped afterwards). A larger ring absorbs longer bursts; it does not make a slow handler faster.
      *
      * @param ringSize dispatch ring capacity, a power of two from 64 to 1 048 576; default 4096
      * @return this builder
