@@ -330,11 +330,11 @@ public final class KafkaBridge implements MessageHandler, AutoCloseable {
             failedRounds++;
             long backoffNanos = backoffNanos(consecutiveFailures);
             Exception cause = failed.failure();
-            LOG.warn("Kafka did not acknowledge the record of sequence {} (topic {}, partition {}): {}. Re-sending it "
-                            + "and the {} record(s) after it through a new producer in {} ms (failed round {} in a row); the "
-                            + "handler's cursor stays before it meanwhile",
+            LOG.warn("Kafka did not acknowledge the record of sequence {} (topic {}, partition {}); re-sending it and "
+                            + "the {} record(s) after it through a new producer in {} ms (failed round {} in a row), the "
+                            + "handler's cursor staying before it meanwhile. Cause: {}",
                     failed.sequence, failed.topic, failed.partition() < 0 ? "unknown" : failed.partition(),
-                    cause, inFlight.size() - 1, TimeUnit.NANOSECONDS.toMillis(backoffNanos), consecutiveFailures);
+                    inFlight.size() - 1, TimeUnit.NANOSECONDS.toMillis(backoffNanos), consecutiveFailures, cause);
             sleep(backoffNanos);
             ProducerSession next;
             try {

@@ -41,7 +41,7 @@ public final class KafkaBroker implements AutoCloseable {
     private Process process;
 
     private KafkaBroker(Path dir) throws IOException {
-        this.dir = dir;
+        this.dir = Files.createDirectories(dir);
         this.config = dir.resolve("server.properties");
         this.log = dir.resolve("broker.log");
         this.port = freePort();
