@@ -334,7 +334,8 @@ public final class KafkaBridge implements MessageHandler, AutoCloseable {
                             + "the {} record(s) after it through a new producer in {} ms (failed round {} in a row), the "
                             + "handler's cursor staying before it meanwhile. Cause: {}",
                     failed.sequence, failed.topic, failed.partition() < 0 ? "unknown" : failed.partition(),
-                    inFlight.size() - 1, TimeUnit.NANOSECONDS.toMillis(backoffNanos), consecutiveFailures, cause);
+                    inFlight.size() - 1, TimeUnit.NANOSECONDS.toMillis(backoffNanos), consecutiveFailures,
+                    String.valueOf(cause)); // one line per round: the cause says what happened, a stack trace would not
             sleep(backoffNanos);
             ProducerSession next;
             try {
