@@ -46,6 +46,11 @@ final class HandlerWakeup {
         }
     }
 
+    @Override
+    public String toString() {
+        return "'" + handlerThread.getName() + "'";
+    }
+
     /** Called by the producer's I/O thread after it set a record's outcome. */
     void signal() {
         if (waiting) {

@@ -70,8 +70,10 @@ import org.slf4j.LoggerFactory;
  * the broker's limit) is re-sent with backoff until the cause is fixed, and holds the bridge back
  * meanwhile: the bridge never skips a message on its own.
  *
- * <p>One queue thread calls {@code onMessage} and {@code onCaughtUp}; {@link #stats()} and
- * {@link #close()} may be called from any thread.
+ * <p>One bridge serves one handler: the queue's thread of that handler calls {@code onMessage} and
+ * {@code onCaughtUp} (a partitioned handler needs a bridge per partition, each with its own
+ * {@link KafkaBridgeBuilder#source(String) source}). {@link #stats()} and {@link #close()} may be
+ * called from any thread.
  */
 public final class KafkaBridge implements MessageHandler, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(KafkaBridge.class);
@@ -157,6 +159,10 @@ public final class KafkaBridge implements MessageHandler, AutoCloseable {
         }
         if (wakeup == null) {
             wakeup = new HandlerWakeup(Thread.currentThread());
+        } else if (!wakeup.isHandlerThread()) {
+            throw new IllegalStateException("This KafkaBridge already serves the handler thread " + wakeup
+                    + "; a bridge keeps one handler's records in order: build one per handler, and per partition of a "
+                    + "partitioned handler (each with its own source)");
         }
         InFlightRecord record = record(route, message);
         try {

@@ -200,6 +200,28 @@ class KafkaBridgeTest {
         assertThat(TopicContents.read(broker.bootstrapServers(), topic).payloads()).containsExactly("before", "after");
     }
 
+    @Test
+    void shouldAcknowledgeNothingMoreWhenClosedBeforeItsQueueAndSendItAfterTheRestart() throws Exception {
+        broker.createTopic(topic, 1);
+        KafkaBridge first = KafkaBridge.builder().bootstrapServers(broker.bootstrapServers()).defaultTopic(topic).build();
+        DenormQueue queue = DenormQueue.builder(journalDir).shutdownTimeout(Duration.ofSeconds(1))
+                .handler("kafka", first).build();
+        queue.publish("t", "k", "one".getBytes(StandardCharsets.UTF_8));
+        assertThat(queue.awaitProcessed(AWAIT)).isTrue();
+        first.close(); // out of order: the queue still runs
+        queue.publish("t", "k", "two".getBytes(StandardCharsets.UTF_8));
+        assertThat(queue.awaitProcessed(Duration.ofSeconds(1))).as("a closed bridge holds its message").isFalse();
+        queue.close(); // stops the held handler after its shutdown timeout
+        assertThat(TopicContents.read(broker.bootstrapServers(), topic).payloads()).containsExactly("one");
+
+        KafkaBridge second = KafkaBridge.builder().bootstrapServers(broker.bootstrapServers()).defaultTopic(topic).build();
+        DenormQueue again = DenormQueue.builder(journalDir).handler("kafka", second).build();
+        assertThat(again.awaitProcessed(AWAIT)).isTrue();
+        again.close();
+        second.close();
+        assertThat(TopicContents.read(broker.bootstrapServers(), topic).payloads()).containsExactly("one", "two");
+    }
+
     private static void insert(Connection connection, int id, String customer) throws SQLException {
         try (Statement statement = connection.createStatement()) {
             statement.execute("insert into orders values (" + id + ", '" + customer + "')");
