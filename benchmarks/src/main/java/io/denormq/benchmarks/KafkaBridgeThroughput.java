@@ -48,7 +48,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  *       bridge forwards them to a topic of 3 partitions. Baseline in the same run: a plain
  *       idempotent {@link KafkaProducer} (same settings, same records and headers) sending the same
  *       number of records from one thread, from the first {@code send} to the last acknowledgement.
- *       Rounds alternate the two, after two warm-up rounds of each.</li>
+ *       Rounds alternate the two, after five warm-up rounds of each.</li>
  *   <li><b>Latency</b> at a fixed rate (one message per transaction, paced by intended start time so
  *       that a stall cannot hide the messages behind it): commit → acknowledged (the broker's
  *       acknowledgement of the record, once {@code onCaughtUp} returned, that is when the queue may
@@ -68,6 +68,8 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 public final class KafkaBridgeThroughput {
     private static final int KEYS = 1024;
     private static final int PARTITIONS = 3;
+    /** Rounds of each kind run before the measured ones: on 2 cores both JVMs are still compiling after two. */
+    private static final int WARMUP_ROUNDS = 5;
     private static final AtomicInteger TOPICS = new AtomicInteger();
 
     private KafkaBridgeThroughput() {
@@ -96,7 +98,7 @@ public final class KafkaBridgeThroughput {
                         + "machine; %s%n", payloadBytes, perTx, PARTITIONS, Machine.describe());
         try (KafkaBroker broker = KafkaBroker.start(dir.resolve("broker"))) {
             Bench bench = new Bench(broker, payloadBytes);
-            for (int warmup = 0; warmup < 2; warmup++) { // JIT warm-up of both JVMs, not reported
+            for (int warmup = 0; warmup < WARMUP_ROUNDS; warmup++) { // JIT warm-up of both JVMs, not reported
                 bench.bridgeThroughput(messages, perTx);
                 bench.producerThroughput(messages);
             }
@@ -104,18 +106,23 @@ public final class KafkaBridgeThroughput {
                     "%,d", messages) + " messages", "messages/s", "seconds");
             double bridgeTotal = 0;
             double producerTotal = 0;
+            double[] ratios = new double[rounds];
             for (int round = 1; round <= rounds; round++) {
                 double bridge = bench.bridgeThroughput(messages, perTx);
                 double producer = bench.producerThroughput(messages);
                 bridgeTotal += bridge;
                 producerTotal += producer;
+                ratios[round - 1] = producer / bridge; // seconds: the bridge's rate over the producer's
                 System.out.printf("%-6d %-48s %,14.0f %10.2f%n", round, "denormq + KafkaBridge (" + perTx + " per tx)",
                         messages / bridge, bridge);
                 System.out.printf("%-6s %-48s %,14.0f %10.2f%n", "", "baseline: plain idempotent KafkaProducer",
                         messages / producer, producer);
             }
-            System.out.printf("%nover %d rounds: bridge %,.0f messages/s, plain producer %,.0f messages/s, ratio %.2f%n",
-                    rounds, messages * rounds / bridgeTotal, messages * rounds / producerTotal, producerTotal / bridgeTotal);
+            java.util.Arrays.sort(ratios);
+            System.out.printf("%nover %d rounds: bridge %,.0f messages/s, plain producer %,.0f messages/s; bridge / producer "
+                            + "%.2f (per round: median %.2f, %.2f to %.2f)%n", rounds, messages * rounds / bridgeTotal,
+                    messages * rounds / producerTotal, producerTotal / bridgeTotal, ratios[rounds / 2], ratios[0],
+                    ratios[rounds - 1]);
 
             System.out.printf("%nLatency at %,d messages/s, one message per transaction, %.0f s measured after %.0f s of "
                     + "warm-up (µs)%n", rate, latencySeconds, latencyWarmupSeconds);
