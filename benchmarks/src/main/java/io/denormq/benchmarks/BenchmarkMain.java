@@ -30,7 +30,8 @@ import org.openjdk.jmh.runner.options.TimeValue;
 /**
  * Runs the benchmarks, each in a JVM of its own: the JMH {@link PublishBenchmark} (forked by JMH),
  * then {@link PublishLatency}, {@link EndToEndThroughput}, {@link EndToEndLatency},
- * {@link RecoverySpeed} and {@link SpringSideBySide} (started by this class). Every JVM gets
+ * {@link RecoverySpeed}, {@link SpringSideBySide} and the others below, including
+ * {@link KafkaBridgeThroughput} (started by this class). Every JVM gets
  * the flags Chronicle Queue needs, read from the system property {@code denormq.jvm.flags} that the
  * module's {@code exec:exec} configuration sets from the parent pom. JMH's JSON results and each
  * harness's output are written to {@code bench.resultsDir} (the module's {@code target} directory).
@@ -38,6 +39,7 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * <pre>
  * BenchmarkMain [-quick] [-prof PROFILER]... [-p PARAM=V1,V2]... [-include REGEX]
  *               [jmh] [latency] [e2e] [e2e-latency] [recovery] [spring] [read-model] [group-commit] [partitions]
+ *               [kafka]
  * </pre>
  * <ul>
  *   <li>{@code -quick}: the whole suite in under 5 minutes on 2 cores: JMH with 200-byte payloads only
@@ -47,14 +49,14 @@ import org.openjdk.jmh.runner.options.TimeValue;
  *       per operation, {@code -prof stack:lines=3} samples every thread's stacks; {@code -include} is a
  *       regular expression over the method names of {@link PublishBenchmark});</li>
  *   <li>{@code jmh}, {@code latency}, {@code e2e}, {@code e2e-latency}, {@code recovery}, {@code spring},
- *       {@code read-model}, {@code group-commit}, {@code partitions}: run
+ *       {@code read-model}, {@code group-commit}, {@code partitions}, {@code kafka}: run
  *       only these parts (all of them by default).</li>
  * </ul>
  */
 public final class BenchmarkMain {
     private static final String HEAP = "-Xms1g -Xmx1g";
     private static final List<String> SECTIONS = List.of("jmh", "latency", "e2e", "e2e-latency", "recovery", "spring",
-            "read-model", "group-commit", "partitions");
+            "read-model", "group-commit", "partitions", "kafka");
 
     private BenchmarkMain() {
     }
@@ -136,6 +138,11 @@ public final class BenchmarkMain {
         if (sections.contains("read-model")) {
             runHarness(ReadModelThroughput.class, List.of(quick ? "20000" : "100000", "h2,postgresql"), jvmFlags,
                     resultsDir.resolve("read-model" + (quick ? "-quick" : "") + ".txt"));
+        }
+        if (sections.contains("kafka")) {
+            runHarness(KafkaBridgeThroughput.class, quick ? List.of("100000", "10", "200", "3", "1000", "5", "5")
+                    : List.of("100000", "10", "200", "5", "1000", "20", "20"), jvmFlags,
+                    resultsDir.resolve("kafka" + (quick ? "-quick" : "") + ".txt"));
         }
         System.out.printf("%nall done in %.0f s%n", (System.nanoTime() - start) / 1e9);
     }

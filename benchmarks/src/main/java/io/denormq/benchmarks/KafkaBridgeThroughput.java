@@ -1,0 +1,453 @@
+package io.denormq.benchmarks;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
+
+import io.denormq.DenormQueue;
+import io.denormq.Durability;
+import io.denormq.FlushPolicy;
+import io.denormq.Message;
+import io.denormq.MessageHandler;
+import io.denormq.kafka.DenormqHeaders;
+import io.denormq.kafka.KafkaBridge;
+import io.denormq.kafka.testing.KafkaBroker;
+import io.denormq.tx.ProgrammaticTransaction;
+import io.denormq.tx.ProgrammaticTransactions;
+import org.HdrHistogram.Histogram;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.internals.RecordHeader;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/**
+ * The Kafka bridge against a real broker (Kafka 4.1, one KRaft node in a child JVM on loopback,
+ * started by this harness; same machine, so broker and clients share its cores).
+ *
+ * <ul>
+ *   <li><b>Throughput</b>: messages/s from the first commit until the broker has acknowledged every
+ *       record and the bridge has released it to the queue's cursor ({@code awaitProcessed}
+ *       returns only then). One publisher thread commits programmatic transactions of
+ *       {@code perTx} messages ({@code payloadBytes} each, 1 024 keys, WRITE_AHEAD, flush none); the
+ *       bridge forwards them to a topic of 3 partitions. Baseline in the same run: a plain
+ *       idempotent {@link KafkaProducer} (same settings, same records and headers) sending the same
+ *       number of records from one thread, from the first {@code send} to the last acknowledgement.
+ *       Rounds alternate the two, after five warm-up rounds of each.</li>
+ *   <li><b>Latency</b> at a fixed rate (one message per transaction, paced by intended start time so
+ *       that a stall cannot hide the messages behind it): commit → acknowledged (the broker's
+ *       acknowledgement of the record, once {@code onCaughtUp} returned, that is when the queue may
+ *       move the cursor) and commit → consumer (a {@link KafkaConsumer} in this JVM receives it).
+ *       Baseline: a plain producer sending one record at the same times, send → acknowledgement
+ *       callback and send → consumer. Both producers use {@code linger.ms=0} here: one record at a
+ *       time is what this rate offers (the bridge flushes at the end of each dispatch batch anyway).</li>
+ * </ul>
+ *
+ * <p>Both JVMs (this one and the broker's) keep their JIT compilers busy for about a minute on 2
+ * cores, which shows as milliseconds of latency: the throughput rounds come first, and each latency
+ * run discards its first {@code latencyWarmupSeconds}.
+ *
+ * <p>Arguments: {@code [messages=100000] [perTx=10] [payloadBytes=200] [rounds=3] [rate=1000]
+ * [latencySeconds=10] [latencyWarmupSeconds=10]}.
+ */
+public final class KafkaBridgeThroughput {
+    private static final int KEYS = 1024;
+    private static final int PARTITIONS = 3;
+    /** Rounds of each kind run before the measured ones: on 2 cores both JVMs are still compiling after two. */
+    private static final int WARMUP_ROUNDS = 5;
+    private static final AtomicInteger TOPICS = new AtomicInteger();
+
+    private KafkaBridgeThroughput() {
+    }
+
+    /**
+     * @param args see the class comment
+     * @throws Exception if the broker does not start or a run fails
+     */
+    public static void main(String[] args) throws Exception {
+        int messages = args.length > 0 ? Integer.parseInt(args[0]) : 100_000;
+        int perTx = args.length > 1 ? Integer.parseInt(args[1]) : 10;
+        int payloadBytes = Math.max(8, args.length > 2 ? Integer.parseInt(args[2]) : 200);
+        int rounds = args.length > 3 ? Integer.parseInt(args[3]) : 3;
+        int rate = args.length > 4 ? Integer.parseInt(args[4]) : 1000;
+        double latencySeconds = args.length > 5 ? Double.parseDouble(args[5]) : 10;
+        double latencyWarmupSeconds = args.length > 6 ? Double.parseDouble(args[6]) : 10;
+        // Kafka's clients warn at every connection attempt while the broker starts
+        System.setProperty("org.slf4j.simpleLogger.log.org.apache.kafka", "error");
+        // the broker gets a full JIT and a fixed heap: tests start it for speed, this measures it
+        System.setProperty("denormq.kafka.broker.jvm", "-Xms1g -Xmx1g -XX:+UseG1GC");
+        Path dir = Files.createTempDirectory("denormq-bench-kafka");
+        long started = System.nanoTime();
+        System.out.printf("%nKafka bridge: %d-byte messages, %d per transaction, WRITE_AHEAD, flush none, 1 024 keys, "
+                        + "topic of %d partitions; Kafka 4.1.0 broker (one KRaft node, child JVM, loopback) on the same "
+                        + "machine; %s%n", payloadBytes, perTx, PARTITIONS, Machine.describe());
+        try (KafkaBroker broker = KafkaBroker.start(dir.resolve("broker"))) {
+            Bench bench = new Bench(broker, payloadBytes);
+            for (int warmup = 0; warmup < WARMUP_ROUNDS; warmup++) { // JIT warm-up of both JVMs, not reported
+                bench.bridgeThroughput(messages, perTx);
+                bench.producerThroughput(messages);
+            }
+            System.out.printf("%n%-6s %-48s %14s %10s%n", "round", "commit → broker acknowledgement, " + String.format(
+                    "%,d", messages) + " messages", "messages/s", "seconds");
+            double bridgeTotal = 0;
+            double producerTotal = 0;
+            double[] ratios = new double[rounds];
+            for (int round = 1; round <= rounds; round++) {
+                double bridge = bench.bridgeThroughput(messages, perTx);
+                double producer = bench.producerThroughput(messages);
+                bridgeTotal += bridge;
+                producerTotal += producer;
+                ratios[round - 1] = producer / bridge; // seconds: the bridge's rate over the producer's
+                System.out.printf("%-6d %-48s %,14.0f %10.2f%n", round, "denormq + KafkaBridge (" + perTx + " per tx)",
+                        messages / bridge, bridge);
+                System.out.printf("%-6s %-48s %,14.0f %10.2f%n", "", "baseline: plain idempotent KafkaProducer",
+                        messages / producer, producer);
+            }
+            java.util.Arrays.sort(ratios);
+            System.out.printf("%nover %d rounds: bridge %,.0f messages/s, plain producer %,.0f messages/s; bridge / producer "
+                            + "%.2f (per round: median %.2f, %.2f to %.2f)%n", rounds, messages * rounds / bridgeTotal,
+                    messages * rounds / producerTotal, producerTotal / bridgeTotal, ratios[rounds / 2], ratios[0],
+                    ratios[rounds - 1]);
+
+            System.out.printf("%nLatency at %,d messages/s, one message per transaction, %.0f s measured after %.0f s of "
+                    + "warm-up (µs)%n", rate, latencySeconds, latencyWarmupSeconds);
+            System.out.printf("%-46s %10s %10s %10s %10s %10s%n", "", "p50", "p90", "p99", "p99.9", "max");
+            Latency bridgeLatency = bench.bridgeLatency(rate, latencyWarmupSeconds, latencySeconds);
+            Latency producerLatency = bench.producerLatency(rate, latencyWarmupSeconds, latencySeconds);
+            bridgeLatency.print("denormq + KafkaBridge: commit → acknowledged", "commit → consumer");
+            producerLatency.print("baseline producer: send → acknowledged", "send → consumer");
+            System.out.printf("(publisher at most %.1f ms / %.1f ms behind schedule)%n", bridgeLatency.maxBehindNanos / 1e6,
+                    producerLatency.maxBehindNanos / 1e6);
+        } finally {
+            KafkaBroker.deleteRecursively(dir);
+        }
+        System.out.printf("%nrun took %.1f s%n", (System.nanoTime() - started) / 1e9);
+    }
+
+    /** One broker, and what each measurement needs. */
+    private static final class Bench {
+        private final KafkaBroker broker;
+        private final byte[] payload;
+        private final String[] keys = new String[KEYS];
+
+        Bench(KafkaBroker broker, int payloadBytes) {
+            this.broker = broker;
+            this.payload = PublishBenchmark.payload(payloadBytes);
+            for (int i = 0; i < KEYS; i++) {
+                keys[i] = "customer-" + i;
+            }
+        }
+
+        String newTopic() throws Exception {
+            String topic = "bench-" + TOPICS.incrementAndGet();
+            broker.createTopic(topic, PARTITIONS);
+            return topic;
+        }
+
+        /** @return seconds from the first commit until every record was acknowledged and released to the cursor */
+        double bridgeThroughput(int messages, int perTx) throws Exception {
+            String topic = newTopic();
+            try (TempJournal journal = new TempJournal("kafka");
+                 KafkaBridge bridge = KafkaBridge.builder().bootstrapServers(broker.bootstrapServers())
+                         .defaultTopic(topic).source("bench").build()) {
+                DenormQueue queue = DenormQueue.builder(journal.dir()).durability(Durability.WRITE_AHEAD)
+                        .flush(FlushPolicy.none()).handler("kafka", bridge).build();
+                try {
+                    long start = System.nanoTime();
+                    for (int i = 0; i < messages; ) {
+                        try (ProgrammaticTransaction tx = ProgrammaticTransactions.begin()) {
+                            for (int m = 0; m < perTx && i < messages; m++, i++) {
+                                queue.publish(PublishBenchmark.TOPIC, keys[i % KEYS], payload);
+                            }
+                            tx.commit(() -> { });
+                        }
+                    }
+                    if (!queue.awaitProcessed(Duration.ofMinutes(5))) {
+                        throw new IllegalStateException("the bridge did not drain within 5 minutes: " + queue.stats());
+                    }
+                    double seconds = (System.nanoTime() - start) / 1e9;
+                    if (bridge.stats().acknowledged() != messages) {
+                        throw new IllegalStateException("acknowledged " + bridge.stats() + " of " + messages);
+                    }
+                    return seconds;
+                } finally {
+                    queue.close();
+                }
+            }
+        }
+
+        /** @return seconds from the first send until the last acknowledgement, one thread, the same records */
+        double producerThroughput(int messages) throws Exception {
+            String topic = newTopic();
+            AtomicLong acknowledged = new AtomicLong();
+            AtomicReference<Exception> failure = new AtomicReference<>();
+            Header source = new RecordHeader(DenormqHeaders.SOURCE, "bench".getBytes(StandardCharsets.UTF_8));
+            Header denormqTopic = new RecordHeader(DenormqHeaders.TOPIC, PublishBenchmark.TOPIC.getBytes(StandardCharsets.UTF_8));
+            try (KafkaProducer<byte[], byte[]> producer = producer(Map.of())) {
+                producer.partitionsFor(topic); // metadata, as the bridge's first send fetches it too (before its clock)
+                long start = System.nanoTime();
+                for (int i = 0; i < messages; i++) {
+                    // what the bridge sends: key and payload copied, the four headers, the release time
+                    RecordHeaders headers = new RecordHeaders(new Header[] {
+                            new RecordHeader(DenormqHeaders.ID, Long.toString(i).getBytes(StandardCharsets.US_ASCII)),
+                            new RecordHeader(DenormqHeaders.SEQUENCE, Long.toString(i).getBytes(StandardCharsets.US_ASCII)),
+                            denormqTopic, source});
+                    producer.send(new ProducerRecord<>(topic, null, System.currentTimeMillis(),
+                            keys[i % KEYS].getBytes(StandardCharsets.UTF_8), payload.clone(), headers), (metadata, e) -> {
+                                if (e != null) {
+                                    failure.set(e);
+                                }
+                                acknowledged.incrementAndGet();
+                            });
+                }
+                producer.flush();
+                double seconds = (System.nanoTime() - start) / 1e9;
+                if (failure.get() != null || acknowledged.get() != messages) {
+                    throw new IllegalStateException("plain producer: " + acknowledged.get() + " of " + messages, failure.get());
+                }
+                return seconds;
+            }
+        }
+
+        Latency bridgeLatency(int rate, double warmupSeconds, double seconds) throws Exception {
+            String topic = newTopic();
+            int warmup = (int) (warmupSeconds * rate);
+            int total = warmup + (int) (rate * seconds);
+            long[] committed = new long[total];
+            long[] handled = new long[total];
+            long[] acknowledged = new long[total];
+            long[] consumed = new long[total];
+            try (TempJournal journal = new TempJournal("kafka-latency");
+                 KafkaBridge bridge = KafkaBridge.builder().bootstrapServers(broker.bootstrapServers()).defaultTopic(topic)
+                         .source("bench").producerProperty(ProducerConfig.LINGER_MS_CONFIG, 0).build();
+                 Consumer consumer = new Consumer(broker.bootstrapServers(), topic, consumed)) {
+                AckTimes timed = new AckTimes(bridge, handled, acknowledged);
+                DenormQueue queue = DenormQueue.builder(journal.dir()).handler("kafka", timed).build();
+                long maxBehind;
+                try {
+                    maxBehind = paced(rate, total, warmup, i -> {
+                        writeIndex(payload, i);
+                        try (ProgrammaticTransaction tx = ProgrammaticTransactions.begin()) {
+                            queue.publish(PublishBenchmark.TOPIC, keys[i % KEYS], payload);
+                            tx.commit(() -> { });
+                        } catch (Exception e) {
+                            throw new IllegalStateException(e);
+                        }
+                        committed[i] = System.nanoTime();
+                    });
+                    if (!queue.awaitProcessed(Duration.ofMinutes(2))) {
+                        throw new IllegalStateException("the bridge did not drain: " + queue.stats());
+                    }
+                    consumer.await(total);
+                } finally {
+                    queue.close();
+                }
+                return new Latency(histogram(committed, acknowledged, warmup), histogram(committed, consumed, warmup),
+                        histogram(committed, handled, warmup), histogram(handled, acknowledged, warmup), maxBehind);
+            }
+        }
+
+        Latency producerLatency(int rate, double warmupSeconds, double seconds) throws Exception {
+            String topic = newTopic();
+            int warmup = (int) (warmupSeconds * rate);
+            int total = warmup + (int) (rate * seconds);
+            long[] sent = new long[total];
+            long[] acknowledged = new long[total];
+            long[] consumed = new long[total];
+            try (KafkaProducer<byte[], byte[]> producer = producer(Map.of(ProducerConfig.LINGER_MS_CONFIG, 0));
+                 Consumer consumer = new Consumer(broker.bootstrapServers(), topic, consumed)) {
+                producer.partitionsFor(topic);
+                long maxBehind = paced(rate, total, warmup, i -> {
+                    writeIndex(payload, i);
+                    sent[i] = System.nanoTime();
+                    producer.send(new ProducerRecord<>(topic, keys[i % KEYS].getBytes(StandardCharsets.UTF_8), payload.clone()),
+                            (metadata, e) -> acknowledged[i] = System.nanoTime());
+                });
+                producer.flush();
+                consumer.await(total);
+                return new Latency(histogram(sent, acknowledged, warmup), histogram(sent, consumed, warmup), null, null,
+                        maxBehind);
+            }
+        }
+
+        private KafkaProducer<byte[], byte[]> producer(Map<String, Object> extra) {
+            Map<String, Object> config = new HashMap<>(Map.of(
+                    ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),
+                    ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
+                    ProducerConfig.ACKS_CONFIG, "all",
+                    ProducerConfig.RETRIES_CONFIG, Integer.MAX_VALUE,
+                    ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 5));
+            config.putAll(extra);
+            return new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer());
+        }
+    }
+
+    /** Calls {@code send} for 0 .. total-1 at {@code rate} per second, by intended start time. */
+    private static long paced(int rate, int total, int warmup, java.util.function.IntConsumer send) {
+        double interval = 1e9 / rate;
+        long start = System.nanoTime() + 1_000_000;
+        long maxBehind = 0;
+        for (int i = 0; i < total; i++) {
+            long behind = Pacing.waitUntil(start + (long) (i * interval));
+            if (i >= warmup) {
+                maxBehind = Math.max(maxBehind, behind);
+            }
+            send.accept(i);
+        }
+        return maxBehind;
+    }
+
+    /** The message's number, in the first four payload bytes. */
+    private static void writeIndex(byte[] payload, int index) {
+        for (int b = 0; b < 4; b++) {
+            payload[b] = (byte) (index >>> (8 * b));
+        }
+    }
+
+    private static int readIndex(byte[] payload) {
+        int index = 0;
+        for (int b = 0; b < 4; b++) {
+            index |= (payload[b] & 0xFF) << (8 * b);
+        }
+        return index;
+    }
+
+    private static Histogram histogram(long[] from, long[] to, int warmup) {
+        Histogram histogram = new Histogram(3);
+        for (int i = warmup; i < from.length; i++) {
+            if (to[i] == 0) {
+                throw new IllegalStateException("message " + i + " was never timed");
+            }
+            histogram.recordValue(Math.max(0, to[i] - from[i]));
+        }
+        return histogram;
+    }
+
+    /** What one latency run measured. */
+    private record Latency(Histogram acknowledged, Histogram consumed, Histogram handled, Histogram handledToAcknowledged,
+                           long maxBehindNanos) {
+        void print(String acknowledgedName, String consumedName) {
+            row(acknowledgedName, acknowledged);
+            if (handled != null) {
+                row("  of which commit → handler", handled);
+                row("  and handler → acknowledged", handledToAcknowledged);
+            }
+            row("  " + consumedName, consumed);
+        }
+
+        private static void row(String name, Histogram histogram) {
+            System.out.printf("%-46s %,10.0f %,10.0f %,10.0f %,10.0f %,10.0f%n", name,
+                    histogram.getValueAtPercentile(50) / 1e3, histogram.getValueAtPercentile(90) / 1e3,
+                    histogram.getValueAtPercentile(99) / 1e3, histogram.getValueAtPercentile(99.9) / 1e3,
+                    histogram.getMaxValue() / 1e3);
+        }
+    }
+
+    /**
+     * Wraps the bridge to note when each message's acknowledgement was released: the end of the
+     * {@code onCaughtUp} that waited for it, after which the queue moves the cursor.
+     */
+    private static final class AckTimes implements MessageHandler {
+        private final KafkaBridge bridge;
+        private final long[] handled;
+        private final long[] acknowledged;
+        private final int[] batch = new int[1 << 20];
+        private int batchSize;
+
+        AckTimes(KafkaBridge bridge, long[] handled, long[] acknowledged) {
+            this.bridge = bridge;
+            this.handled = handled;
+            this.acknowledged = acknowledged;
+        }
+
+        @Override
+        public void onMessage(Message message) throws Exception {
+            int index = readIndex(message.payload());
+            handled[index] = System.nanoTime();
+            batch[batchSize++] = index;
+            bridge.onMessage(message);
+        }
+
+        @Override
+        public void onCaughtUp() throws Exception {
+            bridge.onCaughtUp();
+            long now = System.nanoTime();
+            for (int i = 0; i < batchSize; i++) {
+                acknowledged[batch[i]] = now;
+            }
+            batchSize = 0;
+        }
+    }
+
+    /** A consumer thread noting when each record arrives, by the index in its payload. */
+    private static final class Consumer implements AutoCloseable {
+        private final Thread thread;
+        private final AtomicInteger received = new AtomicInteger();
+        private volatile boolean stop;
+
+        Consumer(String bootstrapServers, String topic, long[] consumed) throws InterruptedException {
+            KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
+                    ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                    ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
+                    ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 100), new ByteArrayDeserializer(), new ByteArrayDeserializer());
+            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
+                    .map(info -> new TopicPartition(topic, info.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            partitions.forEach(consumer::position); // positioned before anything is sent
+            java.util.concurrent.CountDownLatch ready = new java.util.concurrent.CountDownLatch(1);
+            thread = new Thread(() -> {
+                try (consumer) {
+                    ready.countDown();
+                    while (!stop) {
+                        for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(100))) {
+                            long now = System.nanoTime();
+                            int index = readIndex(record.value());
+                            if (consumed[index] == 0) { // a duplicate would not be a new arrival
+                                consumed[index] = now;
+                            }
+                            received.incrementAndGet();
+                        }
+                    }
+                }
+            }, "bench-consumer");
+            thread.start();
+            ready.await();
+        }
+
+        void await(int records) throws InterruptedException {
+            long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+            while (received.get() < records) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("the consumer received " + received.get() + " of " + records);
+                }
+                LockSupport.parkNanos(1_000_000);
+            }
+        }
+
+        @Override
+        public void close() {
+            stop = true;
+            try {
+                thread.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}
