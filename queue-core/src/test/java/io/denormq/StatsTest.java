@@ -30,6 +30,7 @@ class StatsTest extends QueueTestSupport {
         assertThat(blocked.lagMessages()).isEqualTo(5);
         assertThat(blocked.lagMillis()).isGreaterThanOrEqualTo(20);
         assertThat(blocked.processed()).isZero();
+        assertThat(blocked.unreadRecords()).as("its reader read everything: the backlog is all in its ring").isZero();
         assertThat(blocked.running()).isTrue();
         HandlerStats healthy = awaitLag(queue, "healthy", 0);
         assertThat(healthy.processed()).isEqualTo(5);
@@ -62,6 +63,7 @@ class StatsTest extends QueueTestSupport {
         queue.close();
         HandlerStats afterClose = handler(queue.stats(), "poisoned");
         assertThat(afterClose.running()).isFalse();
+        assertThat(afterClose.unreadRecords()).isZero();
         assertThat(afterClose.cursor()).isEqualTo(cursor);
         assertThat(queue.cursors()).containsEntry("poisoned", cursor);
     }

@@ -132,8 +132,9 @@ class BrokerRestartTest {
         queue.close();
         bridge.close();
         System.out.printf("BrokerRestartTest: broker down %d ms; %d commits while down; worst lag while down %d "
-                        + "message(s), %d ms; %d committed, %d records in Kafka, %d duplicate(s) %s; bridge %s%n",
-                downMillis, commitsWhileDown, worstLag.lagMessages(), worstLag.lagMillis(), committed.size(),
+                        + "message(s) in the ring, %d unread record(s), %d ms; %d committed, %d records in Kafka, %d duplicate(s) %s; bridge %s%n",
+                downMillis, commitsWhileDown, worstLag.lagMessages(), worstLag.unreadRecords(), worstLag.lagMillis(),
+                committed.size(),
                 contents.size(), contents.duplicates(), contents.duplicatedIds().size() > 20
                         ? "(" + contents.duplicatedIds().size() + " ids)" : contents.duplicatedIds(), stats);
 

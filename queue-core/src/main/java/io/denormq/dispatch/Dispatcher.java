@@ -76,6 +76,8 @@ public final class Dispatcher implements AutoCloseable {
 
     /** One handler's reader, ring and event processor. */
     private final class Pipeline {
+        final Journal journal;
+        final long startIndex;
         final RingBuffer<MessageEvent> ring;
         final ReleaseReader reader;
         final Thread readerThread;
@@ -85,6 +87,8 @@ public final class Dispatcher implements AutoCloseable {
 
         Pipeline(Journal journal, LowWaterMarks lowWaterMarks, int number, HandlerRunner runner, int ringSize,
                  long startIndex, long skipUpToSequence, long redeliveredUpToIndex, boolean busySpin) {
+            this.journal = journal;
+            this.startIndex = startIndex;
             this.runner = runner;
             String label = runner == null ? "no handler" : "handler '" + runner.displayName() + "'";
             this.ring = RingBuffer.createSingleProducer(() -> new MessageEvent(ringSize), ringSize,
@@ -106,6 +110,15 @@ public final class Dispatcher implements AutoCloseable {
                     ring, startIndex, skipUpToSequence, redeliveredUpToIndex, idle, errorHandler);
             this.readerThread = new Thread(reader, "denormq-reader" + (runner == null ? "" : "-" + runner.displayName()));
             this.readerThread.setDaemon(true);
+        }
+
+        /** Records of the journal this pipeline's reader has not read yet (it reads from its start index on). */
+        long unreadRecords() {
+            long lastRead = reader.lastReadIndex();
+            if (lastRead != CheckpointDescriptor.NOTHING || startIndex == CheckpointDescriptor.NOTHING) {
+                return journal.recordsAfter(lastRead);
+            }
+            return journal.recordsFrom(startIndex);
         }
 
         void start() {
@@ -154,7 +167,7 @@ public final class Dispatcher implements AutoCloseable {
             long lagMillis = lag == 0 ? 0 : Math.max(0, now - pipeline.ring.get(done + 1).releasedAtMillis);
             HandlerRunner runner = pipeline.runner;
             stats.add(new HandlerStats(runner.displayName(), runner.storedCursor(), runner.processed(), runner.retries(),
-                    runner.deadLetters(), lag, lagMillis, !runner.hasShutDown()));
+                    runner.deadLetters(), lag, lagMillis, pipeline.unreadRecords(), !runner.hasShutDown()));
         }
         return stats;
     }

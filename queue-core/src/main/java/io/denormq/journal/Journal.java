@@ -250,6 +250,50 @@ public final class Journal implements AutoCloseable {
         return queue.countExcerpts(from, toIndex) + 1;
     }
 
+    /**
+     * Counts the records after {@code index}, to the end of the journal: how far behind a reader that
+     * has read up to there is. Reads Chronicle's memory-mapped index (no disk I/O in the common case),
+     * cheap enough for every scrape of a metrics endpoint.
+     *
+     * @param index the last record read, or -1 when nothing was read (every record counts)
+     * @return the records after it; 0 once the journal is closed, -1 if they cannot be counted
+     */
+    public long recordsAfter(long index) {
+        return recordsToEnd(index, false);
+    }
+
+    /**
+     * Counts the records from {@code index} on, to the end of the journal, as {@link #recordsAfter}.
+     *
+     * @param index the first record counted, or -1 for the journal's first
+     * @return the records at and after it; 0 once the journal is closed, -1 if they cannot be counted
+     */
+    public long recordsFrom(long index) {
+        return recordsToEnd(index, true);
+    }
+
+    private long recordsToEnd(long index, boolean inclusive) {
+        long stamp = closeLock.readLock();
+        try {
+            if (closed) {
+                return 0;
+            }
+            long last = lastIndex();
+            if (last < 0 || index > last) {
+                return 0;
+            }
+            if (index < 0) {
+                return countRecords(-1, last);
+            }
+            long counted = countRecords(index, last);
+            return inclusive ? counted : counted - 1;
+        } catch (RuntimeException e) {
+            return -1; // e.g. the cycle of index was deleted meanwhile: a metric must not fail its caller
+        } finally {
+            closeLock.unlockRead(stamp);
+        }
+    }
+
     /** @return the index of the first retained record, or -1 if the journal is empty */
     public long firstIndex() {
         long first = queue.firstIndex();

@@ -46,12 +46,15 @@ public final class DenormqMetrics implements MeterBinder {
         for (HandlerStats handler : queue.stats().handlers()) {
             String name = handler.name();
             Gauge.builder("denormq.handler.lag", queue, q -> of(q, name, HandlerStats::lagMessages))
-                    .description("messages released to the handler and not yet processed")
+                    .description("messages in the handler's ring, not yet processed (at most the ring size)")
                     .baseUnit("messages").tags("journal", journal, "handler", name).register(registry);
             TimeGauge.builder("denormq.handler.lag.time", queue, TimeUnit.MILLISECONDS,
                             q -> of(q, name, HandlerStats::lagMillis))
-                    .description("age of the oldest message released to the handler and not yet processed")
+                    .description("age of the oldest message the handler has not processed: alert on this")
                     .tags("journal", journal, "handler", name).register(registry);
+            Gauge.builder("denormq.handler.unread.records", queue, q -> of(q, name, HandlerStats::unreadRecords))
+                    .description("journal records the handler's reader has not read yet: the backlog beyond its ring")
+                    .baseUnit("records").tags("journal", journal, "handler", name).register(registry);
             counter(registry, "denormq.handler.processed", "messages the handler finished (dead letters included)",
                     journal, name, HandlerStats::processed);
             counter(registry, "denormq.handler.retries", "failed attempts that were retried", journal, name,

@@ -42,6 +42,8 @@ class DenormqMetricsTest {
                     .isEqualTo(3);
             assertThat(registry.get("denormq.handler.processed").tag("handler", "failing").functionCounter().count())
                     .isEqualTo(3);
+            assertThat(registry.get("denormq.handler.unread.records").tag("handler", "stuck").gauge().value())
+                    .as("three messages fit in its ring: its reader has read them all").isZero();
             assertThat(registry.get("denormq.batches.unresolved").gauge().value()).isZero();
             assertThat(registry.get("denormq.errors").functionCounter().count()).isZero();
             unblock.countDown();

@@ -45,6 +45,7 @@ public class DenormqHealthIndicator extends AbstractHealthIndicator {
             details.put("cursor", handler.cursor());
             details.put("lagMessages", handler.lagMessages());
             details.put("lagMillis", handler.lagMillis());
+            details.put("unreadRecords", handler.unreadRecords());
             details.put("processed", handler.processed());
             details.put("retries", handler.retries());
             details.put("deadLetters", handler.deadLetters());
