@@ -138,21 +138,15 @@ public final class EndToEndLatency {
                     })
                     .build();
             try {
-                double interval = 1e9 / rate;
                 start = System.nanoTime() + 1_000_000;
-                for (int i = 0; i < total; i++) {
-                    long intended = start + (long) (i * interval);
-                    long behind = Pacing.waitUntil(intended);
-                    if (i >= warmup) {
-                        maxBehind = Math.max(maxBehind, behind);
-                    }
+                maxBehind = Pacing.run(start, rate, total, warmup, i -> {
                     writeIndex(payload, i);
                     try (ProgrammaticTransaction tx = ProgrammaticTransactions.begin()) {
                         queue.publish(PublishBenchmark.TOPIC, PublishBenchmark.KEY, payload);
                         tx.commit(() -> { });
                     }
                     committed[i] = System.nanoTime();
-                }
+                });
                 finished = committed[total - 1];
                 long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
                 while (count.get() < total) {
@@ -169,16 +163,15 @@ public final class EndToEndLatency {
         Histogram commitToHandler = new Histogram(3);
         Histogram intendedToHandler = new Histogram(3);
         long early = 0;
-        double interval = 1e9 / rate;
         for (int i = warmup; i < total; i++) {
             long fromCommit = handled[i] - committed[i];
             if (fromCommit < 0) {
                 early++;
             }
             commitToHandler.recordValue(Math.max(0, fromCommit));
-            intendedToHandler.recordValue(Math.max(0, handled[i] - (start + (long) (i * interval))));
+            intendedToHandler.recordValue(Math.max(0, handled[i] - Pacing.intendedStart(start, rate, i)));
         }
-        double achieved = measured / ((finished - (start + (long) (warmup * interval))) / 1e9);
+        double achieved = measured / ((finished - Pacing.intendedStart(start, rate, warmup)) / 1e9);
         return new Run(commitToHandler, intendedToHandler, early, achieved, maxBehind);
     }
 

@@ -240,13 +240,11 @@ public final class KafkaBridgeThroughput {
                 DenormQueue queue = DenormQueue.builder(journal.dir()).handler("kafka", timed).build();
                 long maxBehind;
                 try {
-                    maxBehind = paced(rate, total, warmup, i -> {
+                    maxBehind = Pacing.run(System.nanoTime() + 1_000_000, rate, total, warmup, i -> {
                         writeIndex(payload, i);
                         try (ProgrammaticTransaction tx = ProgrammaticTransactions.begin()) {
                             queue.publish(PublishBenchmark.TOPIC, keys[i % KEYS], payload);
                             tx.commit(() -> { });
-                        } catch (Exception e) {
-                            throw new IllegalStateException(e);
                         }
                         committed[i] = System.nanoTime();
                     });
@@ -272,7 +270,7 @@ public final class KafkaBridgeThroughput {
             try (KafkaProducer<byte[], byte[]> producer = producer(Map.of(ProducerConfig.LINGER_MS_CONFIG, 0));
                  Consumer consumer = new Consumer(broker.bootstrapServers(), topic, consumed)) {
                 producer.partitionsFor(topic);
-                long maxBehind = paced(rate, total, warmup, i -> {
+                long maxBehind = Pacing.run(System.nanoTime() + 1_000_000, rate, total, warmup, i -> {
                     writeIndex(payload, i);
                     sent[i] = System.nanoTime();
                     producer.send(new ProducerRecord<>(topic, keys[i % KEYS].getBytes(StandardCharsets.UTF_8), payload.clone()),
@@ -295,21 +293,6 @@ public final class KafkaBridgeThroughput {
             config.putAll(extra);
             return new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer());
         }
-    }
-
-    /** Calls {@code send} for 0 .. total-1 at {@code rate} per second, by intended start time. */
-    private static long paced(int rate, int total, int warmup, java.util.function.IntConsumer send) {
-        double interval = 1e9 / rate;
-        long start = System.nanoTime() + 1_000_000;
-        long maxBehind = 0;
-        for (int i = 0; i < total; i++) {
-            long behind = Pacing.waitUntil(start + (long) (i * interval));
-            if (i >= warmup) {
-                maxBehind = Math.max(maxBehind, behind);
-            }
-            send.accept(i);
-        }
-        return maxBehind;
     }
 
     /** The message's number, in the first four payload bytes. */

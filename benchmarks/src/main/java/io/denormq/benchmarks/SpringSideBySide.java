@@ -312,17 +312,11 @@ public final class SpringSideBySide {
             handler.reportTo(clock);
             listener.reportTo(clock);
             long[] committed = new long[total];
-            double interval = 1e9 / rate;
             long start = System.nanoTime() + 1_000_000;
-            long maxBehind = 0;
-            for (int i = 0; i < total; i++) {
-                long behind = Pacing.waitUntil(start + (long) (i * interval));
-                if (i >= warmup) {
-                    maxBehind = Math.max(maxBehind, behind);
-                }
+            long maxBehind = Pacing.run(start, rate, total, warmup, i -> {
                 transaction(variant, numbers.incrementAndGet());
                 committed[i] = System.nanoTime();
-            }
+            });
             awaitDrained(variant, clock, total);
             Histogram fromCommit = new Histogram(3);
             Histogram fromStart = new Histogram(3);
@@ -331,7 +325,7 @@ public final class SpringSideBySide {
                 long delivered = clock.deliveredAt(first + i);
                 early += delivered < committed[i] ? 1 : 0;
                 fromCommit.recordValue(Math.max(0, delivered - committed[i]));
-                fromStart.recordValue(Math.max(0, delivered - (start + (long) (i * interval))));
+                fromStart.recordValue(Math.max(0, delivered - Pacing.intendedStart(start, rate, i)));
             }
             latencyRow(variant.label + ", from commit", fromCommit, String.format("publisher at most %,.1f ms behind "
                     + "schedule; %d handled before execute returned (counted as 0)", maxBehind / 1e6, early));
