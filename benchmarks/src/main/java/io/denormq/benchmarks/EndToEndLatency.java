@@ -6,7 +6,6 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 
-import io.denormq.Codec;
 import io.denormq.DenormQueue;
 import io.denormq.DenormQueueBuilder;
 import io.denormq.Durability;
@@ -66,7 +65,6 @@ public final class EndToEndLatency {
     }
 
     private static final List<Waiting> VARIANTS = List.of(Waiting.DEFAULT_BACKOFF, Waiting.BUSY_SPIN);
-    private static final Codec<Long> INDEX = new IndexCodec();
 
     private EndToEndLatency() {
     }
@@ -82,7 +80,7 @@ public final class EndToEndLatency {
         }
         double seconds = args.length > 1 ? Double.parseDouble(args[1]) : 5;
         double warmupSeconds = args.length > 2 ? Double.parseDouble(args[2]) : 1;
-        int payloadBytes = Math.max(8, args.length > 3 ? Integer.parseInt(args[3]) : 200);
+        int payloadBytes = Math.max(PayloadNumber.BYTES, args.length > 3 ? Integer.parseInt(args[3]) : 200);
 
         System.out.printf("%nEnd-to-end latency: one %d-byte message per transaction, WRITE_AHEAD, flush none, one "
                         + "paced publisher thread, one no-op handler; %.1f s measured after %.1f s of warm-up per rate; %s%n",
@@ -133,14 +131,14 @@ public final class EndToEndLatency {
                     .durability(Durability.WRITE_AHEAD).flush(FlushPolicy.none())
                     .handler("latency", message -> {
                         long now = System.nanoTime();
-                        handled[(int) (long) message.payload(INDEX)] = now;
+                        handled[(int) (long) message.payload(PayloadNumber.CODEC)] = now;
                         count.lazySet(count.get() + 1); // publishes the write above to the main thread
                     })
                     .build();
             try {
                 start = System.nanoTime() + 1_000_000;
                 maxBehind = Pacing.run(start, rate, total, warmup, i -> {
-                    writeIndex(payload, i);
+                    PayloadNumber.write(payload, i);
                     try (ProgrammaticTransaction tx = ProgrammaticTransactions.begin()) {
                         queue.publish(PublishBenchmark.TOPIC, PublishBenchmark.KEY, payload);
                         tx.commit(() -> { });
@@ -173,28 +171,5 @@ public final class EndToEndLatency {
         }
         double achieved = measured / ((finished - Pacing.intendedStart(start, rate, warmup)) / 1e9);
         return new Run(commitToHandler, intendedToHandler, early, achieved, maxBehind);
-    }
-
-    private static void writeIndex(byte[] payload, int index) {
-        for (int b = 0; b < 4; b++) {
-            payload[b] = (byte) (index >>> (8 * b));
-        }
-    }
-
-    /** Reads the message's number from the first four payload bytes, which {@link #writeIndex} wrote. */
-    private static final class IndexCodec implements Codec<Long> {
-        @Override
-        public byte[] encode(Long value) {
-            throw new UnsupportedOperationException("the publisher writes the index into its payload directly");
-        }
-
-        @Override
-        public Long decode(byte[] bytes, int offset, int length) {
-            long index = 0;
-            for (int b = 0; b < 4; b++) {
-                index |= (bytes[offset + b] & 0xFFL) << (8 * b);
-            }
-            return index;
-        }
     }
 }

@@ -82,7 +82,7 @@ public final class KafkaBridgeThroughput {
     public static void main(String[] args) throws Exception {
         int messages = args.length > 0 ? Integer.parseInt(args[0]) : 100_000;
         int perTx = args.length > 1 ? Integer.parseInt(args[1]) : 10;
-        int payloadBytes = Math.max(8, args.length > 2 ? Integer.parseInt(args[2]) : 200);
+        int payloadBytes = Math.max(PayloadNumber.BYTES, args.length > 2 ? Integer.parseInt(args[2]) : 200);
         int rounds = args.length > 3 ? Integer.parseInt(args[3]) : 3;
         int rate = args.length > 4 ? Integer.parseInt(args[4]) : 1000;
         double latencySeconds = args.length > 5 ? Double.parseDouble(args[5]) : 10;
@@ -241,7 +241,7 @@ public final class KafkaBridgeThroughput {
                 long maxBehind;
                 try {
                     maxBehind = Pacing.run(System.nanoTime() + 1_000_000, rate, total, warmup, i -> {
-                        writeIndex(payload, i);
+                        PayloadNumber.write(payload, i);
                         try (ProgrammaticTransaction tx = ProgrammaticTransactions.begin()) {
                             queue.publish(PublishBenchmark.TOPIC, keys[i % KEYS], payload);
                             tx.commit(() -> { });
@@ -271,7 +271,7 @@ public final class KafkaBridgeThroughput {
                  Consumer consumer = new Consumer(broker.bootstrapServers(), topic, consumed)) {
                 producer.partitionsFor(topic);
                 long maxBehind = Pacing.run(System.nanoTime() + 1_000_000, rate, total, warmup, i -> {
-                    writeIndex(payload, i);
+                    PayloadNumber.write(payload, i);
                     sent[i] = System.nanoTime();
                     producer.send(new ProducerRecord<>(topic, keys[i % KEYS].getBytes(StandardCharsets.UTF_8), payload.clone()),
                             (metadata, e) -> acknowledged[i] = System.nanoTime());
@@ -293,21 +293,6 @@ public final class KafkaBridgeThroughput {
             config.putAll(extra);
             return new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer());
         }
-    }
-
-    /** The message's number, in the first four payload bytes. */
-    private static void writeIndex(byte[] payload, int index) {
-        for (int b = 0; b < 4; b++) {
-            payload[b] = (byte) (index >>> (8 * b));
-        }
-    }
-
-    private static int readIndex(byte[] payload) {
-        int index = 0;
-        for (int b = 0; b < 4; b++) {
-            index |= (payload[b] & 0xFF) << (8 * b);
-        }
-        return index;
     }
 
     private static Histogram histogram(long[] from, long[] to, int warmup) {
@@ -360,7 +345,7 @@ public final class KafkaBridgeThroughput {
 
         @Override
         public void onMessage(Message message) throws Exception {
-            int index = readIndex(message.payload());
+            int index = (int) PayloadNumber.read(message.payload(), 0);
             handled[index] = System.nanoTime();
             batch[batchSize++] = index;
             bridge.onMessage(message);
@@ -400,7 +385,7 @@ public final class KafkaBridgeThroughput {
                     while (!stop) {
                         for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(100))) {
                             long now = System.nanoTime();
-                            int index = readIndex(record.value());
+                            int index = (int) PayloadNumber.read(record.value(), 0);
                             if (consumed[index] == 0) { // a duplicate would not be a new arrival
                                 consumed[index] = now;
                             }

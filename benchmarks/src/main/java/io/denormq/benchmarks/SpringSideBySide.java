@@ -14,7 +14,6 @@ import java.util.concurrent.locks.LockSupport;
 
 import javax.sql.DataSource;
 
-import io.denormq.Codec;
 import io.denormq.DenormQueue;
 import io.denormq.FlushPolicy;
 import io.denormq.Message;
@@ -64,7 +63,6 @@ public final class SpringSideBySide {
     private static final int[] THREADS = {1, 4};
     private static final String TOPIC = "order-placed";
     private static final int CUSTOMERS = 1024;
-    private static final Codec<Long> NUMBER = new NumberCodec();
 
     /** The three ways of running the transaction. */
     enum Variant {
@@ -262,11 +260,9 @@ public final class SpringSideBySide {
 
     /** The message's payload: the number, then the note; the customer is the message's key. */
     private byte[] denormqPayload(long number) {
-        byte[] payload = new byte[Long.BYTES + noteBytes.length];
-        for (int b = 0; b < Long.BYTES; b++) {
-            payload[b] = (byte) (number >>> (8 * b));
-        }
-        System.arraycopy(noteBytes, 0, payload, Long.BYTES, noteBytes.length);
+        byte[] payload = new byte[PayloadNumber.BYTES + noteBytes.length];
+        PayloadNumber.write(payload, number);
+        System.arraycopy(noteBytes, 0, payload, PayloadNumber.BYTES, noteBytes.length);
         return payload;
     }
 
@@ -366,24 +362,7 @@ public final class SpringSideBySide {
 
         @Override
         public void onMessage(Message message) {
-            clock.delivered(message.payload(NUMBER));
-        }
-    }
-
-    /** Reads the number from the first eight payload bytes. */
-    private static final class NumberCodec implements Codec<Long> {
-        @Override
-        public byte[] encode(Long value) {
-            throw new UnsupportedOperationException("the publisher writes the number into its payload directly");
-        }
-
-        @Override
-        public Long decode(byte[] bytes, int offset, int length) {
-            long number = 0;
-            for (int b = 0; b < Long.BYTES; b++) {
-                number |= (bytes[offset + b] & 0xFFL) << (8 * b);
-            }
-            return number;
+            clock.delivered(message.payload(PayloadNumber.CODEC));
         }
     }
 }
