@@ -44,6 +44,7 @@ final class DefaultDenormQueue implements DenormQueue {
     private final TransactionBinding binding;
     private final int maxPayloadBytes;
     private final Duration shutdownTimeout;
+    private final long lowSpaceWarningBytes;
     private final JournalLock lock;
     private final Journal journal;
     private final CheckpointFile checkpoint;
@@ -70,6 +71,7 @@ final class DefaultDenormQueue implements DenormQueue {
         this.binding = builder.transactions();
         this.maxPayloadBytes = builder.maxPayloadBytes();
         this.shutdownTimeout = builder.shutdownTimeout();
+        this.lowSpaceWarningBytes = builder.lowSpaceWarningBytes();
         this.lock = lock;
         this.journal = journal;
         this.checkpoint = checkpoint;
@@ -109,7 +111,8 @@ final class DefaultDenormQueue implements DenormQueue {
         try {
             JournalFormat.checkOrCreate(directory, true);
             checkpoint = CheckpointFile.open(directory, false);
-            journal = Journal.open(directory, false, builder.clock());
+            journal = Journal.open(directory, false, builder.clock(), builder.reservedSpaceBytes(),
+                    builder.lowSpaceWarningBytes());
             return new DefaultDenormQueue(builder, directory, lock, journal, checkpoint);
         } catch (RuntimeException | Error e) {
             closeQuietly(journal, e);
@@ -206,7 +209,8 @@ final class DefaultDenormQueue implements DenormQueue {
         record.startBatch();
         record.addMessage(topic, key, payload, 0, length);
         record.sealBatch(JournalRecordDescriptor.KIND_RELEASED_BATCH, System.currentTimeMillis());
-        appendAndFlush(record);
+        journal.appendBatch(record.array(), record.length());
+        awaitFlushed();
     }
 
     private TransactionParticipant newBatch() {
@@ -231,16 +235,29 @@ final class DefaultDenormQueue implements DenormQueue {
         }
     }
 
+    /** Appends a record that completes what is journaled: it may use the space reserve. */
     long append(RecordBuffer record) {
         return journal.append(record.array(), record.length());
     }
 
-    long appendAndFlush(RecordBuffer record) {
-        long index = journal.append(record.array(), record.length());
+    /** Appends a new batch, which must leave the space reserve free. */
+    long appendBatch(RecordBuffer record) {
+        return journal.appendBatch(record.array(), record.length());
+    }
+
+    /**
+     * Under {@link FlushPolicy#everyCommit()}, returns once a flush that started after every append
+     * this thread has made is complete; otherwise at once.
+     */
+    void awaitFlushed() {
         if (groupFlush != null) {
             groupFlush.awaitFlushed(groupFlush.ticket());
         }
-        return index;
+    }
+
+    /** Refuses, before the commit, a batch that could not be journaled after it. */
+    void ensureRoomForBatch(RecordBuffer record) {
+        journal.ensureRoomForBatch(record.length());
     }
 
     Journal journal() {
@@ -319,8 +336,10 @@ final class DefaultDenormQueue implements DenormQueue {
 
     @Override
     public QueueStats stats() {
+        long usable = journal.usableSpace();
         return new QueueStats(directory.toString(), dispatcher.unresolvedBatches(), errorHandler.count(),
-                dispatcher.handlerStats());
+                dispatcher.handlerStats(), usable, journal.reserveBytes(), journal.isFull(),
+                usable >= 0 && usable < lowSpaceWarningBytes);
     }
 
     @Override

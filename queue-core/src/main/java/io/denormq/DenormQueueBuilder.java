@@ -53,6 +53,8 @@ public final class DenormQueueBuilder {
     private Duration retention = DEFAULT_RETENTION;
     private IdleMode idleMode = IdleMode.BACKOFF;
     private TimeProvider clock = SystemTimeProvider.CLOCK;
+    private long reservedSpaceBytes = Journal.DEFAULT_RESERVE_BYTES;
+    private long lowSpaceWarningBytes = Journal.DEFAULT_LOW_SPACE_BYTES;
     private final Map<String, Long> rebuilds = new LinkedHashMap<>();
     private final Set<String> droppedCursors = new LinkedHashSet<>();
 
@@ -241,6 +243,35 @@ public final class DenormQueueBuilder {
     }
 
     /**
+     * Sets the space kept free on the journal's file system for records that complete what is
+     * already journaled: the release and rollback records of transactions journaled before their
+     * commit, and dead letters. New batches cannot use it, so when the disk fills up new
+     * transactions are refused (they roll back with {@link JournalFullException}) while those
+     * already journaled still record their outcome. The journal allocates its blocks ahead of
+     * the writes, so a full disk never reaches a memory-mapped write.
+     *
+     * @param bytes the reserve, 64 KiB to 1 GiB; default 4 MiB (tens of thousands of completion records)
+     * @return this builder
+     */
+    public DenormQueueBuilder reservedSpace(long bytes) {
+        this.reservedSpaceBytes = bytes;
+        return this;
+    }
+
+    /**
+     * Sets the free space of the journal's file system under which the queue warns: one WARN log
+     * when it is crossed (and an INFO when space is back), {@link QueueStats#journalSpaceLow()}
+     * true, and the Spring Boot health indicator DOWN.
+     *
+     * @param bytes the threshold, zero or more; default 256 MiB
+     * @return this builder
+     */
+    public DenormQueueBuilder lowSpaceWarning(long bytes) {
+        this.lowSpaceWarningBytes = bytes;
+        return this;
+    }
+
+    /**
      * Checks the settings, locks the journal directory, recovers what a previous run left (batches
      * without an outcome are released; each handler resumes after its cursor) and starts dispatch.
      *
@@ -285,6 +316,13 @@ public final class DenormQueueBuilder {
         }
         if (retention == null || retention.isNegative()) {
             throw new ConfigurationException("retention: must be zero or positive, was " + retention);
+        }
+        if (reservedSpaceBytes < (64L << 10) || reservedSpaceBytes > (1L << 30)) {
+            throw new ConfigurationException("reservedSpace: must be 65536 (64 KiB) to 1073741824 (1 GiB) bytes, was "
+                    + reservedSpaceBytes);
+        }
+        if (lowSpaceWarningBytes < 0) {
+            throw new ConfigurationException("lowSpaceWarning: must be zero or more bytes, was " + lowSpaceWarningBytes);
         }
         if (handlers.size() > CheckpointDescriptor.SLOT_COUNT) {
             throw new ConfigurationException("handler: at most " + CheckpointDescriptor.SLOT_COUNT + " handlers, got "
@@ -375,6 +413,14 @@ public final class DenormQueueBuilder {
 
     TimeProvider clock() {
         return clock;
+    }
+
+    long reservedSpaceBytes() {
+        return reservedSpaceBytes;
+    }
+
+    long lowSpaceWarningBytes() {
+        return lowSpaceWarningBytes;
     }
 
     Map<String, Long> rebuilds() {

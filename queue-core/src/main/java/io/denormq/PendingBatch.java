@@ -53,14 +53,25 @@ final class PendingBatch implements TransactionParticipant {
                     + "; publish before the commit, or outside the transaction");
         }
         record.addMessage(topic, key, payload, offset, length);
+        if (queue.durability() == Durability.AFTER_COMMIT) {
+            // nothing may be lost after the database committed: refuse now, while the transaction can roll back
+            queue.ensureRoomForBatch(record);
+        }
     }
 
     @Override
     public void beforeCommit() {
         sealed = true;
-        if (queue.durability() == Durability.WRITE_AHEAD && record.count() > 0) {
+        if (record.count() == 0) {
+            return;
+        }
+        if (queue.durability() == Durability.WRITE_AHEAD) {
             record.sealBatch(JournalRecordDescriptor.KIND_BATCH, System.currentTimeMillis());
-            batchIndex = queue.appendAndFlush(record);
+            // known before the flush: if the flush fails, the rollback that follows is journaled for this batch
+            batchIndex = queue.appendBatch(record);
+            queue.awaitFlushed();
+        } else {
+            queue.ensureRoomForBatch(record);
         }
     }
 
@@ -107,7 +118,8 @@ final class PendingBatch implements TransactionParticipant {
                     + "({}).", outcome, record.count(), queue.bindingName());
         }
         record.sealBatch(JournalRecordDescriptor.KIND_RELEASED_BATCH, System.currentTimeMillis());
-        queue.appendAndFlush(record);
+        queue.append(record); // the transaction committed: the reserve is there for this
+        queue.awaitFlushed();
     }
 
     private void logFailure(TransactionOutcome outcome, int messages, Throwable e) {

@@ -10,6 +10,7 @@ import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.nio.file.StandardOpenOption;
 import java.util.Queue;
@@ -17,10 +18,12 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.StampedLock;
 import java.util.stream.Stream;
 
 import io.denormq.JournalException;
+import io.denormq.JournalFullException;
 import io.denormq.QueueClosedException;
 import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.core.time.SystemTimeProvider;
@@ -47,6 +50,11 @@ public final class Journal implements AutoCloseable {
     static {
         // The library must never phone home; Chronicle reads this before its first use.
         System.setProperty("chronicle.analytics.disable", "true");
+        // The journal watches its own file system and refuses batches before it is full (JournalSpace);
+        // Chronicle's monitor would only log an ERROR every second on a small volume. A user's choice stands.
+        if (System.getProperty("chronicle.disk.monitor.disable") == null) {
+            System.setProperty("chronicle.disk.monitor.disable", "true");
+        }
     }
 
     /**
@@ -60,7 +68,17 @@ public final class Journal implements AutoCloseable {
     /** The largest record (one transaction's batch) the journal accepts, in bytes. */
     public static final int MAX_RECORD_BYTES = (int) (BLOCK_SIZE / 8);
 
+    /**
+     * Default space reserve: 4 MiB, tens of thousands of release and rollback records and dead
+     * letters, so that transactions journaled before a full disk can still record their outcome.
+     */
+    public static final long DEFAULT_RESERVE_BYTES = 4L << 20;
+    /** Default free-space warning threshold: 256 MiB, minutes of a busy journal's growth. */
+    public static final long DEFAULT_LOW_SPACE_BYTES = 256L << 20;
+
     private static final String CYCLE_FILE_SUFFIX = "F.cq4";
+    /** Chronicle's own mapped file: its write lock and directory listing are written on every roll. */
+    private static final String CHRONICLE_METADATA_FILE = "metadata.cq4t";
     /** The date part of {@link #ROLL_CYCLE}'s file names, "yyyyMMdd'F'". */
     private static final DateTimeFormatter CYCLE_NAME = DateTimeFormatter.BASIC_ISO_DATE;
 
@@ -74,8 +92,15 @@ public final class Journal implements AutoCloseable {
     private final AtomicLong flushes = new AtomicLong();
     private volatile boolean closed;
     private final CycleManifest manifest;
+    /** Serialises appends with their space checks; Chronicle would serialise them anyway. */
+    private final ReentrantLock appendLock = new ReentrantLock();
+    private final JournalSpace space;
+    /** Cycle files appended into since the last flush started (guarded by appendLock). */
+    private final Set<Path> writtenSinceFlush = new HashSet<>();
+    private int lastAppendedCycle = Integer.MIN_VALUE;
+    private boolean newCycleFileSinceFlush;
 
-    private Journal(Path directory, boolean readOnly, TimeProvider clock) {
+    private Journal(Path directory, boolean readOnly, TimeProvider clock, long reserveBytes, long lowSpaceBytes) {
         this.directory = directory;
         this.readOnly = readOnly;
         // checked before Chronicle opens the queue: it would skip the missing file without a word
@@ -98,6 +123,10 @@ public final class Journal implements AutoCloseable {
         if (!readOnly) {
             JournalDirectory.restrictAllToOwner(directory);
         }
+        this.space = new JournalSpace(directory, reserveBytes, lowSpaceBytes);
+        if (!readOnly) {
+            space.allocateWhole(directory.resolve(CHRONICLE_METADATA_FILE));
+        }
     }
 
     /**
@@ -108,7 +137,7 @@ public final class Journal implements AutoCloseable {
      * @return the open journal
      */
     public static Journal open(Path directory, boolean readOnly) {
-        return new Journal(directory, readOnly, SystemTimeProvider.CLOCK);
+        return open(directory, readOnly, SystemTimeProvider.CLOCK);
     }
 
     /**
@@ -121,7 +150,22 @@ public final class Journal implements AutoCloseable {
      * @return the open journal
      */
     public static Journal open(Path directory, boolean readOnly, TimeProvider clock) {
-        return new Journal(directory, readOnly, clock);
+        return new Journal(directory, readOnly, clock, DEFAULT_RESERVE_BYTES, DEFAULT_LOW_SPACE_BYTES);
+    }
+
+    /**
+     * Like {@link #open(Path, boolean, TimeProvider)} with the space settings of a queue.
+     *
+     * @param directory     the journal directory
+     * @param readOnly      whether to open it for reading only
+     * @param clock         the journal's clock
+     * @param reserveBytes  space kept for records that complete what is journaled, which new batches cannot use
+     * @param lowSpaceBytes free space under which a warning is logged
+     * @return the open journal
+     */
+    public static Journal open(Path directory, boolean readOnly, TimeProvider clock, long reserveBytes,
+                               long lowSpaceBytes) {
+        return new Journal(directory, readOnly, clock, reserveBytes, lowSpaceBytes);
     }
 
     /** @return the journal directory */
@@ -130,7 +174,9 @@ public final class Journal implements AutoCloseable {
     }
 
     /**
-     * Appends one record.
+     * Appends a record that completes or settles something already journaled (a release or
+     * rollback record, a dead letter, its settlement). It may use the space reserve that new batches
+     * cannot (see {@link #appendBatch}), so it fails only when even the reserve is exhausted.
      *
      * @param record an array holding the record from offset 0
      * @param length the record's length
@@ -139,26 +185,86 @@ public final class Journal implements AutoCloseable {
      * @throws JournalException     if the append failed; nothing was written
      */
     public long append(byte[] record, int length) {
+        return append(record, length, false);
+    }
+
+    /**
+     * Appends a new batch. It must leave the space reserve free for the records that complete
+     * batches already journaled.
+     *
+     * @param record an array holding the record from offset 0
+     * @param length the record's length
+     * @return the record's journal index
+     * @throws QueueClosedException  if the journal was closed
+     * @throws io.denormq.JournalFullException if the file system has no room for it outside the reserve;
+     *                               nothing was written
+     * @throws JournalException      if the append failed; nothing was written
+     */
+    public long appendBatch(byte[] record, int length) {
+        return append(record, length, true);
+    }
+
+    /**
+     * Makes sure a batch of {@code length} bytes would fit now, outside the reserve, without
+     * appending it: how a transaction that journals only after its commit learns before the commit
+     * that it could not. Cheap when the room is already allocated (no system call).
+     *
+     * @param length the batch's length so far
+     * @throws io.denormq.JournalFullException if it would not fit
+     */
+    public void ensureRoomForBatch(int length) {
+        if (space.hasRoomFor(length)) {
+            return;
+        }
+        appendLock.lock();
+        try {
+            int cycle = queue.cycle();
+            space.beforeAppend(cycle, directory.resolve(cycleFileName(cycle)), length, true);
+        } finally {
+            appendLock.unlock();
+        }
+    }
+
+    private long append(byte[] record, int length, boolean newBatch) {
         long stamp = closeLock.readLock();
         try {
             if (closed) {
                 throw new QueueClosedException("Journal " + directory + " is closed: cannot append a "
                         + JournalRecordDescriptor.kindName(record[0]) + " record");
             }
-            ExcerptAppender appender = appender();
-            try (DocumentContext context = appender.writingDocument()) {
-                try {
-                    Bytes<?> bytes = context.wire().bytes();
-                    bytes.write(record, 0, length);
-                } catch (RuntimeException | Error e) {
-                    context.rollbackOnClose();
-                    throw e;
+            long index;
+            int cycle;
+            appendLock.lock();
+            try {
+                cycle = queue.cycle();
+                Path file = directory.resolve(cycleFileName(cycle));
+                space.beforeAppend(cycle, file, length, newBatch);
+                ExcerptAppender appender = appender();
+                long end;
+                try (DocumentContext context = appender.writingDocument()) {
+                    try {
+                        Bytes<?> bytes = context.wire().bytes();
+                        bytes.write(record, 0, length);
+                        end = bytes.writePosition();
+                    } catch (RuntimeException | Error e) {
+                        context.rollbackOnClose();
+                        throw e;
+                    }
                 }
+                index = appender.lastIndexAppended();
+                int appended = ROLL_CYCLE.toCycle(index);
+                space.afterAppend(appended, appended == cycle ? file : directory.resolve(cycleFileName(appended)), end);
+                if (appended != lastAppendedCycle) {
+                    lastAppendedCycle = appended;
+                    writtenSinceFlush.add(directory.resolve(cycleFileName(appended)));
+                    newCycleFileSinceFlush = true;
+                }
+            } finally {
+                appendLock.unlock();
             }
-            long index = appender.lastIndexAppended();
-            manifest.appendedInto(ROLL_CYCLE.toCycle(index));
+            manifest.appendedInto(cycle);
             return index;
-        } catch (QueueClosedException e) {
+        } catch (QueueClosedException | JournalFullException e) {
             throw e;
         } catch (RuntimeException e) {
             throw new JournalException("Cannot append a " + JournalRecordDescriptor.kindName(record[0]) + " record of "
@@ -170,13 +276,47 @@ public final class Journal implements AutoCloseable {
     }
 
     /**
-     * Forces every journal file in use to the disk (fsync), as the periodic flush does.
+     * Forces to the disk every record appended before this call, and what is needed to find them
+     * after a power cut: every cycle file appended into since the previous flush (fdatasync, which
+     * on Linux also writes back the mapped pages) and, when a cycle file was created since then,
+     * the journal directory and the cycle manifest. What to flush is tracked from the appends
+     * themselves, so nothing another thread does (tailers opening and closing cycle files) can make
+     * a flush skip a file.
      *
-     * @throws JournalException if a flush failed
+     * @throws JournalException if a flush failed; the files stay due for the next flush
      */
     public void forceAll() {
-        for (File file : filesInUse) {
-            force(file);
+        List<Path> files;
+        boolean newFile;
+        appendLock.lock();
+        try {
+            files = new ArrayList<>(writtenSinceFlush);
+            writtenSinceFlush.clear();
+            if (lastAppendedCycle != Integer.MIN_VALUE) {
+                writtenSinceFlush.add(directory.resolve(cycleFileName(lastAppendedCycle))); // still being written
+            }
+            newFile = newCycleFileSinceFlush;
+            newCycleFileSinceFlush = false;
+        } finally {
+            appendLock.unlock();
+        }
+        try {
+            for (Path file : files) {
+                force(file);
+            }
+            if (newFile) {
+                force(directory.resolve(CycleManifest.FILE_NAME));
+                forceDirectory(directory);
+            }
+        } catch (RuntimeException e) {
+            appendLock.lock();
+            try {
+                writtenSinceFlush.addAll(files);
+                newCycleFileSinceFlush |= newFile;
+            } finally {
+                appendLock.unlock();
+            }
+            throw e;
         }
         flushes.incrementAndGet();
     }
@@ -186,12 +326,40 @@ public final class Journal implements AutoCloseable {
         return flushes.get();
     }
 
-    private static void force(File file) {
-        try (FileChannel channel = FileChannel.open(file.toPath(), StandardOpenOption.READ)) {
+    private static void force(Path file) {
+        if (!Files.exists(file)) {
+            return; // a cycle file retention deleted since: nothing left to flush
+        }
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
             channel.force(false);
         } catch (IOException e) {
             throw new JournalException("Cannot flush journal file " + file + " to disk: " + e, e);
         }
+    }
+
+    /** Makes new directory entries (a new cycle file) durable: fsync of the directory itself. */
+    static void forceDirectory(Path directory) {
+        try (FileChannel channel = FileChannel.open(directory, StandardOpenOption.READ)) {
+            channel.force(true);
+        } catch (IOException e) {
+            throw new JournalException("Cannot flush the directory entries of journal " + directory + " to disk: "
+                    + e, e);
+        }
+    }
+
+    /** @return whether the last attempt to find room for a new batch failed: the journal is full */
+    public boolean isFull() {
+        return space.isFull();
+    }
+
+    /** @return the usable bytes of the journal's file system (one statvfs call), -1 if unknown */
+    public long usableSpace() {
+        return space.usableSpace();
+    }
+
+    /** @return the bytes kept free for records that complete what is already journaled */
+    public long reserveBytes() {
+        return space.reserveBytes();
     }
 
     /**
