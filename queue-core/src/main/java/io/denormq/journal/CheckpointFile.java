@@ -93,6 +93,7 @@ public final class CheckpointFile implements AutoCloseable {
         header.putLong(LOW_WATER_OFFSET, NOTHING, ByteOrder.LITTLE_ENDIAN);
         Path temp = file.resolveSibling(FILE_NAME + ".tmp");
         try {
+            IoFaults.check(IoFaults.Site.CHECKPOINT);
             Files.write(temp, header.byteArray());
             JournalDirectory.restrictToOwner(temp);
             Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE);
@@ -237,10 +238,19 @@ public final class CheckpointFile implements AutoCloseable {
         return entries;
     }
 
-    /** Forces the file to the disk. */
+    /**
+     * Forces the file to the disk.
+     *
+     * @throws JournalException if the flush failed
+     */
     public void force() {
         if (!channelIsReadOnly()) {
-            mapping.force();
+            try {
+                IoFaults.check(IoFaults.Site.CHECKPOINT);
+                mapping.force();
+            } catch (IOException | java.io.UncheckedIOException e) {
+                throw new JournalException("Cannot flush checkpoint file " + file + " to disk: " + e, e);
+            }
         }
     }
 

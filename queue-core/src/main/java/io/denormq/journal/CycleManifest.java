@@ -93,6 +93,7 @@ public final class CycleManifest {
     private synchronized void add(int cycle) {
         if (cycles.add(cycle)) {
             try {
+                IoFaults.check(IoFaults.Site.MANIFEST);
                 Files.writeString(file, cycle + "\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE,
                         StandardOpenOption.APPEND);
                 JournalDirectory.restrictToOwner(file); // once a day at most: the file may be new
@@ -119,6 +120,7 @@ public final class CycleManifest {
         cycles.forEach(cycle -> lines.add(Integer.toString(cycle)));
         Path temp = file.resolveSibling(FILE_NAME + ".tmp");
         try {
+            IoFaults.check(IoFaults.Site.MANIFEST);
             Files.write(temp, lines, StandardCharsets.UTF_8);
             JournalDirectory.restrictToOwner(temp);
             Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);

@@ -99,6 +99,8 @@ public final class Journal implements AutoCloseable {
     private final Set<Path> writtenSinceFlush = new HashSet<>();
     private int lastAppendedCycle = Integer.MIN_VALUE;
     private boolean newCycleFileSinceFlush;
+    private int cachedPathCycle = Integer.MIN_VALUE;
+    private Path cachedPath;
 
     private Journal(Path directory, boolean readOnly, TimeProvider clock, long reserveBytes, long lowSpaceBytes) {
         this.directory = directory;
@@ -219,10 +221,19 @@ public final class Journal implements AutoCloseable {
         appendLock.lock();
         try {
             int cycle = queue.cycle();
-            space.beforeAppend(cycle, directory.resolve(cycleFileName(cycle)), length, true);
+            space.beforeAppend(cycle, cycleFilePath(cycle), length, true);
         } finally {
             appendLock.unlock();
         }
+    }
+
+    /** The path of a cycle's file, kept for the day being written so that an append allocates nothing. */
+    private Path cycleFilePath(int cycle) {
+        if (cycle != cachedPathCycle) {
+            cachedPath = directory.resolve(cycleFileName(cycle));
+            cachedPathCycle = cycle;
+        }
+        return cachedPath;
     }
 
     private long append(byte[] record, int length, boolean newBatch) {
@@ -237,8 +248,11 @@ public final class Journal implements AutoCloseable {
             appendLock.lock();
             try {
                 cycle = queue.cycle();
-                Path file = directory.resolve(cycleFileName(cycle));
+                Path file = cycleFilePath(cycle);
                 space.beforeAppend(cycle, file, length, newBatch);
+                // listed before the first record goes in: a failure here leaves nothing written
+                manifest.appendedInto(cycle);
+                IoFaults.check(IoFaults.Site.APPEND);
                 ExcerptAppender appender = appender();
                 long end;
                 try (DocumentContext context = appender.writingDocument()) {
@@ -253,25 +267,41 @@ public final class Journal implements AutoCloseable {
                 }
                 index = appender.lastIndexAppended();
                 int appended = ROLL_CYCLE.toCycle(index);
-                space.afterAppend(appended, appended == cycle ? file : directory.resolve(cycleFileName(appended)), end);
+                space.afterAppend(appended, cycleFilePath(appended), end);
                 if (appended != lastAppendedCycle) {
                     lastAppendedCycle = appended;
-                    writtenSinceFlush.add(directory.resolve(cycleFileName(appended)));
+                    writtenSinceFlush.add(cycleFilePath(appended));
                     newCycleFileSinceFlush = true;
+                }
+                if (appended != cycle) {
+                    recordCycleAfterTheFact(appended);
                 }
             } finally {
                 appendLock.unlock();
             }
-            manifest.appendedInto(cycle);
             return index;
         } catch (QueueClosedException | JournalFullException e) {
             throw e;
-        } catch (RuntimeException e) {
+        } catch (IOException | RuntimeException e) {
             throw new JournalException("Cannot append a " + JournalRecordDescriptor.kindName(record[0]) + " record of "
                     + length + " bytes to journal " + directory + ": " + e
                     + ". Check free disk space and that the directory is writable", e);
         } finally {
             closeLock.unlockRead(stamp);
+        }
+    }
+
+    /**
+     * The appender rolled to another day between the space check and the write (a commit at
+     * midnight): the record is written, so the append must not fail now; the manifest is updated
+     * as well as it can be, and the next open adds the file if this failed.
+     */
+    private void recordCycleAfterTheFact(int appended) {
+        try {
+            manifest.appendedInto(appended);
+        } catch (RuntimeException e) {
+            org.slf4j.LoggerFactory.getLogger(Journal.class).warn("Cannot record cycle {} in {}: {}; the next start adds it",
+                    appended, CycleManifest.FILE_NAME, e.toString());
         }
     }
 
@@ -331,6 +361,7 @@ public final class Journal implements AutoCloseable {
             return; // a cycle file retention deleted since: nothing left to flush
         }
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+            IoFaults.check(IoFaults.Site.FLUSH);
             channel.force(false);
         } catch (IOException e) {
             throw new JournalException("Cannot flush journal file " + file + " to disk: " + e, e);
@@ -340,6 +371,7 @@ public final class Journal implements AutoCloseable {
     /** Makes new directory entries (a new cycle file) durable: fsync of the directory itself. */
     static void forceDirectory(Path directory) {
         try (FileChannel channel = FileChannel.open(directory, StandardOpenOption.READ)) {
+            IoFaults.check(IoFaults.Site.FLUSH);
             channel.force(true);
         } catch (IOException e) {
             throw new JournalException("Cannot flush the directory entries of journal " + directory + " to disk: "
@@ -488,7 +520,7 @@ public final class Journal implements AutoCloseable {
      * @return the cycle files and their cycles
      */
     public List<CycleFile> cycleFiles() {
-        try (Stream<Path> files = Files.list(directory)) {
+        try (Stream<Path> files = listDirectory(directory)) {
             List<CycleFile> cycles = new ArrayList<>();
             files.forEach(file -> {
                 String name = file.getFileName().toString();
@@ -522,6 +554,7 @@ public final class Journal implements AutoCloseable {
             if (closed || filesInUse.contains(file.path().toFile())) {
                 return false;
             }
+            IoFaults.check(IoFaults.Site.DELETE);
             Files.deleteIfExists(file.path());
             // Chronicle caches the directory listing; a stale one would send tailers to the deleted file
             queue.refreshDirectoryListing();
@@ -532,6 +565,11 @@ public final class Journal implements AutoCloseable {
         } finally {
             closeLock.unlockRead(stamp);
         }
+    }
+
+    private static Stream<Path> listDirectory(Path directory) throws IOException {
+        IoFaults.check(IoFaults.Site.LIST);
+        return Files.list(directory);
     }
 
     /**

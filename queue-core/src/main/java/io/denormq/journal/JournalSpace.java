@@ -181,6 +181,7 @@ final class JournalSpace {
 
     /** @return false when the file system is out of space */
     private boolean fallocate(Path file, long offset, long length) throws IOException {
+        IoFaults.check(IoFaults.Site.ALLOCATE);
         PosixAPI posix = PosixAPI.posix();
         int fd = posix.open(file.toString(), O_RDWR, 0);
         if (fd < 0) {
@@ -225,6 +226,7 @@ final class JournalSpace {
 
     /** The fallback: writing the blocks allocates them. Only beyond every record, so nothing is overwritten. */
     private static void writeZeros(Path file, long from, long to) throws IOException {
+        IoFaults.check(IoFaults.Site.ALLOCATE);
         ByteBuffer zeros = ByteBuffer.allocate(64 << 10);
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
             for (long position = from; position < to; ) {
