@@ -51,7 +51,8 @@ import jakarta.transaction.TransactionSynchronizationRegistry;
  * </ul>
  * A transaction that completes on another thread (the reaper) while its own thread publishes: once
  * {@code afterCompletion} has started, {@code publish} in that transaction throws; a publish that
- * joined just before is in a batch the rollback discards. Such a batch is never released.
+ * joined just before adds to the batch that the rollback discards. No message published into a
+ * transaction that rolled back is released.
  *
  * <p>Thread-safe: the registry is per transaction. Costs one status read and one registry lookup per
  * {@code publish} in a transaction.
