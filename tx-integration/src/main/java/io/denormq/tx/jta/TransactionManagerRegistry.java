@@ -5,6 +5,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 import io.denormq.JournalException;
 import jakarta.transaction.RollbackException;
+import jakarta.transaction.Status;
 import jakarta.transaction.Synchronization;
 import jakarta.transaction.SystemException;
 import jakarta.transaction.Transaction;
@@ -14,10 +15,15 @@ import jakarta.transaction.TransactionSynchronizationRegistry;
 /**
  * The part of {@link TransactionSynchronizationRegistry} the binding uses, over a plain
  * {@link TransactionManager}: resources live in a map per transaction, removed when it completes.
+ *
+ * <p>A transaction can complete on another thread than its own (a transaction manager's timeout
+ * reaper rolls it back while the application thread is still associated with it). A transaction's
+ * resources are therefore put only while a synchronization that removes them is registered with
+ * it, and a put that loses the race with that removal throws instead of leaving them behind.
  */
 final class TransactionManagerRegistry implements TransactionSynchronizationRegistry {
     private final TransactionManager transactionManager;
-    private final Map<Transaction, Map<Object, Object>> resources = new ConcurrentHashMap<>();
+    private final Map<Transaction, Resources> resources = new ConcurrentHashMap<>();
 
     TransactionManagerRegistry(TransactionManager transactionManager) {
         this.transactionManager = transactionManager;
@@ -42,35 +48,59 @@ final class TransactionManagerRegistry implements TransactionSynchronizationRegi
         if (transaction == null) {
             throw new IllegalStateException("no JTA transaction on this thread");
         }
-        resources.computeIfAbsent(transaction, t -> new ConcurrentHashMap<>()).put(key, value);
+        Resources bound = resources.get(transaction);
+        if (bound == null) {
+            Resources created = new Resources();
+            bound = resources.putIfAbsent(transaction, created);
+            if (bound == null) {
+                bound = created;
+                try {
+                    transaction.registerSynchronization(new Removal(transaction, created));
+                } catch (RuntimeException | RollbackException | SystemException e) {
+                    resources.remove(transaction, created);
+                    throw cannotRegister(transaction, e);
+                }
+            }
+        }
+        bound.put(transaction, key, value);
     }
 
     @Override
     public Object getResource(Object key) {
         Transaction transaction = current();
-        Map<Object, Object> bound = transaction == null ? null : resources.get(transaction);
+        Resources bound = transaction == null ? null : resources.get(transaction);
         return bound == null ? null : bound.get(key);
+    }
+
+    /** @return how many transactions have resources: for tests, which check that none is left behind */
+    int transactionsWithResources() {
+        return resources.size();
     }
 
     @Override
     public void registerInterposedSynchronization(Synchronization synchronization) {
         Transaction transaction = current();
-        try {
-            transaction.registerSynchronization(new Synchronization() {
-                @Override
-                public void beforeCompletion() {
-                    synchronization.beforeCompletion();
-                }
-
-                @Override
-                public void afterCompletion(int status) {
-                    resources.remove(transaction);
-                    synchronization.afterCompletion(status);
-                }
-            });
-        } catch (RollbackException | SystemException e) {
-            throw new JournalException("Cannot join JTA transaction " + transaction + ": " + e, e);
+        if (transaction == null) {
+            throw new IllegalStateException("no JTA transaction on this thread");
         }
+        try {
+            transaction.registerSynchronization(synchronization);
+        } catch (RuntimeException | RollbackException | SystemException e) {
+            throw cannotRegister(transaction, e);
+        }
+    }
+
+    /**
+     * As {@link TransactionSynchronizationRegistry} specifies: an {@link IllegalStateException} when
+     * the transaction can no longer take synchronizations (marked rollback-only, completing or
+     * completed), a {@link JournalException} when the transaction manager failed.
+     */
+    private static RuntimeException cannotRegister(Transaction transaction, Exception e) {
+        if (e instanceof SystemException) {
+            return new JournalException("Cannot join JTA transaction " + transaction + ": " + e, e);
+        }
+        return new IllegalStateException("Cannot join JTA transaction " + transaction
+                + ", which takes no more synchronizations: " + e, e);
     }
 
     @Override
@@ -93,6 +123,50 @@ final class TransactionManagerRegistry implements TransactionSynchronizationRegi
 
     @Override
     public boolean getRollbackOnly() {
-        return getTransactionStatus() == jakarta.transaction.Status.STATUS_MARKED_ROLLBACK;
+        return getTransactionStatus() == Status.STATUS_MARKED_ROLLBACK;
+    }
+
+    /** One transaction's resources; once it completed, they are gone and none can be added. */
+    private static final class Resources {
+        private final Map<Object, Object> values = new ConcurrentHashMap<>();
+        private boolean completed;
+
+        synchronized void put(Transaction transaction, Object key, Object value) {
+            if (completed) {
+                throw new IllegalStateException("JTA transaction " + transaction
+                        + " completed (on another thread) while a resource was being bound to it");
+            }
+            values.put(key, value);
+        }
+
+        Object get(Object key) {
+            return values.get(key);
+        }
+
+        synchronized void complete() {
+            completed = true;
+            values.clear();
+        }
+    }
+
+    /** Removes a transaction's resources when it completes, on whichever thread completes it. */
+    private final class Removal implements Synchronization {
+        private final Transaction transaction;
+        private final Resources removed;
+
+        Removal(Transaction transaction, Resources removed) {
+            this.transaction = transaction;
+            this.removed = removed;
+        }
+
+        @Override
+        public void beforeCompletion() {
+        }
+
+        @Override
+        public void afterCompletion(int status) {
+            removed.complete();
+            resources.remove(transaction, removed);
+        }
     }
 }
