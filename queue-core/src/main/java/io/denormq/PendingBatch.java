@@ -20,7 +20,8 @@ final class PendingBatch implements TransactionParticipant {
     private final RecordBuffer record;
     private long batchIndex = NOT_JOURNALED;
     private boolean sealed;
-    private boolean completed;
+    /** Volatile: a JTA transaction manager may complete the transaction on its reaper thread. */
+    private volatile boolean completed;
 
     PendingBatch(DefaultDenormQueue queue, RecordBuffer record) {
         this.queue = queue;

@@ -149,8 +149,8 @@ final class JournalSpace {
             cycleFile = file;
             allocatedEnd = 0;
             writeEnd = end;
-            if (allocate(end + CHRONICLE_SLACK + reserveBytes + ALLOCATION_CHUNK)
-                    || allocate(end + CHRONICLE_SLACK + reserveBytes)) {
+            if (allocateAhead(end + CHRONICLE_SLACK + reserveBytes + ALLOCATION_CHUNK)
+                    || allocateAhead(end + CHRONICLE_SLACK + reserveBytes)) {
                 checkLowSpace();
             }
         } else if (end > writeEnd) {
@@ -158,11 +158,15 @@ final class JournalSpace {
         }
     }
 
+    /**
+     * @return false when the file system has no room
+     * @throws JournalException on an I/O error other than a full file system
+     */
     private boolean allocate(long upTo) {
-        long from = Math.min(allocatedEnd, writeEnd);
         if (upTo <= allocatedEnd) {
             return true;
         }
+        long from = Math.min(allocatedEnd, writeEnd);
         try {
             if (!fallocateUnsupported && fallocate(cycleFile, from, upTo - from)) {
                 allocatedEnd = upTo;
@@ -175,14 +179,32 @@ final class JournalSpace {
             }
             return false;
         } catch (IOException e) {
-            return false; // ENOSPC from the zero-fill fallback: the caller reports the journal full
+            if (String.valueOf(e.getMessage()).contains("No space left")) {
+                return false;
+            }
+            throw new JournalException("Cannot allocate space ahead of the appender in journal file " + cycleFile
+                    + ": " + e + ". Check the journal's volume", e);
+        }
+    }
+
+    /** Allocation after an append is only ahead of need: a failure is left for the next append to report. */
+    private boolean allocateAhead(long upTo) {
+        try {
+            return allocate(upTo);
+        } catch (RuntimeException e) {
+            LOG.debug("Allocation ahead in {} failed; the next append retries: {}", cycleFile, e.toString());
+            return false;
         }
     }
 
     /** @return false when the file system is out of space */
     private boolean fallocate(Path file, long offset, long length) throws IOException {
         IoFaults.check(IoFaults.Site.ALLOCATE);
-        PosixAPI posix = PosixAPI.posix();
+        PosixAPI posix = posix();
+        if (posix == null) {
+            fallocateUnsupported = true;
+            return false;
+        }
         int fd = posix.open(file.toString(), O_RDWR, 0);
         if (fd < 0) {
             throw new JournalException("Cannot open journal file " + file + " to allocate space: "
@@ -221,6 +243,16 @@ final class JournalSpace {
             }
         } catch (IOException | RuntimeException e) {
             LOG.warn("Cannot allocate the blocks of {}: {}", file, e.toString());
+        }
+    }
+
+    /** @return the native POSIX calls Chronicle ships, or null where they are not available (not Linux) */
+    private PosixAPI posix() {
+        try {
+            PosixAPI posix = PosixAPI.posix();
+            return posix.getClass().getSimpleName().startsWith("NoOp") ? null : posix;
+        } catch (RuntimeException | LinkageError e) {
+            return null;
         }
     }
 
