@@ -9,6 +9,7 @@ import java.time.LocalDate;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
+import io.denormq.journal.IoFaults;
 import io.denormq.journal.Journal;
 import io.denormq.tx.ProgrammaticTransaction;
 import io.denormq.tx.ProgrammaticTransactions;
@@ -147,5 +148,39 @@ class RetentionTest extends QueueTestSupport {
         DenormQueue third = open(queueBuilder().handler("kept", message -> { }).dropCursor("retired"));
         assertThat(retainOnceTheReaderIsIdle(third)).isNotEmpty().first().satisfies(path ->
                 assertThat(path.getFileName().toString()).isEqualTo("20261001F.cq4"));
+    }
+
+    @Test
+    void shouldOpenAfterRetentionFailedPartWay() throws Exception {
+        DenormQueue queue = open(queueBuilder().handler("h", new Recorder()));
+        publishDaily(queue, 11);
+        awaitProcessed(queue);
+        // the manifest cannot be rewritten: as if the process died between updating it and deleting the file
+        IoFaults.install(site -> site == IoFaults.Site.MANIFEST);
+        boolean failed = false;
+        try {
+            long deadline = System.nanoTime() + AWAIT.toNanos();
+            while (!failed && System.nanoTime() < deadline) {
+                try {
+                    if (!retain(queue).isEmpty()) {
+                        break;
+                    }
+                    Thread.sleep(5);
+                } catch (JournalException e) {
+                    failed = true;
+                }
+            }
+        } finally {
+            IoFaults.install(null);
+        }
+        assertThat(failed).as("retention hit the injected failure").isTrue();
+        queue.close();
+
+        Recorder afterRestart = new Recorder();
+        DenormQueue reopened = open(queueBuilder().handler("h", afterRestart));
+        reopened.publish("t", "k", utf8("restarted"));
+        awaitProcessed(reopened);
+        assertThat(afterRestart.payloads()).containsExactly("restarted");
+        assertThat(retainOnceTheReaderIsIdle(reopened)).as("retention goes on after the restart").hasSize(4);
     }
 }

@@ -1,6 +1,7 @@
 package io.denormq.journal;
 
 import java.io.IOException;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -110,8 +111,20 @@ public final class CycleManifest {
      * @param deleted the deleted cycles
      */
     synchronized void removed(Collection<Integer> deleted) {
-        if (cycles.removeAll(deleted)) {
+        List<Integer> removed = new ArrayList<>();
+        for (int cycle : deleted) {
+            if (cycles.remove(cycle)) {
+                removed.add(cycle);
+            }
+        }
+        if (removed.isEmpty()) {
+            return;
+        }
+        try {
             write();
+        } catch (RuntimeException e) {
+            cycles.addAll(removed); // still listed on disk: the next attempt must write again
+            throw e;
         }
     }
 
@@ -122,6 +135,9 @@ public final class CycleManifest {
         try {
             IoFaults.check(IoFaults.Site.MANIFEST);
             Files.write(temp, lines, StandardCharsets.UTF_8);
+            try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {
+                channel.force(true); // the contents are durable before the rename makes them the manifest
+            }
             JournalDirectory.restrictToOwner(temp);
             Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {

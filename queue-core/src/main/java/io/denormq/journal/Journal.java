@@ -554,11 +554,14 @@ public final class Journal implements AutoCloseable {
             if (closed || filesInUse.contains(file.path().toFile())) {
                 return false;
             }
+            // The manifest first, made durable, then the file: a crash in between leaves a file the manifest
+            // does not list, which the next open lists again; the other order leaves a journal that refuses to open.
+            manifest.removed(List.of(file.cycle()));
+            forceDirectory(directory);
             IoFaults.check(IoFaults.Site.DELETE);
             Files.deleteIfExists(file.path());
             // Chronicle caches the directory listing; a stale one would send tailers to the deleted file
             queue.refreshDirectoryListing();
-            manifest.removed(List.of(file.cycle()));
             return true;
         } catch (IOException e) {
             throw new JournalException("Cannot delete journal cycle file " + file.path() + ": " + e, e);
