@@ -78,6 +78,7 @@ final class DefaultDenormQueue implements DenormQueue {
         this.errorHandler = new CountingErrorHandler(directory.toString());
 
         long lastIndexAtOpen = journal.lastIndex();
+        CursorsBeyondTheJournal.pullBack(checkpoint, lastIndexAtOpen, directory);
         JournalRecovery.Result recovery = JournalRecovery.releaseOrphans(journal, checkpoint);
         boolean cursorsLost = checkpoint.wasCreated() && lastIndexAtOpen >= 0;
         if (cursorsLost) {

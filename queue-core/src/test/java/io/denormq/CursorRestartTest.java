@@ -35,6 +35,40 @@ class CursorRestartTest extends QueueTestSupport {
         assertThat(second.sequences.get(0)).isGreaterThan(first.sequences.get(99));
     }
 
+    /**
+     * After a power cut the checkpoint can claim records the journal lost (its page reached the disk
+     * first): here the journal's cycle file is put back as it was before the last records, the
+     * checkpoint kept. What is published after the restart must not be skipped as already processed.
+     */
+    @Test
+    void shouldNotSkipNewMessagesWhenTheCursorIsPastTheJournal() throws Exception {
+        DenormQueue queue = open(builder().handler("h", new Recorder()));
+        for (int i = 0; i < 5; i++) {
+            queue.publish("t", "k", utf8("m" + i));
+        }
+        awaitProcessed(queue);
+        java.nio.file.Path cycleFile;
+        try (java.util.stream.Stream<java.nio.file.Path> files = java.nio.file.Files.list(journalDir)) {
+            cycleFile = files.filter(f -> f.toString().endsWith(".cq4")).findFirst().orElseThrow();
+        }
+        java.nio.file.Path before = journalDir.resolveSibling("cycle-before-the-cut");
+        java.nio.file.Files.copy(cycleFile, before);
+        for (int i = 5; i < 20; i++) {
+            queue.publish("t", "k", utf8("m" + i));
+        }
+        awaitProcessed(queue);
+        queue.close();
+        java.nio.file.Files.copy(before, cycleFile, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+
+        Recorder afterCut = new Recorder();
+        DenormQueue reopened = open(builder().handler("h", afterCut));
+        for (int i = 100; i < 103; i++) {
+            reopened.publish("t", "k", utf8("m" + i));
+        }
+        awaitProcessed(reopened);
+        assertThat(afterCut.payloads()).as("published after the restart").containsExactly("m100", "m101", "m102");
+    }
+
     @Test
     void shouldRedeliverWhatAHaltedHandlerHadNotAcknowledged() throws Exception {
         CountDownLatch blocked = new CountDownLatch(1);
