@@ -93,6 +93,9 @@ final class DefaultDenormQueue implements DenormQueue {
         long noHandlerStart = lastIndexAtOpen < 0 ? CheckpointDescriptor.NOTHING : lastIndexAtOpen;
         this.dispatcher = new Dispatcher(journal, checkpoint, builder.ringSize(), runners, noHandlerStart,
                 lastIndexAtOpen, errorHandler, builder.idleMode() == IdleMode.BUSY_SPIN);
+        // every check that can refuse this start has passed, and every handler's slot holds where it starts:
+        // only now may a checkpoint this start created take its name (until then a failed start leaves it absent)
+        checkpoint.install();
         this.dispatcher.start();
         this.flusher = flushPolicy.kind() == FlushPolicy.Kind.PERIODIC
                 ? new PeriodicFlusher(journal, flushPolicy.interval(), errorHandler) : null;
@@ -111,7 +114,7 @@ final class DefaultDenormQueue implements DenormQueue {
         CheckpointFile checkpoint = null;
         try {
             JournalFormat.checkOrCreate(directory, true);
-            checkpoint = CheckpointFile.open(directory, false);
+            checkpoint = CheckpointFile.openOrCreate(directory);
             journal = Journal.open(directory, false, builder.clock(), builder.reservedSpaceBytes(),
                     builder.lowSpaceWarningBytes());
             return new DefaultDenormQueue(builder, directory, lock, journal, checkpoint);

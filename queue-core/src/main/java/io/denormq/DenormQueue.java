@@ -71,8 +71,12 @@ public interface DenormQueue extends AutoCloseable {
     /**
      * Waits until every handler has processed every message released before this call.
      *
+     * <p>A handler that a failure halted (see {@link HandlerStats.State#HALTED}) will not process
+     * anything before the application restarts: this returns false as soon as it sees one, without
+     * waiting for the timeout. {@link #stats()} names it and says why.
+     *
      * @param timeout how long to wait
-     * @return true if they have, false if the time ran out
+     * @return true if they have, false if the time ran out or a handler is halted
      * @throws InterruptedException if the calling thread is interrupted
      */
     boolean awaitProcessed(Duration timeout) throws InterruptedException;
@@ -117,7 +121,8 @@ public interface DenormQueue extends AutoCloseable {
 
     /**
      * Reads each handler's progress and lag without touching the journal: cheap enough for a health
-     * check or a metrics scrape. Works after {@link #close()} too (the handlers then report not running).
+     * check or a metrics scrape. Works after {@link #close()} too (the handlers then report
+     * {@link HandlerStats.State#STOPPED}, or HALTED with the reason if a failure halted them).
      *
      * @return a snapshot of the queue's counters
      */

@@ -1,5 +1,7 @@
 package io.denormq;
 
+import java.util.Objects;
+
 /**
  * One handler's progress, as seen at the moment {@link DenormQueue#stats()} was called. Counters
  * run from the queue's start; the cursor is durable across restarts.
@@ -17,8 +19,56 @@ package io.denormq;
  * @param unreadRecords   journal records (transactions' batches and outcomes) its reader has not read
  *                        yet: the backlog beyond its ring, 0 once the reader has caught up (and
  *                        after the queue closed), -1 if the journal could not count them
- * @param running         false once the handler's thread stopped (queue closed, or the handler was halted)
+ * @param state           whether it runs, was halted by a failure, or stopped with the queue
+ * @param haltReason      why it was halted, naming the message and the failure; null unless
+ *                        {@code state} is {@link State#HALTED}
  */
 public record HandlerStats(String name, long cursor, long processed, long retries, long deadLetters,
-                           long lagMessages, long lagMillis, long unreadRecords, boolean running) {
+                           long lagMessages, long lagMillis, long unreadRecords, State state, String haltReason) {
+
+    /** What a handler (partition) is doing. */
+    public enum State {
+        /** Its thread processes messages as they are released. */
+        RUNNING,
+        /**
+         * A failure it cannot get past stopped it (today: a message it gave up on could not be
+         * dead-lettered). It processes and acknowledges nothing more until the application restarts;
+         * its cursor stays where it was, so nothing is lost: the message it stopped at and every later
+         * one are delivered again after the restart. {@link HandlerStats#haltReason()} says why; fix
+         * that, then restart.
+         */
+        HALTED,
+        /** Its thread stopped because the queue was closed. */
+        STOPPED
+    }
+
+    /**
+     * @param name          the handler's name
+     * @param cursor        its durable cursor
+     * @param processed     messages finished since start
+     * @param retries       retried attempts since start
+     * @param deadLetters   dead letters since start
+     * @param lagMessages   messages in its ring not yet processed
+     * @param lagMillis     age of its oldest unprocessed message
+     * @param unreadRecords journal records its reader has not read
+     * @param state         its state, not null
+     * @param haltReason    why it was halted, only (and never null) when {@code state} is HALTED
+     */
+    public HandlerStats {
+        Objects.requireNonNull(state, "state");
+        if ((state == State.HALTED) != (haltReason != null)) {
+            throw new IllegalArgumentException("haltReason must be given exactly when the state is HALTED; state "
+                    + state + ", haltReason " + haltReason);
+        }
+    }
+
+    /** @return whether its thread processes messages ({@link State#RUNNING}) */
+    public boolean running() {
+        return state == State.RUNNING;
+    }
+
+    /** @return whether a failure halted it ({@link State#HALTED}): it needs a fix and a restart */
+    public boolean halted() {
+        return state == State.HALTED;
+    }
 }

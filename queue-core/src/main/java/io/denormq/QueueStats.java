@@ -37,6 +37,14 @@ public record QueueStats(String journalDirectory, int unresolvedBatches, long ba
         handlers = List.copyOf(handlers);
     }
 
+    /**
+     * @return the handlers (partitions) a failure halted: each processes nothing more until the
+     *         application restarts (see {@link HandlerStats.State#HALTED}); empty when all is well
+     */
+    public List<HandlerStats> haltedHandlers() {
+        return handlers.stream().filter(HandlerStats::halted).toList();
+    }
+
     /** @return the largest {@link HandlerStats#lagMessages()} of all handlers, 0 without handlers */
     public long maxLagMessages() {
         return handlers.stream().mapToLong(HandlerStats::lagMessages).max().orElse(0);

@@ -51,6 +51,42 @@ class DamagedFilesTest extends QueueTestSupport {
     }
 
     @Test
+    void shouldStillReplayEverythingAfterAFailedStartWhenTheCheckpointFileWasMovedAway() throws Exception {
+        Recorder first = new Recorder();
+        DenormQueue queue = builder().handler("h", first).build();
+        for (int i = 1; i <= 10; i++) {
+            queue.publish("t", "k", utf8("m" + i));
+        }
+        awaitProcessed(queue);
+        queue.close();
+        assertThat(first.payloads()).hasSize(10);
+        Files.move(checkpointFile(), checkpointFile().resolveSibling("checkpoint.dat.damaged"));
+        // a start that fails for another reason: the day file the manifest names is missing
+        Path dayFile = onlyCycleFile();
+        Path saved = journalDir.getParent().resolve(dayFile.getFileName() + ".saved");
+        Files.move(dayFile, saved);
+        assertThatThrownBy(() -> builder().handler("h", new Recorder()).build())
+                .isInstanceOf(JournalException.class).hasMessageContaining("is missing");
+        assertThat(checkpointFile()).as("the failed start left no checkpoint behind").doesNotExist();
+        assertThat(journalDir.resolve(io.denormq.journal.CheckpointFile.PENDING_FILE_NAME)).doesNotExist();
+
+        Files.move(saved, dayFile);
+        Recorder recorder = new Recorder();
+        DenormQueue restored = open(builder().handler("h", recorder));
+        awaitProcessed(restored);
+        assertThat(recorder.payloads()).as("cursors still lost: every message replayed")
+                .containsExactly("m1", "m2", "m3", "m4", "m5", "m6", "m7", "m8", "m9", "m10");
+    }
+
+    private Path onlyCycleFile() throws java.io.IOException {
+        try (var files = Files.list(journalDir)) {
+            List<Path> cycles = files.filter(file -> file.getFileName().toString().endsWith(".cq4")).toList();
+            assertThat(cycles).hasSize(1);
+            return cycles.get(0);
+        }
+    }
+
+    @Test
     void shouldRefuseATruncatedCheckpointFileAndReplayOnceItIsMovedAway() throws Exception {
         processThreeMessages();
         try (var channel = Files.newByteChannel(checkpointFile(), StandardOpenOption.WRITE)) {

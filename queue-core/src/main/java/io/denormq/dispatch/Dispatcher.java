@@ -110,6 +110,17 @@ public final class Dispatcher implements AutoCloseable {
                     ring, startIndex, skipUpToSequence, redeliveredUpToIndex, idle, errorHandler);
             this.readerThread = new Thread(reader, "denormq-reader" + (runner == null ? "" : "-" + runner.displayName()));
             this.readerThread.setDaemon(true);
+            if (runner != null) {
+                // a halted handler's pipeline stops: its lag and unread records then grow as the journal does
+                runner.whenHalted(() -> {
+                    reader.stop();
+                    processor.halt();
+                });
+            }
+        }
+
+        boolean halted() {
+            return runner != null && runner.haltReason() != null;
         }
 
         /** Records of the journal this pipeline's reader has not read yet (it reads from its start index on). */
@@ -129,6 +140,9 @@ public final class Dispatcher implements AutoCloseable {
         }
 
         boolean caughtUpWith(long journalIndex) {
+            if (halted()) {
+                return false; // it will not process anything more before a restart
+            }
             if (reader.lastReadIndex() < journalIndex && reader.isRunning()) {
                 return false;
             }
@@ -166,8 +180,11 @@ public final class Dispatcher implements AutoCloseable {
             long lag = Math.max(0, published - done);
             long lagMillis = lag == 0 ? 0 : Math.max(0, now - pipeline.ring.get(done + 1).releasedAtMillis);
             HandlerRunner runner = pipeline.runner;
+            String haltReason = runner.haltReason();
+            HandlerStats.State state = haltReason != null ? HandlerStats.State.HALTED
+                    : runner.hasShutDown() ? HandlerStats.State.STOPPED : HandlerStats.State.RUNNING;
             stats.add(new HandlerStats(runner.displayName(), runner.storedCursor(), runner.processed(), runner.retries(),
-                    runner.deadLetters(), lag, lagMillis, pipeline.unreadRecords(), !runner.hasShutDown()));
+                    runner.deadLetters(), lag, lagMillis, pipeline.unreadRecords(), state, haltReason));
         }
         return stats;
     }
@@ -187,14 +204,15 @@ public final class Dispatcher implements AutoCloseable {
      *
      * @param journalIndex the journal index to wait for
      * @param timeout      how long to wait
-     * @return true if done in time
+     * @return true if done in time; false at once when a handler is halted (it is not caught up,
+     *         and will not be before a restart)
      * @throws InterruptedException if interrupted
      */
     public boolean awaitProcessed(long journalIndex, Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         for (Pipeline pipeline : pipelines) {
             while (!pipeline.caughtUpWith(journalIndex)) {
-                if (System.nanoTime() > deadline) {
+                if (pipeline.halted() || System.nanoTime() > deadline) {
                     return false;
                 }
                 Thread.sleep(1);
@@ -229,7 +247,7 @@ public final class Dispatcher implements AutoCloseable {
                     && System.nanoTime() < deadline) {
                 LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
             }
-            if (pipeline.processor.getSequence().get() < published) {
+            if (pipeline.processor.getSequence().get() < published && !pipeline.halted()) {
                 LOG.warn("Handler '{}' did not finish its backlog within {}; it is stopped and will be delivered "
                         + "the rest again on the next start", pipeline.runner.displayName(), timeout);
             }

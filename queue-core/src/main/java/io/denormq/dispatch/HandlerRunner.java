@@ -20,6 +20,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Once {@link #halt()} is called nothing more is acknowledged, so a message interrupted by
  * shutdown is delivered again on the next start.
+ *
+ * <p>A message that cannot be dead-lettered halts the runner for good ({@link #haltReason()}): it
+ * processes and acknowledges nothing more, so that message and every later one are delivered again
+ * after a restart. It logs one ERROR saying what to do and runs the action given to
+ * {@link #whenHalted}, with which the dispatcher stops its pipeline.
  */
 public final class HandlerRunner implements EventHandler<MessageEvent> {
     private static final Logger LOG = LoggerFactory.getLogger(HandlerRunner.class);
@@ -40,6 +45,9 @@ public final class HandlerRunner implements EventHandler<MessageEvent> {
     /** Read by other threads (stats, cursors) even after the checkpoint file was unmapped at close. */
     private volatile long cursorStored;
     private volatile boolean halted;
+    /** Why a failure halted this runner; null while it runs or when only shutdown halted it. */
+    private volatile String haltReason;
+    private Runnable onHalted = () -> { };
     /** Set when the event processor's thread has left its loop: nothing more will be processed. */
     private volatile boolean shutDown;
 
@@ -142,12 +150,44 @@ public final class HandlerRunner implements EventHandler<MessageEvent> {
                             + "It is listed by DenormQueue.deadLetters(); the handler goes on with the next message.",
                     name, view, attempts, Long.toHexString(index), journal.directory(), failure);
             return true;
-        } catch (RuntimeException e) {
-            e.addSuppressed(failure);
-            LOG.error("Handler '{}' could not dead-letter {} in {}; the handler stops acknowledging and the message "
-                    + "is delivered again after a restart", name, view, journal.directory(), e);
-            halted = true;
+        } catch (RuntimeException | Error e) { // an Error too: a full disk shows as one (SIGBUS)
+            haltOnFailure(attempts, failure, e);
             return false;
+        }
+    }
+
+    /**
+     * Stops for good: acknowledging past a message that is neither processed nor dead-lettered
+     * would lose it. Halts first, so that nothing below (a logger that throws) can let it go on.
+     */
+    private void haltOnFailure(int attempts, Throwable failure, Throwable deadLetterFailure) {
+        halted = true;
+        haltReason = "could not dead-letter " + view + " after " + attempts + " failed attempt(s) in journal "
+                + journal.directory() + ": " + describe(deadLetterFailure) + "; cursor frozen at "
+                + Long.toHexString(cursorStored) + ". Fix the cause and restart the application: this message "
+                + "and every later one are delivered again then";
+        try {
+            onHalted.run();
+        } finally {
+            try {
+                deadLetterFailure.addSuppressed(failure);
+                LOG.error("Handler '{}' is HALTED: it {}. Until the restart it processes and acknowledges nothing "
+                                + "(stats() and the health check show it as HALTED, the denormq.handler.halted "
+                                + "gauge is 1, awaitProcessed returns false); nothing is lost. The cause is the "
+                                + "exception below (disk space, journal directory permissions or the handler's own "
+                                + "exception), the handler's last failure is attached to it",
+                        displayName(), haltReason, deadLetterFailure);
+            } catch (RuntimeException loggingFailed) {
+                // the handler is halted, and its stats say why: a logger that cannot print must not undo that
+            }
+        }
+    }
+
+    private static String describe(Throwable failure) {
+        try {
+            return failure.toString();
+        } catch (RuntimeException unprintable) {
+            return failure.getClass().getName();
         }
     }
 
@@ -199,6 +239,24 @@ public final class HandlerRunner implements EventHandler<MessageEvent> {
     /** Stops acknowledging: whatever is delivered from now on is delivered again after a restart. */
     public void halt() {
         halted = true;
+    }
+
+    /**
+     * Sets what to do, on this runner's thread, when a failure halts it; called before the runner
+     * starts.
+     *
+     * @param action stops the runner's pipeline (its event processor and reader)
+     */
+    void whenHalted(Runnable action) {
+        this.onHalted = action;
+    }
+
+    /**
+     * @return why a failure halted this runner (the message, the failure, what to do), or null if
+     *         none did; a runner halted only by shutdown returns null
+     */
+    public String haltReason() {
+        return haltReason;
     }
 
     /** @return the handler's name */

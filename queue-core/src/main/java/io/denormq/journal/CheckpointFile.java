@@ -32,74 +32,135 @@ public final class CheckpointFile implements AutoCloseable {
             + "again: every handler is then replayed every message still in the journal (handlers are idempotent), "
             + "so nothing is lost; or restore it from a backup";
 
+    /**
+     * The name a checkpoint file created by a start has until that start succeeds: a start that
+     * fails leaves {@value CheckpointDescriptor#FILE_NAME} absent, so the next start still knows that
+     * the cursors were lost. A leftover of a start that crashed is overwritten by the next one.
+     */
+    public static final String PENDING_FILE_NAME = FILE_NAME + ".new";
+
     private final Path file;
     private final FileChannel channel;
     private final MappedByteBuffer mapping;
     private final UnsafeBuffer buffer;
     private final boolean created;
+    /** Where a created file lives until {@link #install()}; null once installed, or for an existing file. */
+    private volatile Path pending;
 
-    private CheckpointFile(Path file, FileChannel channel, MappedByteBuffer mapping, boolean created) {
+    private CheckpointFile(Path file, Path pending, FileChannel channel, MappedByteBuffer mapping) {
         this.file = file;
+        this.pending = pending;
         this.channel = channel;
         this.mapping = mapping;
         this.buffer = new UnsafeBuffer(mapping);
-        this.created = created;
+        this.created = pending != null;
     }
 
     /**
-     * Opens the checkpoint file of a journal directory, creating it if missing.
+     * Opens the existing checkpoint file of a journal directory. It never creates one: a missing
+     * checkpoint is what tells the queue's next start that the cursors were lost.
      *
      * @param directory the journal directory
-     * @param readOnly  whether to map it for reading only (a missing file is then an error)
+     * @param readOnly  whether to map it for reading only
      * @return the open file
+     * @throws JournalException             if the file does not exist, saying what that means
      * @throws IncompatibleJournalException if the file is damaged or of another format
      */
     public static CheckpointFile open(Path directory, boolean readOnly) {
+        checkPlatform();
+        Path file = directory.resolve(FILE_NAME);
+        if (!Files.exists(file)) {
+            throw new JournalException("Journal " + directory + " has no checkpoint file " + file + " (the "
+                    + "handlers' cursors): nothing to read or change, and it is not created here. The queue's next "
+                    + "start replays every message still in the journal to every handler and creates it; if you "
+                    + "moved it away, move it back to keep the cursors");
+        }
+        return map(file, null, readOnly);
+    }
+
+    /**
+     * Opens the checkpoint file for a starting queue. A missing file is created under
+     * {@value #PENDING_FILE_NAME} ({@link #wasCreated()} is then true) and takes its real name only
+     * when the queue calls {@link #install()} after every step of its start that can fail; closed
+     * before that, it is deleted. So a failed start changes nothing the next start decides from.
+     *
+     * @param directory the journal directory, locked by the caller
+     * @return the open file, mapped for writing
+     * @throws IncompatibleJournalException if the existing file is damaged or of another format
+     */
+    public static CheckpointFile openOrCreate(Path directory) {
+        checkPlatform();
+        Path file = directory.resolve(FILE_NAME);
+        if (Files.exists(file)) {
+            return map(file, null, false);
+        }
+        Path pending = directory.resolve(PENDING_FILE_NAME);
+        create(pending);
+        return map(file, pending, false);
+    }
+
+    private static void checkPlatform() {
         if (ByteOrder.nativeOrder() != ByteOrder.LITTLE_ENDIAN) {
             throw new JournalException("denormq's checkpoint file needs a little-endian platform");
         }
-        Path file = directory.resolve(FILE_NAME);
-        boolean created = false;
-        if (!Files.exists(file)) {
-            if (readOnly) {
-                throw new JournalException("Checkpoint file " + file + " does not exist: nothing to read");
-            }
-            create(file);
-            created = true;
-        }
+    }
+
+    private static CheckpointFile map(Path file, Path pending, boolean readOnly) {
+        Path mapped = pending == null ? file : pending;
         try {
-            long size = Files.size(file);
+            long size = Files.size(mapped);
             if (size != FILE_LENGTH) {
-                throw new IncompatibleJournalException("Checkpoint file " + file + " is " + size + " bytes, expected "
+                throw new IncompatibleJournalException("Checkpoint file " + mapped + " is " + size + " bytes, expected "
                         + FILE_LENGTH + ": it is damaged or not a denormq checkpoint. " + MOVE_IT_AWAY);
             }
-            FileChannel channel = readOnly ? FileChannel.open(file, StandardOpenOption.READ)
-                    : FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
+            FileChannel channel = readOnly ? FileChannel.open(mapped, StandardOpenOption.READ)
+                    : FileChannel.open(mapped, StandardOpenOption.READ, StandardOpenOption.WRITE);
             MappedByteBuffer mapping = channel.map(readOnly ? FileChannel.MapMode.READ_ONLY : FileChannel.MapMode.READ_WRITE,
                     0, FILE_LENGTH);
-            CheckpointFile checkpoint = new CheckpointFile(file, channel, mapping, created);
+            CheckpointFile checkpoint = new CheckpointFile(file, pending, channel, mapping);
             checkpoint.verifyHeader();
             return checkpoint;
         } catch (IOException e) {
-            throw new JournalException("Cannot map checkpoint file " + file + ": " + e, e);
+            throw new JournalException("Cannot map checkpoint file " + mapped + ": " + e, e);
         }
     }
 
-    private static void create(Path file) {
+    private static void create(Path pending) {
         UnsafeBuffer header = new UnsafeBuffer(new byte[FILE_LENGTH]);
         header.putLong(MAGIC_OFFSET, MAGIC, ByteOrder.LITTLE_ENDIAN);
         header.putInt(VERSION_OFFSET, FORMAT_VERSION, ByteOrder.LITTLE_ENDIAN);
         header.putInt(SLOT_COUNT_OFFSET, SLOT_COUNT, ByteOrder.LITTLE_ENDIAN);
         header.putLong(LOW_WATER_OFFSET, NOTHING, ByteOrder.LITTLE_ENDIAN);
-        Path temp = file.resolveSibling(FILE_NAME + ".tmp");
         try {
             IoFaults.check(IoFaults.Site.CHECKPOINT);
-            Files.write(temp, header.byteArray());
-            JournalDirectory.restrictToOwner(temp);
-            Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE);
+            Files.write(pending, header.byteArray()); // replaces the leftover of a start that crashed
+            JournalDirectory.restrictToOwner(pending);
         } catch (IOException e) {
-            throw new JournalException("Cannot create checkpoint file " + file + ": " + e, e);
+            throw new JournalException("Cannot create checkpoint file " + pending + ": " + e, e);
         }
+    }
+
+    /**
+     * Gives a file created by {@link #openOrCreate} its real name, {@value CheckpointDescriptor#FILE_NAME}:
+     * its content is forced to the disk first, then it is renamed atomically. The mapping stays valid.
+     * Does nothing for a file that existed or is already installed.
+     *
+     * @throws JournalException if the rename failed; the file is then still pending
+     */
+    public void install() {
+        Path from = pending;
+        if (from == null) {
+            return;
+        }
+        try {
+            mapping.force();
+            Files.move(from, file, StandardCopyOption.ATOMIC_MOVE);
+            Journal.forceDirectory(file.getParent()); // the new name survives a power cut
+        } catch (IOException | RuntimeException e) {
+            throw new JournalException("Cannot move the new checkpoint file " + from + " to " + file + ": " + e
+                    + ". The queue did not start; check that the journal directory is writable", e);
+        }
+        pending = null;
     }
 
     private void verifyHeader() {
@@ -125,8 +186,8 @@ public final class CheckpointFile implements AutoCloseable {
     }
 
     /**
-     * @return whether {@link #open} created the file: with a non-empty journal this means the
-     *         cursors were lost, and every handler must start from the beginning
+     * @return whether {@link #openOrCreate} created the file (it was absent): with a non-empty
+     *         journal this means the cursors were lost, and every handler must start from the beginning
      */
     public boolean wasCreated() {
         return created;
@@ -258,14 +319,24 @@ public final class CheckpointFile implements AutoCloseable {
         return mapping.isReadOnly();
     }
 
-    /** Forces and unmaps the file. */
+    /**
+     * Forces and unmaps the file. A file created by {@link #openOrCreate} and never installed is
+     * deleted: the start that created it failed.
+     */
     @Override
     public void close() {
+        Path uninstalled = pending;
         try {
-            force();
+            if (uninstalled == null) {
+                force();
+            }
             channel.close();
+            if (uninstalled != null) {
+                Files.deleteIfExists(uninstalled);
+            }
         } catch (IOException e) {
-            throw new JournalException("Cannot close checkpoint file " + file + ": " + e, e);
+            throw new JournalException("Cannot close checkpoint file " + (uninstalled == null ? file : uninstalled)
+                    + ": " + e, e);
         }
     }
 }

@@ -99,6 +99,7 @@ public final class CycleManifest {
                         StandardOpenOption.APPEND);
                 JournalDirectory.restrictToOwner(file); // once a day at most: the file may be new
             } catch (IOException e) {
+                cycles.remove(cycle); // not on disk: the next append into this cycle must try again
                 throw new JournalException("Cannot record cycle " + cycle + " in " + file + ": " + e, e);
             }
         }

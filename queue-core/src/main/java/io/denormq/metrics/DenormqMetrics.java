@@ -18,6 +18,9 @@ import io.micrometer.core.instrument.binder.MeterBinder;
  * <ul>
  *   <li>{@code denormq.handler.lag} — messages released to the handler and not yet processed (gauge);</li>
  *   <li>{@code denormq.handler.lag.time} — age of the oldest of them (time gauge): what to alert on;</li>
+ *   <li>{@code denormq.handler.halted} — 1 while a failure keeps the handler halted (it processes
+ *       nothing until the application restarts; {@link DenormQueue#stats()} says why), else 0 (gauge):
+ *       alert on it;</li>
  *   <li>{@code denormq.handler.processed}, {@code denormq.handler.retries},
  *       {@code denormq.handler.dead.letters} — counters since start;</li>
  *   <li>{@code denormq.batches.unresolved} — transactions journaled whose outcome is pending (gauge);</li>
@@ -55,6 +58,9 @@ public final class DenormqMetrics implements MeterBinder {
             Gauge.builder("denormq.handler.unread.records", queue, q -> of(q, name, HandlerStats::unreadRecords))
                     .description("journal records the handler's reader has not read yet: the backlog beyond its ring")
                     .baseUnit("records").tags("journal", journal, "handler", name).register(registry);
+            Gauge.builder("denormq.handler.halted", queue, q -> of(q, name, stats -> stats.halted() ? 1 : 0))
+                    .description("1 while a failure keeps the handler halted until a restart (stats() says why), else 0")
+                    .tags("journal", journal, "handler", name).register(registry);
             counter(registry, "denormq.handler.processed", "messages the handler finished (dead letters included)",
                     journal, name, HandlerStats::processed);
             counter(registry, "denormq.handler.retries", "failed attempts that were retried", journal, name,

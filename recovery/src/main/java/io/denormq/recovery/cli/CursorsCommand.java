@@ -49,7 +49,8 @@ final class CursorsCommand implements Runnable {
     @Command(name = "drop", mixinStandardHelpOptions = true,
             description = "Drops a retired handler's cursors so that they no longer hold back retention. If the "
                     + "handler is still registered in the application it starts at the end of the journal on the "
-                    + "next start. Refuses while a queue uses the journal.")
+                    + "next start. Refuses while a queue uses the journal, and on a journal without checkpoint "
+                    + "file (it never creates one: its absence makes the next start replay everything).")
     static final class Drop implements Callable<Integer> {
         @Spec
         private CommandSpec spec;

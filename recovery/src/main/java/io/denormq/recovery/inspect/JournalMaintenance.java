@@ -95,8 +95,13 @@ public final class JournalMaintenance implements AutoCloseable {
      * Drops every cursor (all partitions) of a handler. If that handler is still registered in an
      * application, it starts at the end of the journal on its next start: drop only retired handlers.
      *
+     * <p>It never creates a missing checkpoint file: a journal without one replays every message to
+     * every handler on its next start (the cursors are lost), and a new, empty file would make that
+     * start skip the whole backlog instead.
+     *
      * @param handler the handler's name
      * @return how many cursors were dropped, 0 if the handler had none
+     * @throws JournalException if the journal has no checkpoint file, saying so; nothing is changed
      */
     public int dropCursor(String handler) {
         int dropped = 0;

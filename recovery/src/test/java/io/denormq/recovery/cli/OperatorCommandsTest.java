@@ -138,6 +138,27 @@ class OperatorCommandsTest {
     }
 
     @Test
+    void shouldRefuseToDropACursorOfAJournalWithoutCheckpointAndCreateNothing() throws Exception {
+        Path checkpoint = journal.resolve("checkpoint.dat");
+        Files.move(checkpoint, journal.resolveSibling("checkpoint.dat.damaged"));
+        List<String> before;
+        try (var files = Files.list(journal)) {
+            before = files.map(file -> file.getFileName().toString()).sorted().toList();
+        }
+
+        Run drop = run("cursors", "drop", journal.toString(), "retired");
+
+        assertThat(drop.exitCode()).isEqualTo(2);
+        assertThat(drop.err()).contains(checkpoint.toString()).contains("no checkpoint file")
+                .contains("replays every message");
+        assertThat(checkpoint).doesNotExist();
+        try (var files = Files.list(journal)) {
+            assertThat(files.map(file -> file.getFileName().toString()).sorted().toList())
+                    .as("nothing created").isEqualTo(before);
+        }
+    }
+
+    @Test
     void shouldExplainADirectoryThatIsNotAJournal() throws Exception {
         Run run = run("inspect", Files.createTempDirectory("not-a-journal").resolve("missing").toString());
         assertThat(run.exitCode()).isEqualTo(2);

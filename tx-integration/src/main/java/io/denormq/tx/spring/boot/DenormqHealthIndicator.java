@@ -13,10 +13,11 @@ import org.springframework.boot.actuate.health.Health;
 /**
  * Reports the queue under {@code denormq} in Actuator's health endpoint, from
  * {@link DenormQueue#stats()} (no journal I/O). DOWN when the queue is closed, when a handler's
- * thread has stopped, or when a handler's oldest unprocessed message is older than
- * {@code denormq.health.max-lag}; UP otherwise. The details show, per handler, its cursor, lag in
- * messages and milliseconds, retries and dead letters since start, so that an alert can say which
- * read model is behind.
+ * thread has stopped, when a failure halted a handler, or when a handler's oldest unprocessed
+ * message is older than {@code denormq.health.max-lag}; UP otherwise. The details show, per handler,
+ * its status (OK, LAGGING, HALTED or STOPPED), cursor, lag in messages and milliseconds, retries and
+ * dead letters since start, and for a halted handler why it halted and what to do, so that an alert
+ * can say which read model is behind or stopped; {@code haltedHandlers} lists the halted ones.
  */
 public class DenormqHealthIndicator extends AbstractHealthIndicator {
     private final DenormQueue queue;
@@ -37,11 +38,16 @@ public class DenormqHealthIndicator extends AbstractHealthIndicator {
         QueueStats stats = queue.stats();
         boolean down = queue.isClosed();
         Map<String, Object> handlers = new LinkedHashMap<>();
+        Map<String, String> halted = new LinkedHashMap<>();
         for (HandlerStats handler : stats.handlers()) {
             boolean lagging = handler.lagMillis() > maxLag.toMillis();
             down |= lagging || !handler.running();
             Map<String, Object> details = new LinkedHashMap<>();
-            details.put("status", !handler.running() ? "STOPPED" : lagging ? "LAGGING" : "OK");
+            details.put("status", handler.halted() ? "HALTED" : !handler.running() ? "STOPPED" : lagging ? "LAGGING" : "OK");
+            if (handler.halted()) {
+                details.put("haltReason", handler.haltReason());
+                halted.put(handler.name(), handler.haltReason());
+            }
             details.put("cursor", handler.cursor());
             details.put("lagMessages", handler.lagMessages());
             details.put("lagMillis", handler.lagMillis());
@@ -58,5 +64,8 @@ public class DenormqHealthIndicator extends AbstractHealthIndicator {
                 .withDetail("unresolvedBatches", stats.unresolvedBatches())
                 .withDetail("backgroundErrors", stats.backgroundErrors())
                 .withDetail("handlers", handlers);
+        if (!halted.isEmpty()) {
+            builder.withDetail("haltedHandlers", halted);
+        }
     }
 }
