@@ -8,6 +8,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
 import io.denormq.dispatch.CountingErrorHandler;
@@ -62,6 +64,11 @@ final class DefaultDenormQueue implements DenormQueue {
     private final Map<String, byte[]> topicBytes = new ConcurrentHashMap<>();
     private final Object closeMonitor = new Object();
     private volatile boolean closed;
+    /** Transactions past their before-commit step whose outcome is not journaled yet. */
+    private final AtomicInteger committing = new AtomicInteger();
+    /** Set when close() timed out on committing transactions: the last of them finishes the close. */
+    private volatile boolean closeDeferred;
+    private final AtomicBoolean journalClosed = new AtomicBoolean();
 
     private DefaultDenormQueue(DenormQueueBuilder builder, Path directory, JournalLock lock, Journal journal,
                                CheckpointFile checkpoint) {
@@ -239,6 +246,28 @@ final class DefaultDenormQueue implements DenormQueue {
         }
     }
 
+    /**
+     * A transaction enters its commit: from here until {@link #transactionCompleted()} the queue
+     * keeps its journal open for the transaction's outcome, even while closing.
+     *
+     * @throws QueueClosedException if the queue is closing, which rolls the transaction back
+     */
+    void transactionCommitting() {
+        committing.incrementAndGet();
+        if (closed) {
+            transactionCompleted();
+            throw new QueueClosedException("Queue on " + directory + " is closing: a transaction cannot start its "
+                    + "commit now (it rolls back); publish with the next queue");
+        }
+    }
+
+    /** The outcome of a committing transaction is journaled (or could not be). */
+    void transactionCompleted() {
+        if (committing.decrementAndGet() == 0 && closeDeferred) {
+            closeJournal();
+        }
+    }
+
     /** Appends a record that completes what is journaled: it may use the space reserve. */
     long append(RecordBuffer record) {
         return journal.append(record.array(), record.length());
@@ -363,7 +392,9 @@ final class DefaultDenormQueue implements DenormQueue {
                 return;
             }
             closed = true;
-            LOG.info("Closing denormq queue on {}: draining handlers (timeout {})", directory, shutdownTimeout);
+            LOG.info("Closing denormq queue on {}: waiting for committing transactions, then draining handlers "
+                    + "(timeout {} each)", directory, shutdownTimeout);
+            boolean transactionsDone = awaitCommittingTransactions();
             try {
                 retention.close();
                 dispatcher.close(shutdownTimeout);
@@ -372,12 +403,46 @@ final class DefaultDenormQueue implements DenormQueue {
                 }
             } finally {
                 Map<String, String> finalCursors = cursorsOf(dispatcher.runners());
-                journal.close();
-                checkpoint.close();
-                lock.close();
+                if (transactionsDone) {
+                    closeJournal();
+                } else {
+                    // Another queue on this directory would release their batches while their commits still run:
+                    // the journal and its lock stay until the last of them has journaled its outcome.
+                    closeDeferred = true;
+                    LOG.warn("denormq queue on {}: {} transaction(s) are still committing after {}; the journal stays "
+                            + "open and locked until they complete, so that their outcome is journaled and no other "
+                            + "queue releases their messages early", directory, committing.get(), shutdownTimeout);
+                    if (committing.get() == 0) {
+                        closeJournal();
+                    }
+                }
                 LOG.info("denormq queue on {} closed; cursors {}; {} background error(s) during its life", directory,
                         finalCursors, errorHandler.count());
             }
+        }
+    }
+
+    private boolean awaitCommittingTransactions() {
+        long deadline = System.nanoTime() + shutdownTimeout.toNanos();
+        while (committing.get() > 0) {
+            if (System.nanoTime() - deadline >= 0) {
+                return false;
+            }
+            try {
+                Thread.sleep(1);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private void closeJournal() {
+        if (journalClosed.compareAndSet(false, true)) {
+            journal.close();
+            checkpoint.close();
+            lock.close();
         }
     }
 

@@ -22,6 +22,8 @@ final class PendingBatch implements TransactionParticipant {
     private boolean sealed;
     /** Volatile: a JTA transaction manager may complete the transaction on its reaper thread. */
     private volatile boolean completed;
+    /** Counted by the queue between the before-commit step and the outcome. */
+    private boolean committing;
 
     PendingBatch(DefaultDenormQueue queue, RecordBuffer record) {
         this.queue = queue;
@@ -35,6 +37,7 @@ final class PendingBatch implements TransactionParticipant {
     void reuse() {
         record.startBatch();
         batchIndex = NOT_JOURNALED;
+        committing = false;
         sealed = false;
         completed = false;
     }
@@ -66,6 +69,8 @@ final class PendingBatch implements TransactionParticipant {
         if (record.count() == 0) {
             return;
         }
+        queue.transactionCommitting(); // close() waits for this transaction's outcome before it closes the journal
+        committing = true;
         if (queue.durability() == Durability.WRITE_AHEAD) {
             record.sealBatch(JournalRecordDescriptor.KIND_BATCH, System.currentTimeMillis());
             // known before the flush: if the flush fails, the rollback that follows is journaled for this batch
@@ -95,6 +100,10 @@ final class PendingBatch implements TransactionParticipant {
         } catch (RuntimeException | Error e) {
             logFailure(outcome, messages, e);
         } finally {
+            if (committing) {
+                committing = false;
+                queue.transactionCompleted();
+            }
             queue.recycle(this);
         }
     }

@@ -13,7 +13,8 @@ import io.denormq.tx.ProgrammaticTransactions;
  * The child process of the crash tests. {@code publish DIR DURABILITY FIRST LOG}: runs a handler "h"
  * that logs {@code D <n>} for every message it processed, and publishes numbered messages in committed
  * transactions of 1 to 3 messages, logging {@code C <n>} for each once its commit returned, until
- * killed. The log is written with one unbuffered write per entry, so it survives {@code kill -9}
+ * killed; a transaction that is refused (a full journal) is logged {@code F <exception>} and the loop
+ * goes on, an {@link Error} is logged {@code E <error>}. The log is written with one unbuffered write per entry, so it survives {@code kill -9}
  * (a pipe to the parent does not reliably: the JDK may drop what is in flight when the child dies).
  * {@code hold DIR}: opens a queue and waits, holding the journal lock.
  */
@@ -77,6 +78,13 @@ public final class CrashChild {
                     queue.publish("crash", "k" + (next % 16), Long.toString(next++).getBytes(StandardCharsets.UTF_8));
                 }
                 tx.commit(() -> { });
+            } catch (RuntimeException refused) { // e.g. a full journal: not committed, the loop goes on
+                write("F " + refused.getClass().getSimpleName() + "\n");
+                Thread.sleep(1);
+                continue;
+            } catch (Error error) {
+                write("E " + error + "\n");
+                throw error;
             }
             StringBuilder committed = new StringBuilder();
             for (long n = first; n < next; n++) {

@@ -99,6 +99,9 @@ public final class Journal implements AutoCloseable {
     private final Set<Path> writtenSinceFlush = new HashSet<>();
     private int lastAppendedCycle = Integer.MIN_VALUE;
     private boolean newCycleFileSinceFlush;
+    private final Object flushChannelLock = new Object();
+    private Path flushChannelPath;
+    private FileChannel flushChannel;
     private int cachedPathCycle = Integer.MIN_VALUE;
     private Path cachedPath;
 
@@ -356,15 +359,52 @@ public final class Journal implements AutoCloseable {
         return flushes.get();
     }
 
-    private static void force(Path file) {
-        if (!Files.exists(file)) {
-            return; // a cycle file retention deleted since: nothing left to flush
+    /**
+     * fdatasync of one journal file. The channel of the file being written stays open between flushes
+     * (opening and closing it cost as much as a small flush); another file's replaces it, and retention
+     * closes it before deleting the file, so an open channel never keeps a deleted file's space.
+     */
+    private void force(Path file) {
+        synchronized (flushChannelLock) {
+            try {
+                if (!file.equals(flushChannelPath)) {
+                    closeFlushChannel();
+                    if (!Files.exists(file)) {
+                        return; // a cycle file retention deleted since: nothing left to flush
+                    }
+                    flushChannel = FileChannel.open(file, StandardOpenOption.READ);
+                    flushChannelPath = file;
+                }
+                IoFaults.check(IoFaults.Site.FLUSH);
+                flushChannel.force(false);
+            } catch (IOException e) {
+                closeFlushChannel();
+                throw new JournalException("Cannot flush journal file " + file + " to disk: " + e
+                        + ". The transactions waiting for this flush are rolled back (WRITE_AHEAD) or fail; check the "
+                        + "journal's volume", e);
+            }
         }
-        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
-            IoFaults.check(IoFaults.Site.FLUSH);
-            channel.force(false);
-        } catch (IOException e) {
-            throw new JournalException("Cannot flush journal file " + file + " to disk: " + e, e);
+    }
+
+    private void closeFlushChannelOf(Path file) {
+        synchronized (flushChannelLock) {
+            if (file.equals(flushChannelPath)) {
+                closeFlushChannel();
+            }
+        }
+    }
+
+    private void closeFlushChannel() {
+        synchronized (flushChannelLock) {
+            if (flushChannel != null) {
+                try {
+                    flushChannel.close();
+                } catch (IOException ignored) {
+                    // a read-only channel: nothing to lose by not closing it cleanly
+                }
+                flushChannel = null;
+                flushChannelPath = null;
+            }
         }
     }
 
@@ -558,6 +598,7 @@ public final class Journal implements AutoCloseable {
             // does not list, which the next open lists again; the other order leaves a journal that refuses to open.
             manifest.removed(List.of(file.cycle()));
             forceDirectory(directory);
+            closeFlushChannelOf(file.path());
             IoFaults.check(IoFaults.Site.DELETE);
             Files.deleteIfExists(file.path());
             // Chronicle caches the directory listing; a stale one would send tailers to the deleted file
@@ -620,6 +661,7 @@ public final class Journal implements AutoCloseable {
                 return;
             }
             closed = true;
+            closeFlushChannel();
             for (ExcerptAppender appender : allAppenders) {
                 appender.close();
             }

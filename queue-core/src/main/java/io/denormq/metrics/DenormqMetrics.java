@@ -23,6 +23,9 @@ import io.micrometer.core.instrument.binder.MeterBinder;
  *       alert on it;</li>
  *   <li>{@code denormq.handler.processed}, {@code denormq.handler.retries},
  *       {@code denormq.handler.dead.letters} — counters since start;</li>
+ *   <li>{@code denormq.journal.usable}, {@code denormq.journal.reserved} — free space of the journal's
+ *       file system and the reserve for completion records, in bytes; {@code denormq.journal.full} — 1
+ *       while new batches are refused for want of space (gauges);</li>
  *   <li>{@code denormq.batches.unresolved} — transactions journaled whose outcome is pending (gauge);</li>
  *   <li>{@code denormq.errors} — background failures since start (counter).</li>
  * </ul>
@@ -70,6 +73,15 @@ public final class DenormqMetrics implements MeterBinder {
         }
         Gauge.builder("denormq.batches.unresolved", queue, q -> q.stats().unresolvedBatches())
                 .description("transactions journaled before their commit whose outcome is pending")
+                .tags("journal", journal).register(registry);
+        Gauge.builder("denormq.journal.usable", queue, q -> q.stats().journalUsableBytes())
+                .description("usable space of the journal's file system (-1 if unknown)")
+                .baseUnit("bytes").tags("journal", journal).register(registry);
+        Gauge.builder("denormq.journal.reserved", queue, q -> q.stats().journalReservedBytes())
+                .description("space kept for release/rollback records and dead letters, which new batches cannot use")
+                .baseUnit("bytes").tags("journal", journal).register(registry);
+        Gauge.builder("denormq.journal.full", queue, q -> q.stats().journalFull() ? 1 : 0)
+                .description("1 while new batches are refused for want of space (their transactions roll back), else 0")
                 .tags("journal", journal).register(registry);
         FunctionCounter.builder("denormq.errors", queue, q -> q.stats().backgroundErrors())
                 .description("failures of the dispatch threads (each one was logged)")

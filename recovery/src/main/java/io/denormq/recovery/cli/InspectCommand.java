@@ -32,6 +32,7 @@ final class InspectCommand implements Callable<Integer> {
             long bytes = summary.cycleFiles().stream().mapToLong(JournalSummary.CycleFile::bytes).sum();
             out.println("cycle files  " + summary.cycleFiles().size() + " (" + bytes / (1024 * 1024) + " MiB on disk)");
             summary.cycleFiles().forEach(file -> out.println("  " + file.name() + "  " + file.bytes() + " bytes"));
+            out.println("free space   " + freeSpace(summary.directory()));
             long records = summary.recordsByKind().values().stream().mapToLong(Long::longValue).sum();
             out.println("records      " + records);
             for (Map.Entry<String, Long> kind : new java.util.TreeMap<>(summary.recordsByKind()).entrySet()) {
@@ -52,5 +53,17 @@ final class InspectCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    /** What the journal's file system has left: a full one refuses new transactions (JournalFullException). */
+    private static String freeSpace(java.nio.file.Path directory) {
+        try {
+            long usable = java.nio.file.Files.getFileStore(directory).getUsableSpace();
+            return usable / (1024 * 1024) + " MiB usable on the journal's file system"
+                    + (usable < io.denormq.journal.Journal.DEFAULT_LOW_SPACE_BYTES ? " (LOW: when it is full, transactions "
+                    + "that publish roll back; free space or grow the volume)" : "");
+        } catch (java.io.IOException e) {
+            return "unknown (" + e.getMessage() + ")";
+        }
     }
 }

@@ -75,7 +75,7 @@ class OperatorCommandsTest {
             assertThat(inspect.out()).contains("in use by    pid=" + ProcessHandle.current().pid())
                     .contains("released messages   3").contains("dead letters        1")
                     .contains("totals  cursor=").contains("retired  cursor=none  lag=3 message(s)")
-                    .contains("DEAD_LETTER 1");
+                    .contains("DEAD_LETTER 1").containsPattern("free space   \\d+ MiB usable on the journal's file system");
 
             Run dump = run("dump", journal.toString());
             assertThat(dump.out().lines()).hasSize(3);

@@ -80,6 +80,8 @@ public class DenormqAutoConfiguration {
                 .shutdownTimeout(properties.getShutdownTimeout())
                 .retention(properties.getRetention())
                 .idleMode(properties.getIdleMode())
+                .reservedSpace(properties.getReservedSpace().toBytes())
+                .lowSpaceWarning(properties.getLowSpaceWarning().toBytes())
                 .transactions(binding);
         Map<String, String> registered = new LinkedHashMap<>();
         for (Map.Entry<String, MessageHandler> bean : beans.getBeansOfType(MessageHandler.class).entrySet()) {

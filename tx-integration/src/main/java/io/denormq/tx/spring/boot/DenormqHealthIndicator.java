@@ -17,7 +17,9 @@ import org.springframework.boot.actuate.health.Health;
  * message is older than {@code denormq.health.max-lag}; UP otherwise. The details show, per handler,
  * its status (OK, LAGGING, HALTED or STOPPED), cursor, lag in messages and milliseconds, retries and
  * dead letters since start, and for a halted handler why it halted and what to do, so that an alert
- * can say which read model is behind or stopped; {@code haltedHandlers} lists the halted ones.
+ * can say which read model is behind or stopped; {@code haltedHandlers} lists the halted ones. Also
+ * DOWN when the journal is full (transactions that publish roll back) or its file system's free
+ * space is under {@code denormq.low-space-warning}; the details show the free space and the reserve.
  */
 public class DenormqHealthIndicator extends AbstractHealthIndicator {
     private final DenormQueue queue;
@@ -57,12 +59,17 @@ public class DenormqHealthIndicator extends AbstractHealthIndicator {
             details.put("deadLetters", handler.deadLetters());
             handlers.put(handler.name(), details);
         }
+        down |= stats.journalFull() || stats.journalSpaceLow();
         builder.status(down ? "DOWN" : "UP")
                 .withDetail("journal", stats.journalDirectory())
                 .withDetail("closed", queue.isClosed())
                 .withDetail("maxLagMillis", maxLag.toMillis())
                 .withDetail("unresolvedBatches", stats.unresolvedBatches())
                 .withDetail("backgroundErrors", stats.backgroundErrors())
+                .withDetail("journalUsableBytes", stats.journalUsableBytes())
+                .withDetail("journalReservedBytes", stats.journalReservedBytes())
+                .withDetail("journalFull", stats.journalFull())
+                .withDetail("journalSpaceLow", stats.journalSpaceLow())
                 .withDetail("handlers", handlers);
         if (!halted.isEmpty()) {
             builder.withDetail("haltedHandlers", halted);

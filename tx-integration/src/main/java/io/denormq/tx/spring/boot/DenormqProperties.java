@@ -3,10 +3,13 @@ package io.denormq.tx.spring.boot;
 import java.nio.file.Path;
 import java.time.Duration;
 
+import org.springframework.util.unit.DataSize;
+
 import io.denormq.DenormQueueBuilder;
 import io.denormq.Durability;
 import io.denormq.RetryPolicy;
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.util.unit.DataSize;
 
 /**
  * The {@code denormq.*} properties of a Spring Boot application. Only {@code denormq.journal-dir}
@@ -40,6 +43,33 @@ public class DenormqProperties {
     private io.denormq.IdleMode idleMode = io.denormq.IdleMode.BACKOFF;
     /** How long a daily journal file is kept at least, once every handler is past it. */
     private Duration retention = DenormQueueBuilder.DEFAULT_RETENTION;
+    /**
+     * Space kept on the journal's file system for release/rollback records and dead letters; new
+     * batches cannot use it, so transactions already journaled can record their outcome on a full disk.
+     */
+    private DataSize reservedSpace = DataSize.ofBytes(io.denormq.journal.Journal.DEFAULT_RESERVE_BYTES);
+    /** Free space of the journal's file system under which a WARN is logged and the health indicator is DOWN. */
+    private DataSize lowSpaceWarning = DataSize.ofBytes(io.denormq.journal.Journal.DEFAULT_LOW_SPACE_BYTES);
+
+    /** @return the space reserve for completion records */
+    public DataSize getReservedSpace() {
+        return reservedSpace;
+    }
+
+    /** @param reservedSpace the space reserve for completion records, 64KB to 1GB */
+    public void setReservedSpace(DataSize reservedSpace) {
+        this.reservedSpace = reservedSpace;
+    }
+
+    /** @return the free-space warning threshold */
+    public DataSize getLowSpaceWarning() {
+        return lowSpaceWarning;
+    }
+
+    /** @param lowSpaceWarning the free-space warning threshold */
+    public void setLowSpaceWarning(DataSize lowSpaceWarning) {
+        this.lowSpaceWarning = lowSpaceWarning;
+    }
 
     /** @return whether the queue is created */
     public boolean isEnabled() {

@@ -60,4 +60,21 @@ class DenormqHealthIndicatorTest {
                             org.assertj.core.api.InstanceOfAssertFactories.MAP).containsOnlyKeys("order-totals");
         }
     }
+
+    /** The threshold is above what the real file system has free: the indicator must say so, with the figures. */
+    @Test
+    void shouldReportLowJournalSpaceAsDown() throws Exception {
+        java.nio.file.Path journal = Files.createTempDirectory("denormq-health").resolve("journal");
+        long usable = Files.getFileStore(journal.getParent()).getUsableSpace();
+        try (DenormQueue queue = DenormQueue.builder(journal).lowSpaceWarning(usable * 2).build()) {
+            Health health = new DenormqHealthIndicator(queue, Duration.ofMinutes(10)).health();
+            assertThat(health.getStatus()).isEqualTo(Status.DOWN);
+            assertThat(health.getDetails()).containsEntry("journalSpaceLow", true).containsEntry("journalFull", false)
+                    .containsEntry("journalReservedBytes", io.denormq.journal.Journal.DEFAULT_RESERVE_BYTES);
+            assertThat((Long) health.getDetails().get("journalUsableBytes")).isPositive();
+        }
+        try (DenormQueue queue = DenormQueue.builder(journal).lowSpaceWarning(0).build()) {
+            assertThat(new DenormqHealthIndicator(queue, Duration.ofMinutes(10)).health().getStatus()).isEqualTo(Status.UP);
+        }
+    }
 }

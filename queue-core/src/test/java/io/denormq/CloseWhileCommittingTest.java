@@ -1,0 +1,83 @@
+package io.denormq;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+import io.denormq.tx.ProgrammaticTransaction;
+import io.denormq.tx.ProgrammaticTransactions;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A queue closed while one of its transactions is between its before-commit step and its outcome
+ * (the database commit still running) must not let another queue on the same directory release that
+ * batch before the commit finished.
+ */
+class CloseWhileCommittingTest extends QueueTestSupport {
+
+    private Thread commitInBackground(DenormQueue queue, CountDownLatch inDatabaseCommit, CountDownLatch finish) {
+        Thread committer = new Thread(() -> {
+            try (ProgrammaticTransaction tx = ProgrammaticTransactions.begin()) {
+                queue.publish("t", "k", utf8("committing"));
+                tx.commit(() -> { // the batch is journaled; this is the database's commit call
+                    inDatabaseCommit.countDown();
+                    finish.await();
+                });
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }, "committer");
+        committer.start();
+        return committer;
+    }
+
+    @Test
+    void shouldKeepTheJournalLockedUntilACommitStillRunningAtCloseCompletes() throws Exception {
+        Recorder first = new Recorder();
+        DenormQueue queue = builder().shutdownTimeout(Duration.ofMillis(200)).handler("h", first).build();
+        CountDownLatch inDatabaseCommit = new CountDownLatch(1);
+        CountDownLatch finish = new CountDownLatch(1);
+        Thread committer = commitInBackground(queue, inDatabaseCommit, finish);
+        assertThat(inDatabaseCommit.await(30, TimeUnit.SECONDS)).isTrue();
+
+        queue.close(); // gives up waiting after 200 ms: the commit is still running
+        Recorder second = new Recorder();
+        assertThatThrownBy(() -> builder().handler("h", second).build())
+                .as("another queue on the directory while a commit of the closed one still runs")
+                .isInstanceOf(JournalLockedException.class);
+        assertThat(second.payloads()).isEmpty();
+
+        finish.countDown();
+        committer.join(TimeUnit.SECONDS.toMillis(30));
+        DenormQueue next = open(builder().handler("h", second));
+        awaitProcessed(next);
+        assertThat(first.payloads()).isEmpty();
+        assertThat(second.payloads()).as("released once its commit finished").containsExactly("committing");
+        assertThat(next.stats().unresolvedBatches()).isZero();
+    }
+
+    @Test
+    void shouldWaitForACommittingTransactionBeforeDraining() throws Exception {
+        Recorder recorder = new Recorder();
+        DenormQueue queue = builder().shutdownTimeout(Duration.ofSeconds(30)).handler("h", recorder).build();
+        CountDownLatch inDatabaseCommit = new CountDownLatch(1);
+        CountDownLatch finish = new CountDownLatch(1);
+        Thread committer = commitInBackground(queue, inDatabaseCommit, finish);
+        assertThat(inDatabaseCommit.await(30, TimeUnit.SECONDS)).isTrue();
+        new Thread(() -> {
+            try {
+                Thread.sleep(200);
+            } catch (InterruptedException ignored) {
+                // finish now
+            }
+            finish.countDown();
+        }).start();
+
+        queue.close();
+        committer.join(TimeUnit.SECONDS.toMillis(30));
+        assertThat(recorder.payloads()).as("delivered before close returned").containsExactly("committing");
+    }
+}
