@@ -92,7 +92,7 @@ final class DefaultDenormQueue implements DenormQueue {
         List<HandlerRunner> runners = HandlerSetup.runners(builder, checkpoint, journal, newHandlerCursor);
         long noHandlerStart = lastIndexAtOpen < 0 ? CheckpointDescriptor.NOTHING : lastIndexAtOpen;
         this.dispatcher = new Dispatcher(journal, checkpoint, builder.ringSize(), runners, noHandlerStart,
-                lastIndexAtOpen, errorHandler, builder.idleMode() == IdleMode.BUSY_SPIN);
+                lastIndexAtOpen, builder.rebuilds().keySet(), errorHandler, builder.idleMode() == IdleMode.BUSY_SPIN);
         this.dispatcher.start();
         this.flusher = flushPolicy.kind() == FlushPolicy.Kind.PERIODIC
                 ? new PeriodicFlusher(journal, flushPolicy.interval(), errorHandler) : null;
