@@ -99,7 +99,7 @@ final class DefaultDenormQueue implements DenormQueue {
         List<HandlerRunner> runners = HandlerSetup.runners(builder, checkpoint, journal, newHandlerCursor);
         long noHandlerStart = lastIndexAtOpen < 0 ? CheckpointDescriptor.NOTHING : lastIndexAtOpen;
         this.dispatcher = new Dispatcher(journal, checkpoint, builder.ringSize(), runners, noHandlerStart,
-                lastIndexAtOpen, errorHandler, builder.idleMode() == IdleMode.BUSY_SPIN);
+                lastIndexAtOpen, builder.rebuilds().keySet(), errorHandler, builder.idleMode() == IdleMode.BUSY_SPIN);
         // every check that can refuse this start has passed, and every handler's slot holds where it starts:
         // only now may a checkpoint this start created take its name (until then a failed start leaves it absent)
         checkpoint.install();

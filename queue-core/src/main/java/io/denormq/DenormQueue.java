@@ -94,7 +94,10 @@ public interface DenormQueue extends AutoCloseable {
      * Delivers a dead letter's message again, to the handler that gave up on it only (the other
      * handlers are not disturbed), after everything already released. The message keeps its id,
      * gets a new sequence and reports {@link Message#redelivered()}; if the handler fails again, it
-     * becomes a new dead letter. The redrive is journaled: it survives a crash.
+     * becomes a new dead letter. The redrive is journaled: it survives a crash, and a restart
+     * that replays it delivers it again. A {@link DenormQueueBuilder#rebuild rebuild} that replays
+     * the failed message at its original place does not deliver the redrive too: the message is
+     * applied once.
      *
      * @param deadLetter one of {@link #deadLetters()}
      * @throws IllegalArgumentException if it is no longer an unsettled dead letter of this journal

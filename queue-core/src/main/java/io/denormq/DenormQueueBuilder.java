@@ -162,6 +162,15 @@ public final class DenormQueueBuilder {
      * The replay runs at full speed and logs its progress. Remove the call once the rebuild is done,
      * or every start replays again.
      *
+     * <p>The replay delivers each message once, at its place in release order: a message that was
+     * dead-lettered is delivered again (if it still fails, it becomes a new dead letter), and one
+     * that was dead-lettered and then {@link DenormQueue#redrive redriven} is delivered at its
+     * original place and not again at the redrive, so that a handler keeping the last applied
+     * sequence applies it once. A redrive is delivered only when the failure it settled lies before
+     * the replay's start (see {@link #rebuildAfter}). Keep the call until the replay is done: if the
+     * rebuild is interrupted and the next start is not a rebuild, that start delivers the redrives
+     * in the rest of the replay, as any restart does.
+     *
      * @param name a handler registered with {@link #handler(String, MessageHandler)}
      * @return this builder
      */
@@ -173,6 +182,9 @@ public final class DenormQueueBuilder {
      * Rebuilds a handler's read model from a snapshot: on this start the handler is delivered every
      * retained message whose {@link Message#sequence()} is greater than {@code sequence}, the last
      * sequence the snapshot contains. Messages already removed by retention cannot be replayed.
+     * Dead-lettered and redriven messages are replayed as by {@link #rebuild}: a redrive is
+     * delivered only when the snapshot lacks the message, that is when the snapshot was taken after
+     * the failure and before the redrive.
      *
      * @param name     a handler registered with {@link #handler(String, MessageHandler)}
      * @param sequence the last sequence included in the snapshot, -1 for "none"

@@ -77,12 +77,14 @@ public final class DeadLetterRecords {
     /**
      * A dead-letter record read from the journal, with where its message starts.
      *
-     * @param record        the record's bytes
-     * @param messageOffset where the message starts in it
-     * @param messageId     the message's id
-     * @param handler       the handler that gave up on it
+     * @param record         the record's bytes
+     * @param messageOffset  where the message starts in it
+     * @param messageId      the message's id
+     * @param failedSequence the sequence of the delivery that failed: the message's own, or that of
+     *                       an earlier redrive of it
+     * @param handler        the handler that gave up on it
      */
-    public record Located(byte[] record, int messageOffset, long messageId, String handler) {
+    public record Located(byte[] record, int messageOffset, long messageId, long failedSequence, String handler) {
     }
 
     /**
@@ -152,7 +154,8 @@ public final class DeadLetterRecords {
         String handler = readString(buffer, DEAD_HANDLER_OFFSET);
         int at = DEAD_HANDLER_OFFSET + 4 + buffer.getInt(DEAD_HANDLER_OFFSET, BYTE_ORDER);
         at += 4 + buffer.getInt(at, BYTE_ORDER);
-        return new Located(record, at, buffer.getLong(DEAD_MESSAGE_ID_OFFSET, BYTE_ORDER), handler);
+        return new Located(record, at, buffer.getLong(DEAD_MESSAGE_ID_OFFSET, BYTE_ORDER),
+                buffer.getLong(DEAD_SEQUENCE_OFFSET, BYTE_ORDER), handler);
     }
 
     /**

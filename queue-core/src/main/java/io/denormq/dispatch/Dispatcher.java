@@ -3,6 +3,7 @@ package io.denormq.dispatch;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
@@ -50,11 +51,13 @@ public final class Dispatcher implements AutoCloseable {
      * @param handlers             the handler runners, one pipeline each
      * @param noHandlerStartIndex  where the reader of a queue without handlers starts
      * @param redeliveredUpToIndex the journal's last index before this start
+     * @param rebuilt              the handlers rebuilt on this start (their cursors were set to the rebuild's start)
      * @param errorHandler         where background failures go
      * @param busySpin             whether the threads spin rather than back off when idle
      */
     public Dispatcher(Journal journal, CheckpointFile checkpoint, int ringSize, List<HandlerRunner> handlers,
-                      long noHandlerStartIndex, long redeliveredUpToIndex, ErrorHandler errorHandler, boolean busySpin) {
+                      long noHandlerStartIndex, long redeliveredUpToIndex, Set<String> rebuilt,
+                      ErrorHandler errorHandler, boolean busySpin) {
         this.errorHandler = errorHandler;
         this.runners = List.copyOf(handlers);
         // a queue without handlers still reads the journal: it keeps the recovery low-water mark moving
@@ -62,7 +65,7 @@ public final class Dispatcher implements AutoCloseable {
         LowWaterMarks lowWaterMarks = new LowWaterMarks(checkpoint, readers);
         if (handlers.isEmpty()) {
             pipelines.add(new Pipeline(journal, lowWaterMarks, 0, null, ringSize, noHandlerStartIndex,
-                    Long.MAX_VALUE, redeliveredUpToIndex, busySpin));
+                    Long.MAX_VALUE, redeliveredUpToIndex, false, busySpin));
         }
         for (int i = 0; i < handlers.size(); i++) {
             HandlerRunner runner = handlers.get(i);
@@ -70,7 +73,7 @@ public final class Dispatcher implements AutoCloseable {
             long startIndex = cursor == CheckpointDescriptor.NOTHING ? CheckpointDescriptor.NOTHING
                     : JournalRecordDescriptor.recordIndexOf(cursor);
             pipelines.add(new Pipeline(journal, lowWaterMarks, i, runner, ringSize, startIndex, cursor,
-                    redeliveredUpToIndex, busySpin));
+                    redeliveredUpToIndex, rebuilt.contains(runner.name()), busySpin));
         }
     }
 
@@ -86,7 +89,8 @@ public final class Dispatcher implements AutoCloseable {
         final Thread handlerThread;
 
         Pipeline(Journal journal, LowWaterMarks lowWaterMarks, int number, HandlerRunner runner, int ringSize,
-                 long startIndex, long skipUpToSequence, long redeliveredUpToIndex, boolean busySpin) {
+                 long startIndex, long skipUpToSequence, long redeliveredUpToIndex, boolean rebuilding,
+                 boolean busySpin) {
             this.journal = journal;
             this.startIndex = startIndex;
             this.runner = runner;
@@ -107,7 +111,7 @@ public final class Dispatcher implements AutoCloseable {
                     : new BackoffIdleStrategy(100, 10, TimeUnit.MICROSECONDS.toNanos(1), READER_MAX_PARK_NANOS);
             this.reader = new ReleaseReader(journal, lowWaterMarks, number, runner == null ? null : runner.name(),
                     runner == null ? 0 : runner.partition(), runner == null ? 1 : runner.partitions(), label,
-                    ring, startIndex, skipUpToSequence, redeliveredUpToIndex, idle, errorHandler);
+                    ring, startIndex, skipUpToSequence, redeliveredUpToIndex, rebuilding, idle, errorHandler);
             this.readerThread = new Thread(reader, "denormq-reader" + (runner == null ? "" : "-" + runner.displayName()));
             this.readerThread.setDaemon(true);
             if (runner != null) {

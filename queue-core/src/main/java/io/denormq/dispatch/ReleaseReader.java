@@ -23,6 +23,12 @@ import org.agrona.concurrent.UnsafeBuffer;
  * release order. Rolled-back batches are dropped. A release whose batch is older than where reading
  * started (a restart) is resolved by reading the batch at its index.
  *
+ * <p>A redrive (an operator's {@code DEAD_LETTER_SETTLED} record) is dispatched to the dead
+ * letter's handler only, with the redrive's own, newer sequence. In a rebuild, a message is
+ * delivered once even if it was dead-lettered and redriven: the replay delivers it at its original
+ * place, in its key's release order, and passes over the redrives of deliveries that the replay
+ * itself made again (see {@link #redrive}).
+ *
  * <p>It also maintains the checkpoint's recovery low-water mark: the oldest batch it holds without
  * an outcome, so that recovery after a crash reads from there and no further back.
  */
@@ -41,6 +47,7 @@ public final class ReleaseReader implements Runnable {
     private final long startIndex;
     private final long skipUpToSequence;
     private final long redeliveredUpToIndex;
+    private final boolean rebuilding;
     private final IdleStrategy idleStrategy;
     private final ErrorHandler errorHandler;
     private final Long2ObjectHashMap<byte[]> unresolved = new Long2ObjectHashMap<>();
@@ -70,12 +77,15 @@ public final class ReleaseReader implements Runnable {
      * @param startIndex           the journal index to start reading at, or -1 for the start
      * @param skipUpToSequence     messages at or below this sequence were processed by every handler
      * @param redeliveredUpToIndex releases at or below this index were written before this start
+     * @param rebuilding           whether {@code target} is being rebuilt on this start: its read model
+     *                             was emptied back to {@code skipUpToSequence}, from where it is replayed
      * @param idleStrategy         how to wait when the journal has nothing new
      * @param errorHandler         where failures go
      */
     public ReleaseReader(Journal journal, LowWaterMarks lowWaterMarks, int readerNumber, String target, int partition,
                          int partitions, String label, RingBuffer<MessageEvent> ring, long startIndex, long skipUpToSequence,
-                         long redeliveredUpToIndex, IdleStrategy idleStrategy, ErrorHandler errorHandler) {
+                         long redeliveredUpToIndex, boolean rebuilding, IdleStrategy idleStrategy,
+                         ErrorHandler errorHandler) {
         this.journal = journal;
         this.lowWaterMarks = lowWaterMarks;
         this.readerNumber = readerNumber;
@@ -87,6 +97,7 @@ public final class ReleaseReader implements Runnable {
         this.startIndex = startIndex;
         this.skipUpToSequence = skipUpToSequence;
         this.redeliveredUpToIndex = redeliveredUpToIndex;
+        this.rebuilding = rebuilding;
         this.idleStrategy = idleStrategy;
         this.errorHandler = errorHandler;
     }
@@ -248,7 +259,24 @@ public final class ReleaseReader implements Runnable {
         }
     }
 
-    /** Dispatches a dead letter's message again, to its handler only. */
+    /**
+     * Dispatches a dead letter's message again, to its handler only, unless this is a rebuild that
+     * already delivered it.
+     *
+     * <p>A rebuild replays the failed delivery that the dead letter recorded (the message at its
+     * own place, or an earlier redrive of it) to a read model emptied by {@code onRebuild}: when
+     * that delivery lies within the replay (its sequence is after the rebuild's start), the redrive
+     * is passed over, or the message would be applied twice — the redrive's newer sequence gets
+     * past a last-applied-sequence check. Delivering at the original place rather than at the
+     * redrive keeps the key's release order, and needs no look-ahead. If the message fails again in
+     * the rebuild, it becomes a new dead letter. A redrive whose failed delivery is at or before the
+     * rebuild's start (a snapshot taken between the failure and the redrive) is delivered: the
+     * snapshot lacks the message.
+     *
+     * <p>Replays that are not rebuilds (a restart, lost cursors) deliver every redrive, as the live
+     * run did: the read model was kept, so its last-applied sequence may skip the original, and the
+     * redrive is then the message's only delivery.
+     */
     private void redrive(ExcerptTailer tailer, long deadLetterIndex, long settledIndex) {
         long sequence = compose(settledIndex, 0);
         if (sequence <= skipUpToSequence || target == null) {
@@ -263,6 +291,9 @@ public final class ReleaseReader implements Runnable {
                     + Long.toHexString(settledIndex) + " refers to dead letter " + Long.toHexString(deadLetterIndex)
                     + ", which is not in the journal; nothing redriven"));
             return;
+        }
+        if (rebuilding && located.failedSequence() > skipUpToSequence) {
+            return; // this rebuild delivered the failed delivery again, at its own place
         }
         long slot = claim();
         if (slot < 0) {

@@ -29,7 +29,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Rebuilds.</b> When the queue {@link io.denormq.DenormQueueBuilder#rebuild rebuilds} the
  * handler, the applied position is reset to the rebuild's start in the same transaction as the
- * user's own reset ({@code onRebuild}), which should empty the read model.
+ * user's own reset ({@code onRebuild}), which should empty the read model. The replay applies a
+ * message that was dead-lettered and then redriven once, at its original place: the queue does not
+ * deliver the redrive in a rebuild that replayed the failed message.
  *
  * <p><b>Partitions.</b> A partitioned handler gets one adapter per partition, each with its own
  * position row. When the partition count changes, the queue resumes every partition from the

@@ -245,4 +245,24 @@ abstract class TransactionalHandlerContract {
         assertThat(adapter.deduplicated()).isZero();
         assertThat(totals()).isEqualTo(expected);
     }
+
+    @Test
+    void shouldApplyARedrivenDeadLetterOnceInARebuild() throws Exception {
+        poison = "37";
+        start(5, false);
+        Map<String, Long> expected = publish(100);
+        assertThat(queue.awaitProcessed(AWAIT)).isTrue();
+        poison = null; // the handler is fixed, the dead letter redriven
+        queue.redrive(queue.deadLetters().get(0));
+        assertThat(queue.awaitProcessed(AWAIT)).isTrue();
+        expected.merge("k7", 37L, Long::sum);
+        assertThat(totals()).isEqualTo(expected);
+        stop();
+
+        start(5, true);
+        assertThat(queue.awaitProcessed(AWAIT)).isTrue();
+        assertThat(totals()).as("37 counted once: at its place, not again at its redrive").isEqualTo(expected);
+        assertThat(adapter.applied()).isEqualTo(100);
+        assertThat(queue.deadLetters()).isEmpty();
+    }
 }
