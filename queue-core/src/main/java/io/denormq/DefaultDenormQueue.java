@@ -86,6 +86,9 @@ final class DefaultDenormQueue implements DenormQueue {
 
         long lastIndexAtOpen = journal.lastIndex();
         CursorsBeyondTheJournal.pullBack(checkpoint, lastIndexAtOpen, directory);
+        if (flushPolicy.kind() != FlushPolicy.Kind.NONE) {
+            journal.readOnlyDurable();
+        }
         JournalRecovery.Result recovery = JournalRecovery.releaseOrphans(journal, checkpoint);
         boolean cursorsLost = checkpoint.wasCreated() && lastIndexAtOpen >= 0;
         if (cursorsLost) {

@@ -29,6 +29,10 @@ import org.agrona.concurrent.UnsafeBuffer;
  * place, in its key's release order, and passes over the redrives of deliveries that the replay
  * itself made again (see {@link #redrive}).
  *
+ * <p>Under a flush policy that survives a machine crash it reads only records that are on the disk
+ * ({@link Journal#readOnlyDurable()}), flushing when it reaches the end of them, so that no cursor
+ * or low-water mark derived from what it read can claim more than the disk holds.
+ *
  * <p>It also maintains the checkpoint's recovery low-water mark: the oldest batch it holds without
  * an outcome, so that recovery after a crash reads from there and no further back.
  */
@@ -61,6 +65,8 @@ public final class ReleaseReader implements Runnable {
     private volatile boolean running = true;
     private volatile boolean drainAndStop;
     private volatile boolean caughtUp;
+    /** The next record is not on the disk yet (a flush policy bounds reads to what is durable). */
+    private boolean awaitingFlush;
     private volatile int unresolvedCount;
     private ReplayProgress progress;
 
@@ -122,6 +128,16 @@ public final class ReleaseReader implements Runnable {
                     idleStrategy.reset();
                     continue;
                 }
+                if (awaitingFlush) {
+                    // not on the disk yet: flush rather than wait for a committer or the periodic flusher
+                    awaitingFlush = false;
+                    try {
+                        journal.forceAll();
+                        continue;
+                    } catch (RuntimeException e) {
+                        errorHandler.onError(e);
+                    }
+                }
                 updateLowWater();
                 caughtUp = true;
                 if (drainAndStop) {
@@ -145,6 +161,11 @@ public final class ReleaseReader implements Runnable {
                 return false;
             }
             index = context.index();
+            if (index > journal.durableIndex()) {
+                context.rollbackOnClose(); // read again once a flush has covered it
+                awaitingFlush = true;
+                return false;
+            }
             Bytes<?> bytes = context.wire().bytes();
             length = (int) bytes.readRemaining();
             if (length < HEADER_LENGTH) {

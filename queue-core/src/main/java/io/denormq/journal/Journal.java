@@ -99,6 +99,14 @@ public final class Journal implements AutoCloseable {
     private final Set<Path> writtenSinceFlush = new HashSet<>();
     private int lastAppendedCycle = Integer.MIN_VALUE;
     private boolean newCycleFileSinceFlush;
+    /** The index of the last record appended by this journal (guarded by appendLock), -1 before any. */
+    private long lastAppendedIndex = -1;
+    /**
+     * Records at or below this index are on the disk; readers do not read past it (see
+     * {@link #readOnlyDurable()}). No bound unless the queue's flush policy promises to survive a
+     * machine crash.
+     */
+    private volatile long durableIndex = Long.MAX_VALUE;
     private final Object flushChannelLock = new Object();
     private Path flushChannelPath;
     private FileChannel flushChannel;
@@ -269,6 +277,7 @@ public final class Journal implements AutoCloseable {
                     }
                 }
                 index = appender.lastIndexAppended();
+                lastAppendedIndex = index;
                 int appended = ROLL_CYCLE.toCycle(index);
                 space.afterAppend(appended, cycleFilePath(appended), end);
                 if (appended != lastAppendedCycle) {
@@ -321,8 +330,10 @@ public final class Journal implements AutoCloseable {
     public void forceAll() {
         List<Path> files;
         boolean newFile;
+        long covered;
         appendLock.lock();
         try {
+            covered = lastAppendedIndex;
             files = new ArrayList<>(writtenSinceFlush);
             writtenSinceFlush.clear();
             if (lastAppendedCycle != Integer.MIN_VALUE) {
@@ -351,7 +362,37 @@ public final class Journal implements AutoCloseable {
             }
             throw e;
         }
+        long durable = durableIndex;
+        if (durable != Long.MAX_VALUE && covered > durable) {
+            durableIndex = covered; // only the flushing threads write it, and only upwards: a lost race is harmless
+        }
         flushes.incrementAndGet();
+    }
+
+    /**
+     * From now on, readers of this journal read only records that are on the disk
+     * ({@link #durableIndex()}); a reader that reaches the end of that calls {@link #forceAll()}.
+     * Forces every existing cycle file first, so that what a crashed process left in the page cache
+     * counts as durable. Why: a handler's cursor and the recovery low-water mark live in the
+     * checkpoint file, whose page the operating system may write back before the journal records they
+     * passed; if those records were then lost in a power cut, the checkpoint would claim batches and
+     * outcomes the journal no longer holds, and a committed transaction whose release record was lost
+     * would never be released again. Reading only durable records keeps every claim behind the disk.
+     *
+     * @throws JournalException if the existing files cannot be flushed
+     */
+    public void readOnlyDurable() {
+        long last = lastIndex();
+        for (CycleFile file : cycleFiles()) {
+            force(file.path());
+        }
+        forceDirectory(directory);
+        durableIndex = last;
+    }
+
+    /** @return the highest index known to be on the disk, or {@link Long#MAX_VALUE} when readers are not bounded */
+    public long durableIndex() {
+        return durableIndex;
     }
 
     /** @return how many flushes ({@link #forceAll()} calls) completed */
