@@ -209,6 +209,75 @@ class RetentionTest extends QueueTestSupport {
                 .extracting(path -> path.getFileName().toString()).containsExactly("20261001F.cq4", "20261002F.cq4");
     }
 
+    /** Publishes "poison" on today's clock and waits until the handler has dead-lettered it, on the same day. */
+    private DeadLetter deadLetterToday(DenormQueue queue) throws InterruptedException {
+        queue.publish("t", "k", utf8("poison"));
+        awaitProcessed(queue);
+        assertThat(queue.deadLetters()).hasSize(1);
+        return queue.deadLetters().get(0);
+    }
+
+    private static List<String> fileNames(List<Path> paths) {
+        return paths.stream().map(path -> path.getFileName().toString()).toList();
+    }
+
+    @Test
+    void shouldKeepTheDayOfAnUnsettledDeadLetterUntilItIsDiscarded() throws Exception {
+        DenormQueue queue = open(queueBuilder().handler("h", message -> {
+            if (message.payload(Codecs.utf8()).equals("poison")) {
+                throw new IllegalStateException("cannot process poison");
+            }
+        }));
+        publishDaily(queue, 2); // 10-01, 10-02
+        DeadLetter deadLetter = deadLetterToday(queue); // 10-03
+        publishDaily(queue, 9); // 10-03 .. 10-11; 10-01 .. 10-04 are past the retention
+        awaitProcessed(queue);
+
+        assertThat(fileNames(retainOnceTheReaderIsIdle(queue)))
+                .as("the days before the dead letter's go; its day, and the later ones, are kept")
+                .containsExactly("20261001F.cq4", "20261002F.cq4");
+        assertThat(queue.deadLetters()).as("still listed").containsExactly(deadLetter);
+
+        queue.discard(deadLetter);
+        assertThat(fileNames(retainOnceTheReaderIsIdle(queue))).as("settled: its day goes")
+                .containsExactly("20261003F.cq4", "20261004F.cq4");
+    }
+
+    @Test
+    void shouldKeepTheDayOfARedrivenDeadLetterUntilItsHandlerProcessedTheRedrive() throws Exception {
+        java.util.concurrent.atomic.AtomicBoolean fixed = new java.util.concurrent.atomic.AtomicBoolean();
+        CountDownLatch gate = new CountDownLatch(1);
+        Recorder recorder = new Recorder();
+        DenormQueue queue = open(queueBuilder().handler("h", message -> {
+            String payload = message.payload(Codecs.utf8());
+            if (payload.equals("poison") && !fixed.get()) {
+                throw new IllegalStateException("cannot process poison");
+            }
+            if (payload.equals("gate")) {
+                gate.await();
+            }
+            recorder.onMessage(message);
+        }));
+        publishDaily(queue, 2);
+        DeadLetter deadLetter = deadLetterToday(queue); // 10-03
+        publishDaily(queue, 9);
+        awaitProcessed(queue);
+        assertThat(fileNames(retainOnceTheReaderIsIdle(queue))).containsExactly("20261001F.cq4", "20261002F.cq4");
+
+        queue.publish("t", "k", utf8("gate")); // 'h' waits here, before the redrive
+        fixed.set(true);
+        queue.redrive(deadLetter);
+        Thread.sleep(50); // the reader reads the redrive and goes idle
+        assertThat(retain(queue)).as("settled, but the redrive still reads the dead letter from its day").isEmpty();
+
+        gate.countDown();
+        awaitProcessed(queue);
+        assertThat(recorder.payloads()).last().isEqualTo("poison");
+        queue.publish("t", "k", utf8("next")); // the cursor moves past the redrive
+        awaitProcessed(queue);
+        assertThat(fileNames(retainOnceTheReaderIsIdle(queue))).containsExactly("20261003F.cq4", "20261004F.cq4");
+    }
+
     private static void runOutsideTheTransaction(Runnable action) throws InterruptedException {
         Thread other = new Thread(action);
         other.start();

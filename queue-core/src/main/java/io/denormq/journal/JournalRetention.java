@@ -6,6 +6,7 @@ import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,13 +23,17 @@ import org.slf4j.LoggerFactory;
  *       batch released by recovery at a later start, has its batch in an earlier day than its
  *       release; after a restart each reader starts at its handler's cursor, past such a batch, and
  *       reads it by index when it reaches the release, which can be days of backlog later;</li>
+ *   <li>it holds no dead letter that is neither redriven nor discarded: a dead letter lives only in
+ *       its day's file, so it holds that day (and, since files go oldest first, every later one)
+ *       until an operator settles it. Each run that is held back by dead letters logs one WARN
+ *       naming them;</li>
  *   <li>it is not the cycle being written, and its day ended longer ago than the retention period.</li>
  * </ul>
  * A file a tailer or appender still uses is left for the next run.
  *
  * <p>Cost: the cursors and the low-water mark are read from the checkpoint file. Only when some file
  * is past its retention and behind every cursor does a run read the journal, to find the releases,
- * and redrives above; it reads only what was appended since its previous read (the
+ * redrives and dead letters above; it reads only what was appended since its previous read (the
  * whole journal the first time after a start), the kind of each record and a few fields of the rare
  * records of interest, which it keeps in memory (see {@link RetentionReferences}).
  *
@@ -37,6 +42,8 @@ import org.slf4j.LoggerFactory;
 public final class JournalRetention {
     private static final Logger LOG = LoggerFactory.getLogger(JournalRetention.class);
     private static final long CYCLE_MILLIS = Journal.ROLL_CYCLE.lengthInMillis();
+    /** Dead letters named in the WARN of a run they hold back; the rest are counted. */
+    private static final int DEAD_LETTERS_NAMED = 10;
 
     private final Journal journal;
     private final CheckpointFile checkpoint;
@@ -107,6 +114,7 @@ public final class JournalRetention {
         if (lowestCursorHandler != null) {
             holdForEarlierDayReferences(hold, lowestCursorIndex, lowestCursorHandler);
         }
+        holdForUnsettledDeadLetters(hold, files, now);
         List<Path> deleted = deleteDue(files, hold, now);
         List<Journal.CycleFile> left = journal.cycleFiles();
         if (!deleted.isEmpty() && !left.isEmpty()) {
@@ -122,6 +130,31 @@ public final class JournalRetention {
                     + ", read at index " + Long.toHexString(oldest.getKey()) + " (a release or redrive) that handler '"
                     + handler + "' has not processed yet");
         }
+    }
+
+    /** Holds the day of each unsettled dead letter that would otherwise go, with one WARN naming them. */
+    private void holdForUnsettledDeadLetters(Hold hold, List<Journal.CycleFile> files, long now) {
+        int heldBefore = hold.cycle;
+        List<RetentionReferences.UnsettledDeadLetter> holding = new ArrayList<>();
+        for (RetentionReferences.UnsettledDeadLetter deadLetter : references.unsettledDeadLetters()) {
+            int cycle = journal.cycleOf(deadLetter.index());
+            if (cycle < heldBefore && (cycle + 1L) * CYCLE_MILLIS + retention.toMillis() <= now) {
+                holding.add(deadLetter);
+                hold.keep(cycle, "an unsettled dead letter at index " + Long.toHexString(deadLetter.index()));
+            }
+        }
+        if (holding.isEmpty() || files.isEmpty()) {
+            return;
+        }
+        String named = holding.stream().limit(DEAD_LETTERS_NAMED)
+                .map(d -> "handler '" + d.handler() + "' message " + Long.toHexString(d.messageId()) + " (dead letter "
+                        + Long.toHexString(d.index()) + ", " + LocalDate.ofEpochDay(journal.cycleOf(d.index())) + ")")
+                .collect(Collectors.joining(", "));
+        int more = holding.size() - DEAD_LETTERS_NAMED;
+        LOG.warn("Journal {}: {} unsettled dead letter(s) keep cycle file(s) from {} past their retention of {}; "
+                        + "redrive or discard them (DenormQueue.redrive/discard, or `denormq dead-letters`) so that retention "
+                        + "can delete those days: {}{}", journal.directory(), holding.size(),
+                LocalDate.ofEpochDay(hold.cycle), retention, named, more > 0 ? " and " + more + " more" : "");
     }
 
     private boolean expired(Journal.CycleFile file, long now) {
@@ -142,8 +175,8 @@ public final class JournalRetention {
             if (journal.deleteCycle(file)) {
                 deleted.add(file.path());
                 LOG.info("Journal {}: deleted cycle file {} (day {}): every cursor is past it and past every release "
-                                + "of a batch in it, no transaction in it awaits its outcome, and it is older than "
-                                + "the retention of {}", journal.directory(),
+                                + "of a batch in it, no transaction in it awaits its outcome, it holds no unsettled dead "
+                                + "letter, and it is older than the retention of {}", journal.directory(),
                         file.path().getFileName(), LocalDate.ofEpochDay(file.cycle()), retention);
             } else {
                 LOG.debug("Journal {}: cycle file {} is still in use; retention tries again later",

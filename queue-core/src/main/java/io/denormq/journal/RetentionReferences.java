@@ -2,6 +2,9 @@ package io.denormq.journal;
 
 import static io.denormq.journal.JournalRecordDescriptor.*;
 
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -11,19 +14,29 @@ import net.openhft.chronicle.wire.DocumentContext;
 
 /**
  * What {@link JournalRetention} must know about records that a reader may still need from an
- * earlier day than the record that leads to them: releases whose batch lies in an earlier day (a
- * transaction that spanned midnight UTC, a batch released by recovery at a later start), and
- * redrives of dead letters of an earlier day. A reader reaches such a record only after everything
- * before it, then reads the batch or dead letter at its index. They are rare (a few transactions
- * per midnight, the batches a crash left without outcome, redrives), so they are kept in memory.
- * The journal is read incrementally: the first call reads it from its first record, each later call
- * only the records appended since, reading no more than each record's kind and, for these kinds, a
- * few fields.
+ * earlier day than the record that leads to them:
+ * <ul>
+ *   <li>releases whose batch lies in an earlier day (a transaction that spanned midnight UTC, a
+ *       batch released by recovery at a later start), and redrives of dead letters of an earlier
+ *       day: a reader reaches such a record only after everything before it, then reads the batch
+ *       or dead letter at its index;</li>
+ *   <li>dead letters neither redriven nor discarded: they live only in their day's file.</li>
+ * </ul>
+ * Both are rare (a few transactions per midnight, the batches a crash left without outcome, the
+ * dead letters an operator has not settled yet), so they are kept in memory. The journal is read
+ * incrementally: the first call reads it from its first record, each later call only the records
+ * appended since, reading no more than each record's kind and, for these kinds, a few fields.
  * Not thread-safe: retention runs one at a time.
  */
 final class RetentionReferences {
+    /** A dead letter that is neither redriven nor discarded. */
+    record UnsettledDeadLetter(long index, String handler, long messageId) {
+    }
+
     /** Release or redrive index → index of the batch or dead letter it needs, in an earlier day. */
     private final TreeMap<Long, Long> earlierDayReferences = new TreeMap<>();
+    /** Dead letter index → the dead letter, until it is settled. */
+    private final TreeMap<Long, UnsettledDeadLetter> unsettled = new TreeMap<>();
     private long readUpTo = CheckpointDescriptor.NOTHING;
 
     /**
@@ -65,9 +78,23 @@ final class RetentionReferences {
         byte kind = bytes.readByte(start + KIND_OFFSET);
         if (kind == KIND_RELEASE && length >= OUTCOME_LENGTH) {
             noteReference(journal, index, bytes.readLong(start + BATCH_INDEX_OFFSET));
-        } else if (kind == KIND_DEAD_LETTER_SETTLED && length >= OUTCOME_LENGTH
-                && bytes.readByte(start + REASON_OFFSET) == SETTLED_REDRIVEN) {
-            noteReference(journal, index, bytes.readLong(start + BATCH_INDEX_OFFSET));
+        } else if (kind == KIND_DEAD_LETTER_SETTLED && length >= OUTCOME_LENGTH) {
+            long deadLetter = bytes.readLong(start + BATCH_INDEX_OFFSET);
+            unsettled.remove(deadLetter);
+            if (bytes.readByte(start + REASON_OFFSET) == SETTLED_REDRIVEN) {
+                noteReference(journal, index, deadLetter);
+            }
+        } else if (kind == KIND_DEAD_LETTER && length >= DEAD_HANDLER_OFFSET + 4) {
+            int handlerLength = bytes.readInt(start + DEAD_HANDLER_OFFSET);
+            String handler = "?";
+            if (handlerLength >= 0 && DEAD_HANDLER_OFFSET + 4L + handlerLength <= length) {
+                byte[] name = new byte[handlerLength];
+                for (int i = 0; i < handlerLength; i++) {
+                    name[i] = bytes.readByte(start + DEAD_HANDLER_OFFSET + 4 + i);
+                }
+                handler = new String(name, StandardCharsets.UTF_8);
+            }
+            unsettled.put(index, new UnsettledDeadLetter(index, handler, bytes.readLong(start + DEAD_MESSAGE_ID_OFFSET)));
         }
     }
 
@@ -92,6 +119,11 @@ final class RetentionReferences {
         return oldest;
     }
 
+    /** @return the dead letters neither redriven nor discarded, oldest first */
+    List<UnsettledDeadLetter> unsettledDeadLetters() {
+        return new ArrayList<>(unsettled.values());
+    }
+
     /**
      * Forgets what refers to days that retention deleted.
      *
@@ -100,10 +132,12 @@ final class RetentionReferences {
      */
     void forgetBefore(Journal journal, int oldestCycle) {
         earlierDayReferences.values().removeIf(referenced -> journal.cycleOf(referenced) < oldestCycle);
+        unsettled.keySet().removeIf(index -> journal.cycleOf(index) < oldestCycle);
     }
 
     private void forgetAll() {
         earlierDayReferences.clear();
+        unsettled.clear();
         readUpTo = CheckpointDescriptor.NOTHING;
     }
 }
