@@ -6,8 +6,15 @@ import java.util.Objects;
 
 /**
  * A message that a handler failed to process in every attempt its {@link RetryPolicy} allowed. It
- * is recorded in the journal, the handler's cursor moves past it, and it stays listed by
- * {@link DenormQueue#deadLetters()} until the journal cycle that holds it is retired.
+ * is recorded in the journal (the record carries the whole message), the handler's cursor moves
+ * past it, and it stays listed by {@link DenormQueue#deadLetters()} until it is
+ * {@linkplain DenormQueue#redrive redriven} or {@linkplain DenormQueue#discard discarded}.
+ *
+ * <p>Retention never deletes an unsettled dead letter: the daily journal file that holds it is kept,
+ * and with it every later day (files go oldest first), however old it is. Each hourly retention run
+ * that is held back this way logs one WARN naming those dead letters, so settle them: a journal whose
+ * dead letters are never settled grows without bound. A redriven dead letter's day is kept until its
+ * handler has processed the redrive; a discarded one's goes with the next run that finds it due.
  */
 public final class DeadLetter {
     private final String handler;

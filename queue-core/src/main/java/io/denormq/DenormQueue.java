@@ -107,8 +107,8 @@ public interface DenormQueue extends AutoCloseable {
     void redrive(DeadLetter deadLetter);
 
     /**
-     * Drops a dead letter: it is no longer listed. The journal keeps the record until retention
-     * removes it.
+     * Drops a dead letter: it is no longer listed, and it no longer keeps its day of the journal
+     * from retention. The journal keeps the record until retention removes that day.
      *
      * @param deadLetter one of {@link #deadLetters()}
      * @throws IllegalArgumentException if it is no longer an unsettled dead letter of this journal

@@ -128,8 +128,11 @@ public final class DenormQueueBuilder {
     /**
      * How long the journal keeps a daily cycle file after its day ended, at least. A file is
      * deleted only once every handler's cursor (retired handlers' included, until
-     * {@link #dropCursor dropped}) is past it and no transaction in it awaits its outcome, so
-     * retention never takes a message a handler has not processed. Rebuilds and
+     * {@link #dropCursor dropped}) is past it and past every release of a batch in it (a transaction
+     * that spanned midnight UTC), no transaction in it awaits its outcome and it holds no
+     * {@link DeadLetter dead letter} that is neither redriven nor discarded, so retention never takes
+     * a message a handler has not processed. Files go oldest first: a day that is kept keeps every
+     * later one. Rebuilds and
      * {@link #rebuildAfter snapshots} can only replay what is retained. Checked shortly after start,
      * then hourly.
      *

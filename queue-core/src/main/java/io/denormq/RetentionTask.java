@@ -20,8 +20,7 @@ final class RetentionTask implements AutoCloseable {
     private static final long INTERVAL_NANOS = TimeUnit.HOURS.toNanos(1);
 
     private final Journal journal;
-    private final CheckpointFile checkpoint;
-    private final Duration retention;
+    private final JournalRetention retention;
     private final ErrorHandler errorHandler;
     private final Thread thread;
     private final Object runLock = new Object();
@@ -29,8 +28,7 @@ final class RetentionTask implements AutoCloseable {
 
     RetentionTask(Journal journal, CheckpointFile checkpoint, Duration retention, ErrorHandler errorHandler) {
         this.journal = journal;
-        this.checkpoint = checkpoint;
-        this.retention = retention;
+        this.retention = new JournalRetention(journal, checkpoint, retention);
         this.errorHandler = errorHandler;
         this.thread = new Thread(this::run, "denormq-retention");
         this.thread.setDaemon(true);
@@ -58,7 +56,7 @@ final class RetentionTask implements AutoCloseable {
             if (!running || journal.isClosed()) {
                 return List.of();
             }
-            return JournalRetention.apply(journal, checkpoint, retention);
+            return retention.apply();
         }
     }
 

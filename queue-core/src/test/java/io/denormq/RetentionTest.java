@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 import io.denormq.journal.IoFaults;
@@ -126,9 +127,161 @@ class RetentionTest extends QueueTestSupport {
             });
         }
         assertThat(deletedDuringCommit[0]).as("the pending batch's day is kept").isEmpty();
+        // the release, 20 days after its batch, holds the batch's day until the cursor is past it: a
+        // restart would read the release at the cursor again, and its batch with it
+        queue.publish("t", "k", utf8("next"));
         awaitProcessed(queue);
         assertThat(retainOnceTheReaderIsIdle(queue)).extracting(path -> path.getFileName().toString())
                 .containsExactly("20261001F.cq4");
+    }
+
+    /**
+     * A transaction journaled before midnight and released after it: after a restart the handler's
+     * reader starts at its cursor, past the batch, and meets the release only when it works through
+     * its backlog, reading the batch from its day then. That day must outlive the release's backlog.
+     */
+    @Test
+    void shouldKeepTheDayOfABatchReleasedAfterMidnightUntilEveryHandlerPassedTheRelease() throws Exception {
+        assertTheBatchDayOutlivesTheBacklogBeforeItsRelease(false);
+    }
+
+    /** The same with the batch released by recovery, at the end of the journal of a later day. */
+    @Test
+    void shouldKeepTheDayOfABatchReleasedByRecoveryUntilEveryHandlerPassedTheRelease() throws Exception {
+        assertTheBatchDayOutlivesTheBacklogBeforeItsRelease(true);
+    }
+
+    private void assertTheBatchDayOutlivesTheBacklogBeforeItsRelease(boolean stopBeforeTheOutcome) throws Exception {
+        int backlog = 1700; // more than a ring, and enough reads (1024) for the reader to move the low-water mark
+        CountDownLatch never = new CountDownLatch(1);
+        DenormQueue first = open(queueBuilder().ringSize(64).shutdownTimeout(Duration.ofMillis(100))
+                .transactions(ProgrammaticTransactions.binding()).handler("h", message -> {
+                    if (message.payload(Codecs.utf8()).equals("backlog-0")) {
+                        never.await(); // stuck until close: the cursor stays before the backlog
+                    }
+                }));
+        clock.advanceMillis(TimeUnit.HOURS.toMillis(11)); // 2026-10-01T23:00
+        try (ProgrammaticTransaction tx = ProgrammaticTransactions.begin()) {
+            first.publish("t", "k", utf8("pending"));
+            tx.commit(() -> { // the batch is in 10-01; its release after the backlog, in 10-02 or at the next start
+                clock.advanceMillis(TimeUnit.HOURS.toMillis(2));
+                runOutsideTheTransaction(() -> first.publish("t", "k", utf8("after-midnight")));
+                awaitProcessed(first); // the cursor of 'h' is now past the batch
+                runOutsideTheTransaction(() -> {
+                    for (int i = 0; i < backlog; i++) {
+                        first.publish("t", "k", utf8("backlog-" + i));
+                    }
+                });
+                if (stopBeforeTheOutcome) {
+                    first.close(); // as if the process stopped here: the next start releases the batch
+                }
+            });
+        }
+        first.close();
+
+        clock.advanceMillis(20 * DAY);
+        Recorder recorder = new Recorder();
+        DenormQueue second = open(queueBuilder().ringSize(64).shutdownTimeout(Duration.ofMillis(100))
+                .handler("h", message -> {
+                    if (message.payload(Codecs.utf8()).equals("backlog-1500")) {
+                        never.await(); // the reader has read past 1024 records, not yet the release
+                    }
+                    recorder.onMessage(message);
+                }));
+        long deadline = System.nanoTime() + AWAIT.toNanos();
+        while (recorder.payloads().size() < 1500 && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        assertThat(recorder.payloads()).as("'h' works through its backlog").hasSize(1500);
+        assertThat(retain(second)).as("the batch's day is kept: the release of 'pending' is still ahead of 'h'")
+                .extracting(path -> path.getFileName().toString()).doesNotContain("20261001F.cq4");
+        second.close();
+
+        Recorder afterRestart = new Recorder();
+        DenormQueue third = open(queueBuilder().handler("h", afterRestart));
+        awaitProcessed(third);
+        assertThat(afterRestart.payloads()).as("the rest of the backlog, then the transaction's message")
+                .hasSize(backlog - 1500 + 1).last().isEqualTo("pending");
+        assertThat(third.stats().backgroundErrors()).as("no release lost its batch").isZero();
+        third.publish("t", "k", utf8("next")); // the cursor moves past the release
+        awaitProcessed(third);
+        assertThat(retainOnceTheReaderIsIdle(third)).as("once 'h' passed the release the days go")
+                .extracting(path -> path.getFileName().toString()).containsExactly("20261001F.cq4", "20261002F.cq4");
+    }
+
+    /** Publishes "poison" on today's clock and waits until the handler has dead-lettered it, on the same day. */
+    private DeadLetter deadLetterToday(DenormQueue queue) throws InterruptedException {
+        queue.publish("t", "k", utf8("poison"));
+        awaitProcessed(queue);
+        assertThat(queue.deadLetters()).hasSize(1);
+        return queue.deadLetters().get(0);
+    }
+
+    private static List<String> fileNames(List<Path> paths) {
+        return paths.stream().map(path -> path.getFileName().toString()).toList();
+    }
+
+    @Test
+    void shouldKeepTheDayOfAnUnsettledDeadLetterUntilItIsDiscarded() throws Exception {
+        DenormQueue queue = open(queueBuilder().handler("h", message -> {
+            if (message.payload(Codecs.utf8()).equals("poison")) {
+                throw new IllegalStateException("cannot process poison");
+            }
+        }));
+        publishDaily(queue, 2); // 10-01, 10-02
+        DeadLetter deadLetter = deadLetterToday(queue); // 10-03
+        publishDaily(queue, 9); // 10-03 .. 10-11; 10-01 .. 10-04 are past the retention
+        awaitProcessed(queue);
+
+        assertThat(fileNames(retainOnceTheReaderIsIdle(queue)))
+                .as("the days before the dead letter's go; its day, and the later ones, are kept")
+                .containsExactly("20261001F.cq4", "20261002F.cq4");
+        assertThat(queue.deadLetters()).as("still listed").containsExactly(deadLetter);
+
+        queue.discard(deadLetter);
+        assertThat(fileNames(retainOnceTheReaderIsIdle(queue))).as("settled: its day goes")
+                .containsExactly("20261003F.cq4", "20261004F.cq4");
+    }
+
+    @Test
+    void shouldKeepTheDayOfARedrivenDeadLetterUntilItsHandlerProcessedTheRedrive() throws Exception {
+        java.util.concurrent.atomic.AtomicBoolean fixed = new java.util.concurrent.atomic.AtomicBoolean();
+        CountDownLatch gate = new CountDownLatch(1);
+        Recorder recorder = new Recorder();
+        DenormQueue queue = open(queueBuilder().handler("h", message -> {
+            String payload = message.payload(Codecs.utf8());
+            if (payload.equals("poison") && !fixed.get()) {
+                throw new IllegalStateException("cannot process poison");
+            }
+            if (payload.equals("gate")) {
+                gate.await();
+            }
+            recorder.onMessage(message);
+        }));
+        publishDaily(queue, 2);
+        DeadLetter deadLetter = deadLetterToday(queue); // 10-03
+        publishDaily(queue, 9);
+        awaitProcessed(queue);
+        assertThat(fileNames(retainOnceTheReaderIsIdle(queue))).containsExactly("20261001F.cq4", "20261002F.cq4");
+
+        queue.publish("t", "k", utf8("gate")); // 'h' waits here, before the redrive
+        fixed.set(true);
+        queue.redrive(deadLetter);
+        Thread.sleep(50); // the reader reads the redrive and goes idle
+        assertThat(retain(queue)).as("settled, but the redrive still reads the dead letter from its day").isEmpty();
+
+        gate.countDown();
+        awaitProcessed(queue);
+        assertThat(recorder.payloads()).last().isEqualTo("poison");
+        queue.publish("t", "k", utf8("next")); // the cursor moves past the redrive
+        awaitProcessed(queue);
+        assertThat(fileNames(retainOnceTheReaderIsIdle(queue))).containsExactly("20261003F.cq4", "20261004F.cq4");
+    }
+
+    private static void runOutsideTheTransaction(Runnable action) throws InterruptedException {
+        Thread other = new Thread(action);
+        other.start();
+        other.join();
     }
 
     @Test
