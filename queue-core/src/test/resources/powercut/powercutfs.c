@@ -19,8 +19,9 @@
  *
  * A power cut is SIGKILL to this process: the mount is aborted, WORK is thrown away and DURABLE
  * (minus .powercut-orphans: unreferenced inodes after a crash) is what the machine finds on its
- * disk when it comes back. A clean shutdown (unmount) keeps WORK as the new image: the caller
- * replaces DURABLE with it. Both are done by the Java wrapper (PowerCutFileSystem).
+ * disk when it comes back. The Java wrapper (PowerCutFileSystem) does that, and mounts again on a
+ * fresh copy of DURABLE. Control through extended attributes of the root (see pc_setxattr): "sync
+ * everything" (a clean shutdown's sync) and statistics.
  *
  * Limitations: single-threaded; no hard links; fsync of a directory whose own entry is not durable
  * makes it durable too (its parents are created in DURABLE); a rename between directories becomes
@@ -69,7 +70,7 @@ static char *durable_root;
 static char *work_root;
 static struct node *nodes;
 static uint64_t next_id = 1;
-static unsigned long long stat_fsyncs, stat_fsyncdirs, stat_pages_synced;
+static unsigned long long stat_fsyncs, stat_fsyncdirs, stat_pages_synced, stat_writes, stat_bytes_written, stat_full_syncs;
 
 static char *join(const char *root, const char *path) {
     char *out;
@@ -198,7 +199,6 @@ static char *orphan_path(struct node *n) {
 
 /* Makes the content and size of a file durable: the pages written since the last sync, at its durable place. */
 static int sync_file(struct node *n, int wfd) {
-    stat_fsyncs++;
     if (n->dir) {
         return 0;
     }
@@ -262,7 +262,6 @@ static int sync_file(struct node *n, int wfd) {
 
 /* Makes the entries of a directory durable: DURABLE's listing of it becomes WORK's. */
 static int sync_dir(const char *path) {
-    stat_fsyncdirs++;
     mkdirs_durable(path);
     const char *base = strcmp(path, "/") == 0 ? "" : path;
     /* 1. durable entries whose node is no longer there: aside, to the orphans */
@@ -343,6 +342,57 @@ static int sync_dir(const char *path) {
     return 0;
 }
 
+/* Makes everything durable, as a clean shutdown would: every directory's entries, every file's content. */
+static int sync_tree(const char *path) {
+    int r = sync_dir(path);
+    if (r) {
+        return r;
+    }
+    const char *base = strcmp(path, "/") == 0 ? "" : path;
+    char *wp = w(path);
+    DIR *wd = opendir(wp);
+    free(wp);
+    if (!wd) {
+        return -errno;
+    }
+    struct dirent *e;
+    while ((e = readdir(wd)) && r == 0) {
+        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) {
+            continue;
+        }
+        char *entry;
+        if (asprintf(&entry, "%s/%s", base, e->d_name) < 0) {
+            abort();
+        }
+        char *we = w(entry);
+        struct stat st;
+        if (lstat(we, &st) == 0) {
+            if (S_ISDIR(st.st_mode)) {
+                r = sync_tree(entry);
+            } else if (S_ISREG(st.st_mode)) {
+                int fd = open(we, O_RDONLY);
+                struct node *n = node_of(entry);
+                if (fd >= 0 && n) {
+                    r = sync_file(n, fd);
+                }
+                if (fd >= 0) {
+                    close(fd);
+                }
+            }
+        }
+        free(we);
+        free(entry);
+    }
+    closedir(wd);
+    return r;
+}
+
+static int stats(char *out, size_t size) {
+    return snprintf(out, size, "%llu file syncs, %llu directory syncs, %llu full syncs, %llu pages made durable, "
+                    "%llu writes (%llu bytes) received",
+                    stat_fsyncs, stat_fsyncdirs, stat_full_syncs, stat_pages_synced, stat_writes, stat_bytes_written);
+}
+
 /* ---- FUSE operations ---- */
 
 static void *pc_init(struct fuse_conn_info *conn, struct fuse_config *cfg) {
@@ -374,7 +424,10 @@ static int pc_access(const char *path, int mask) {
 
 static int pc_readdir(const char *path, void *buf, fuse_fill_dir_t fill, off_t off, struct fuse_file_info *fi,
                       enum fuse_readdir_flags flags) {
-    (void) off; (void) fi; (void) flags;
+    (void) off; (void) flags;
+    if (!path) {
+        path = (const char *) (uintptr_t) fi->fh;
+    }
     char *wp = w(path);
     DIR *dir = opendir(wp);
     free(wp);
@@ -581,6 +634,8 @@ static int pc_write(const char *path, const char *buf, size_t size, off_t off, s
     if (h->node) {
         mark_dirty(h->node, (uint64_t) off, (uint64_t) r);
     }
+    stat_writes++;
+    stat_bytes_written += (unsigned long long) r;
     return (int) r;
 }
 
@@ -601,6 +656,7 @@ static int pc_fsync(const char *path, int datasync, struct fuse_file_info *fi) {
     (void) path;
     (void) datasync;
     struct handle *h = (struct handle *) fi->fh;
+    stat_fsyncs++;
     if (!h->node) {
         return 0;
     }
@@ -621,6 +677,7 @@ static int pc_releasedir(const char *path, struct fuse_file_info *fi) {
 
 static int pc_fsyncdir(const char *path, int datasync, struct fuse_file_info *fi) {
     (void) datasync;
+    stat_fsyncdirs++;
     if (!path) {
         path = (const char *) (uintptr_t) fi->fh;
     }
@@ -659,10 +716,47 @@ static int pc_readlink(const char *path, char *buf, size_t size) {
     return 0;
 }
 
+/*
+ * The control interface, through extended attributes of the mount's root:
+ * setxattr user.powercut.sync makes everything durable (after the caller's syncfs wrote back what
+ * the kernel holds); getxattr user.powercut.stats reports what reached the file system.
+ */
+static int pc_setxattr(const char *path, const char *name, const char *value, size_t size, int flags) {
+    (void) path; (void) value; (void) size; (void) flags;
+    if (strcmp(name, "user.powercut.sync") != 0) {
+        return -ENOTSUP;
+    }
+    stat_full_syncs++;
+    return sync_tree("/");
+}
+
+static int pc_getxattr(const char *path, const char *name, char *value, size_t size) {
+    (void) path;
+    if (strcmp(name, "user.powercut.stats") != 0) {
+        return -ENODATA;
+    }
+    char text[512];
+    int len = stats(text, sizeof text);
+    if (size == 0) {
+        return len;
+    }
+    if ((size_t) len > size) {
+        return -ERANGE;
+    }
+    memcpy(value, text, (size_t) len);
+    return len;
+}
+
+static int pc_listxattr(const char *path, char *list, size_t size) {
+    (void) path; (void) list; (void) size;
+    return 0;
+}
+
 static void pc_destroy(void *data) {
     (void) data;
-    fprintf(stderr, "powercutfs: %llu file syncs, %llu directory syncs, %llu pages made durable\n",
-            stat_fsyncs, stat_fsyncdirs, stat_pages_synced);
+    char text[512];
+    stats(text, sizeof text);
+    fprintf(stderr, "powercutfs: %s\n", text);
 }
 
 static const struct fuse_operations ops = {
@@ -692,6 +786,9 @@ static const struct fuse_operations ops = {
     .fallocate = pc_fallocate,
     .lseek = pc_lseek,
     .readlink = pc_readlink,
+    .setxattr = pc_setxattr,
+    .getxattr = pc_getxattr,
+    .listxattr = pc_listxattr,
 };
 
 int main(int argc, char *argv[]) {
