@@ -583,7 +583,8 @@ static int open_handle(const char *path, int fd, struct fuse_file_info *fi, stru
 static int pc_open(const char *path, struct fuse_file_info *fi) {
     struct node *n = node_of(path);
     char *wp = w(path);
-    int fd = open(wp, fi->flags & ~O_NOFOLLOW);
+    /* the kernel computes the offset of an O_APPEND write; write-back of mapped pages must not append */
+    int fd = open(wp, fi->flags & ~(O_NOFOLLOW | O_APPEND));
     free(wp);
     if (fd < 0) {
         return -errno;
@@ -598,7 +599,7 @@ static int pc_create(const char *path, mode_t mode, struct fuse_file_info *fi) {
     struct node *n = find_by_path(path);
     char *wp = w(path);
     int existed = access(wp, F_OK) == 0;
-    int fd = open(wp, fi->flags | O_CREAT, mode);
+    int fd = open(wp, (fi->flags | O_CREAT) & ~O_APPEND, mode);
     free(wp);
     if (fd < 0) {
         return -errno;
@@ -663,7 +664,10 @@ static int pc_fsync(const char *path, int datasync, struct fuse_file_info *fi) {
     return sync_file(h->node, h->fd);
 }
 
-/* A directory's handle holds its path: with nullpath_ok, fsyncdir may get none. */
+/*
+ * A directory's handle holds its path (with nullpath_ok, readdir and fsyncdir may get none); a file's
+ * is a struct handle. The kernel passes a handle to getattr and truncate for regular files only.
+ */
 static int pc_opendir(const char *path, struct fuse_file_info *fi) {
     fi->fh = (uint64_t) (uintptr_t) strdup(path);
     return 0;

@@ -18,6 +18,7 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 import io.denormq.powercut.PowerCutFileSystem;
+import net.openhft.chronicle.core.io.BackgroundResourceReleaser;
 
 /**
  * Power cuts, simulated by {@link PowerCutFileSystem}: a child JVM commits from a few threads with
@@ -61,6 +62,7 @@ class PowerCutTest extends QueueTestSupport {
                 queue.publish("powercut", "k", utf8("-1"));
                 awaitProcessed(queue);
             }
+            BackgroundResourceReleaser.releasePendingResources(); // Chronicle unmaps after close, in the background
             fs.sync();
             fs.cutPower(); // loses nothing: every cycle's child starts on a fresh mount, its statistics its own
             fs.remount();
@@ -85,6 +87,7 @@ class PowerCutTest extends QueueTestSupport {
                 try (DenormQueue queue = DenormQueue.builder(journal).handler("h", recorder).build()) {
                     awaitProcessed(queue);
                 }
+                BackgroundResourceReleaser.releasePendingResources();
                 fs.sync();
                 fs.cutPower();
                 fs.remount();

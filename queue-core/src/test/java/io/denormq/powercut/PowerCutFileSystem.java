@@ -51,9 +51,12 @@ public final class PowerCutFileSystem implements AutoCloseable {
     private Path daemonLog;
     private final List<String> log = new ArrayList<>();
 
+    private final Thread shutdownHook = new Thread(this::killOnExit, "powercutfs-shutdown");
+
     private PowerCutFileSystem(Path durable, Path mountPoint) {
         this.durable = durable;
         this.mountPoint = mountPoint;
+        Runtime.getRuntime().addShutdownHook(shutdownHook);
     }
 
     /**
@@ -178,8 +181,35 @@ public final class PowerCutFileSystem implements AutoCloseable {
 
     /** Cuts the power if mounted, and removes the working copy. The durable image is left. */
     @Override
-    public synchronized void close() throws IOException, InterruptedException {
-        cutPower();
+    public synchronized void close() throws IOException {
+        try {
+            cutPower();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while unmounting " + mountPoint, e);
+        } finally {
+            try {
+                Runtime.getRuntime().removeShutdownHook(shutdownHook);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook is running or ran
+            }
+        }
+    }
+
+    /** If the test JVM exits with the file system mounted: no process or mount is left behind. */
+    private void killOnExit() {
+        Process process;
+        synchronized (this) {
+            process = daemon;
+        }
+        if (process != null) {
+            process.destroyForcibly();
+            try {
+                new ProcessBuilder("fusermount3", "-u", "-z", mountPoint.toString()).start().waitFor(10, TimeUnit.SECONDS);
+            } catch (IOException | InterruptedException e) {
+                // exiting anyway
+            }
+        }
     }
 
     private void start() throws IOException, InterruptedException {
@@ -268,6 +298,11 @@ public final class PowerCutFileSystem implements AutoCloseable {
         } catch (URISyntaxException e) {
             throw new IllegalStateException(e);
         }
+        try {
+            run(List.of("fusermount3", "-V"));
+        } catch (IOException e) {
+            throw new IllegalStateException("fusermount3 (Debian package fuse3) is missing (" + e.getMessage() + ")");
+        }
         Path out = sourceFile.getParent().resolve("powercutfs");
         if (Files.exists(out) && Files.getLastModifiedTime(out).compareTo(Files.getLastModifiedTime(sourceFile)) > 0) {
             return out;
@@ -275,9 +310,8 @@ public final class PowerCutFileSystem implements AutoCloseable {
         String flags;
         try {
             flags = run(List.of("pkg-config", "--cflags", "--libs", "fuse3")).trim();
-            run(List.of("fusermount3", "-V"));
         } catch (IOException e) {
-            throw new IllegalStateException("fuse3 or libfuse3-dev or pkg-config is missing (" + e.getMessage() + ")");
+            throw new IllegalStateException("libfuse3-dev or pkg-config is missing (" + e.getMessage() + ")");
         }
         List<String> command = new ArrayList<>(List.of("gcc", "-O2", "-Wall", "-o", out.toString(), sourceFile.toString()));
         command.addAll(Arrays.asList(flags.split("\\s+")));
@@ -301,7 +335,7 @@ public final class PowerCutFileSystem implements AutoCloseable {
             } catch (IOException e) {
                 throw new IllegalStateException("cannot mount a FUSE file system: " + e.getMessage());
             }
-            fs.cutPower();
+            fs.close();
         } finally {
             deleteRecursively(dir);
         }
