@@ -23,7 +23,9 @@
  * fresh copy of DURABLE. Control through extended attributes of the root (see pc_setxattr): "sync
  * everything" (a clean shutdown's sync) and statistics.
  *
- * Limitations: single-threaded; no hard links; fsync of a directory whose own entry is not durable
+ * Limitations: sync(2)/syncfs(2) write dirty pages back to WORK but make nothing durable (FUSE passes
+ * no syncfs to a high-level libfuse file system): only fsync/fdatasync/msync do. Single-threaded; no
+ * hard links; O_DIRECT is not modelled differently from buffered writes; fsync of a directory whose own entry is not durable
  * makes it durable too (its parents are created in DURABLE); a rename between directories becomes
  * durable as a whole when the target directory is synced; fallocate collapse/insert range is
  * refused (EOPNOTSUPP).
@@ -570,6 +572,22 @@ static int pc_truncate(const char *path, off_t size, struct fuse_file_info *fi) 
     return r;
 }
 
+/*
+ * Opens a file of WORK for a handle: without O_APPEND (the kernel computes the offset of an append;
+ * write-back of mapped pages must not append), and readable when it is writable (a sync copies
+ * from it, and fsync on a write-only descriptor is allowed).
+ */
+static int open_work(const char *wp, int flags, mode_t mode) {
+    flags &= ~O_APPEND;
+    if ((flags & O_ACCMODE) == O_WRONLY) {
+        int fd = open(wp, (flags & ~O_ACCMODE) | O_RDWR, mode);
+        if (fd >= 0 || errno != EACCES) {
+            return fd;
+        }
+    }
+    return open(wp, flags, mode);
+}
+
 static int open_handle(const char *path, int fd, struct fuse_file_info *fi, struct node *n) {
     struct handle *h = malloc(sizeof *h);
     h->fd = fd;
@@ -583,8 +601,7 @@ static int open_handle(const char *path, int fd, struct fuse_file_info *fi, stru
 static int pc_open(const char *path, struct fuse_file_info *fi) {
     struct node *n = node_of(path);
     char *wp = w(path);
-    /* the kernel computes the offset of an O_APPEND write; write-back of mapped pages must not append */
-    int fd = open(wp, fi->flags & ~(O_NOFOLLOW | O_APPEND));
+    int fd = open_work(wp, fi->flags & ~O_NOFOLLOW, 0);
     free(wp);
     if (fd < 0) {
         return -errno;
@@ -599,7 +616,7 @@ static int pc_create(const char *path, mode_t mode, struct fuse_file_info *fi) {
     struct node *n = find_by_path(path);
     char *wp = w(path);
     int existed = access(wp, F_OK) == 0;
-    int fd = open(wp, (fi->flags | O_CREAT) & ~O_APPEND, mode);
+    int fd = open_work(wp, fi->flags | O_CREAT, mode);
     free(wp);
     if (fd < 0) {
         return -errno;
