@@ -1,7 +1,7 @@
 /*
  * powercutfs: a FUSE file system that simulates power cuts, in the manner of LazyFS.
  *
- *   powercutfs DURABLE WORK MOUNTPOINT [FUSE options]
+ *   powercutfs [--ordered-metadata] DURABLE WORK MOUNTPOINT [FUSE options]
  *
  * WORK holds what the running system sees (the page cache and whatever the disk happens to
  * hold): every operation is passed through to it. DURABLE holds only what the file system has
@@ -14,6 +14,9 @@
  * - Directory entries (create, mkdir, rename, unlink, rmdir) become durable on fsync of the
  *   directory that holds them (POSIX). The content of a file synced before its entry was durable
  *   is kept aside (DURABLE/.powercut-orphans/<id>) and moves into place when the entry does.
+ *   With --ordered-metadata, any fsync (of a file or a directory) first makes every directory entry
+ *   durable, in the manner of ext4's journal commit; a file's content still needs its own fsync (a
+ *   new file whose entry became durable that way is empty, as after delayed allocation).
  * - Mode changes (chmod, chown, utimens) are applied to WORK and, when the file has a durable
  *   copy, to it at once: they are not part of the model.
  *
@@ -69,6 +72,7 @@ struct handle {
 };
 
 static char *durable_root;
+static int ordered_metadata; /* --ordered-metadata: every sync also commits all namespace changes */
 static char *work_root;
 static struct node *nodes;
 static uint64_t next_id = 1;
@@ -389,6 +393,35 @@ static int sync_tree(const char *path) {
     return r;
 }
 
+/* Makes every directory entry durable (not file content), as a journaling file system's commit does. */
+static int sync_namespace(const char *path) {
+    int r = sync_dir(path);
+    if (r) {
+        return r;
+    }
+    const char *base = strcmp(path, "/") == 0 ? "" : path;
+    char *wp = w(path);
+    DIR *wd = opendir(wp);
+    free(wp);
+    if (!wd) {
+        return -errno;
+    }
+    struct dirent *e;
+    while ((e = readdir(wd)) && r == 0) {
+        if (e->d_type != DT_DIR || !strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) {
+            continue;
+        }
+        char *entry;
+        if (asprintf(&entry, "%s/%s", base, e->d_name) < 0) {
+            abort();
+        }
+        r = sync_namespace(entry);
+        free(entry);
+    }
+    closedir(wd);
+    return r;
+}
+
 static int stats(char *out, size_t size) {
     return snprintf(out, size, "%llu file syncs, %llu directory syncs, %llu full syncs, %llu pages made durable, "
                     "%llu writes (%llu bytes) received",
@@ -675,6 +708,12 @@ static int pc_fsync(const char *path, int datasync, struct fuse_file_info *fi) {
     (void) datasync;
     struct handle *h = (struct handle *) fi->fh;
     stat_fsyncs++;
+    if (ordered_metadata) {
+        int r = sync_namespace("/");
+        if (r) {
+            return r;
+        }
+    }
     if (!h->node) {
         return 0;
     }
@@ -701,6 +740,9 @@ static int pc_fsyncdir(const char *path, int datasync, struct fuse_file_info *fi
     stat_fsyncdirs++;
     if (!path) {
         path = (const char *) (uintptr_t) fi->fh;
+    }
+    if (ordered_metadata) {
+        return sync_namespace("/");
     }
     return path ? sync_dir(path) : -EIO;
 }
@@ -813,8 +855,14 @@ static const struct fuse_operations ops = {
 };
 
 int main(int argc, char *argv[]) {
+    if (argc > 1 && strcmp(argv[1], "--ordered-metadata") == 0) {
+        ordered_metadata = 1;
+        argv[1] = argv[0];
+        argv++;
+        argc--;
+    }
     if (argc < 4) {
-        fprintf(stderr, "usage: %s DURABLE WORK MOUNTPOINT [FUSE options]\n", argv[0]);
+        fprintf(stderr, "usage: %s [--ordered-metadata] DURABLE WORK MOUNTPOINT [FUSE options]\n", argv[0]);
         return 2;
     }
     durable_root = realpath(argv[1], NULL);

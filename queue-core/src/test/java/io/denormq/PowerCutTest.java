@@ -17,8 +17,11 @@ import java.util.concurrent.ThreadLocalRandom;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import io.denormq.powercut.PowerCutFileSystem;
+import io.denormq.powercut.PowerCutFileSystem.Metadata;
 import net.openhft.chronicle.core.io.BackgroundResourceReleaser;
 
 /**
@@ -31,7 +34,7 @@ import net.openhft.chronicle.core.io.BackgroundResourceReleaser;
  * <p>Cycles chain on one journal: each starts on what the previous one left, so a handler's cursor
  * that became durable ahead of the journal shows up as messages of a later cycle that are never
  * delivered. The journal is created and synced (a clean shutdown) before the first cycle; see
- * {@link #shouldDeliverEveryAcknowledgedCommitOfAFreshJournalAfterAPowerCut()} for a journal that was
+ * {@link #shouldDeliverEveryAcknowledgedCommitOfAFreshJournalAfterAPowerCut} for a journal that was
  * not. {@code -Ddenormq.powercut.cycles=N} runs N cycles per test (default 3). Needs FUSE:
  * {@value PowerCutFileSystem#INSTALL}; under {@code CI=true} its absence fails the test.
  */
@@ -54,27 +57,28 @@ class PowerCutTest extends QueueTestSupport {
 
     /**
      * The first power cut hits a journal the child created: its directory, cycle file, format marker,
-     * manifest and checkpoint were never synced by a clean shutdown. Durable only if the queue syncs
-     * the directory entries it creates (fsync of the directory), as the file system here requires
-     * (POSIX; ext4 happens to commit them with a file's fsync, other file systems do not). Opt-in:
-     * {@code -Ddenormq.powercut.fresh=true}.
+     * manifest and checkpoint were never synced by a clean shutdown. With {@link Metadata#POSIX} entries
+     * they are durable only if the queue syncs the directories it creates files in; with
+     * {@link Metadata#ORDERED} (ext4) every fsync commits them, but a file's content still needs its own
+     * fsync. Opt-in: {@code -Ddenormq.powercut.fresh=true}.
      */
-    @Test
+    @ParameterizedTest
+    @EnumSource(Metadata.class)
     @EnabledIfSystemProperty(named = "denormq.powercut.fresh", matches = "true")
-    void shouldDeliverEveryAcknowledgedCommitOfAFreshJournalAfterAPowerCut() throws Exception {
-        run("hold", false);
+    void shouldDeliverEveryAcknowledgedCommitOfAFreshJournalAfterAPowerCut(Metadata metadata) throws Exception {
+        run("hold", false, metadata);
     }
 
     private void run(String mode) throws Exception {
-        run(mode, true);
+        run(mode, true, Metadata.POSIX);
     }
 
-    private void run(String mode, boolean synced) throws Exception {
+    private void run(String mode, boolean synced, Metadata metadata) throws Exception {
         requireFuse();
         Path base = journalDir.getParent();
         Path outcome = base.resolve("outcome.log");
         Files.createFile(outcome);
-        try (PowerCutFileSystem fs = PowerCutFileSystem.mount(base.resolve("durable"), base.resolve("mnt"))) {
+        try (PowerCutFileSystem fs = PowerCutFileSystem.mount(base.resolve("durable"), base.resolve("mnt"), metadata)) {
             Path journal = fs.mountPoint().resolve("journal");
             if (synced) {
                 // the journal, its cycle file and the handler's cursor exist and were synced before the first cut
@@ -124,9 +128,10 @@ class PowerCutTest extends QueueTestSupport {
                 missing.removeAll(seen.delivered);
                 missing.removeAll(lost);
                 lost.addAll(missing);
-                String line = String.format("cycle %d (%s): %d commits acknowledged, %d delivered before the cut, "
+                String line = String.format("cycle %d (%s, %s metadata%s): %d commits acknowledged, %d delivered before the cut, "
                                 + "%d after the restart, %d acknowledged but never delivered%s; file system during the run: %s",
-                        cycle, mode, seen.acknowledgedIn(cycle), seen.deliveredInChildIn(cycle), recorder.payloads().size(),
+                        cycle, mode, metadata, synced ? "" : ", fresh journal", seen.acknowledgedIn(cycle),
+                        seen.deliveredInChildIn(cycle), recorder.payloads().size(),
                         missing.size(), missing.isEmpty() ? "" : " (" + sample(missing) + ")", childFs);
                 report.add(line);
                 System.out.println("power cut " + line);

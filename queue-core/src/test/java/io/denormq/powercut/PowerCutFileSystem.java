@@ -21,7 +21,8 @@ import java.util.stream.Stream;
  *
  * <p>Everything below the mount point behaves as a local file system, but only what was synced is
  * durable: a file's content and size on fsync/fdatasync of that file (or msync of a mapping of it),
- * a directory entry (create, rename, unlink) on fsync of its directory. Write-back the kernel does on
+ * a directory entry (create, rename, unlink) on fsync of its directory ({@link Metadata#POSIX}) or on
+ * any fsync ({@link Metadata#ORDERED}, ext4's behaviour). Write-back the kernel does on
  * its own is not durable. The durable image lives in the {@code durable} directory given to
  * {@link #mount}; the running file system works on a copy of it, thrown away by {@link #cutPower()}.
  *
@@ -46,6 +47,7 @@ public final class PowerCutFileSystem implements AutoCloseable {
 
     private final Path durable;
     private final Path mountPoint;
+    private final Metadata metadata;
     private Path work;
     private Process daemon;
     private Path daemonLog;
@@ -53,9 +55,10 @@ public final class PowerCutFileSystem implements AutoCloseable {
 
     private final Thread shutdownHook = new Thread(this::killOnExit, "powercutfs-shutdown");
 
-    private PowerCutFileSystem(Path durable, Path mountPoint) {
+    private PowerCutFileSystem(Path durable, Path mountPoint, Metadata metadata) {
         this.durable = durable;
         this.mountPoint = mountPoint;
+        this.metadata = metadata;
         Runtime.getRuntime().addShutdownHook(shutdownHook);
     }
 
@@ -78,21 +81,45 @@ public final class PowerCutFileSystem implements AutoCloseable {
         return unavailable;
     }
 
+    /** When a directory entry (create, rename, unlink) becomes durable. */
+    public enum Metadata {
+        /** On fsync of the directory that holds it, as POSIX promises (XFS, btrfs and others keep no more). */
+        POSIX,
+        /**
+         * On any fsync, of any file or directory: every earlier entry change, in the manner of ext4's
+         * journal commit. A file's content still needs its own fsync.
+         */
+        ORDERED
+    }
+
     /**
-     * Mounts the durable image at {@code mountPoint}.
+     * Mounts the durable image at {@code mountPoint}, with {@link Metadata#POSIX} directory entries.
      *
      * @param durable    the durable image (created if missing)
      * @param mountPoint an empty directory (created if missing)
      * @return the mounted file system
      */
     public static PowerCutFileSystem mount(Path durable, Path mountPoint) throws IOException, InterruptedException {
+        return mount(durable, mountPoint, Metadata.POSIX);
+    }
+
+    /**
+     * Mounts the durable image at {@code mountPoint}.
+     *
+     * @param durable    the durable image (created if missing)
+     * @param mountPoint an empty directory (created if missing)
+     * @param metadata   when directory entries become durable
+     * @return the mounted file system
+     */
+    public static PowerCutFileSystem mount(Path durable, Path mountPoint, Metadata metadata)
+            throws IOException, InterruptedException {
         String why = unavailable();
         if (why != null) {
             throw new IllegalStateException("powercutfs is not available: " + why);
         }
         Files.createDirectories(durable);
         Files.createDirectories(mountPoint);
-        PowerCutFileSystem fs = new PowerCutFileSystem(durable.toAbsolutePath(), mountPoint.toAbsolutePath());
+        PowerCutFileSystem fs = new PowerCutFileSystem(durable.toAbsolutePath(), mountPoint.toAbsolutePath(), metadata);
         fs.start();
         return fs;
     }
@@ -217,8 +244,12 @@ public final class PowerCutFileSystem implements AutoCloseable {
         work = Files.createTempDirectory(durable.getParent(), "powercut-work-");
         copy(durable, work);
         daemonLog = Files.createTempFile(durable.getParent(), "powercutfs-", ".log");
-        daemon = new ProcessBuilder(binary.toString(), durable.toString(), work.toString(), mountPoint.toString())
-                .redirectErrorStream(true).redirectOutput(daemonLog.toFile()).start();
+        List<String> command = new ArrayList<>(List.of(binary.toString()));
+        if (metadata == Metadata.ORDERED) {
+            command.add("--ordered-metadata");
+        }
+        command.addAll(List.of(durable.toString(), work.toString(), mountPoint.toString()));
+        daemon = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(daemonLog.toFile()).start();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         while (!isMounted(mountPoint)) {
             if (!daemon.isAlive() || System.nanoTime() > deadline) {
@@ -327,7 +358,7 @@ public final class PowerCutFileSystem implements AutoCloseable {
     private static void probeMount() throws IOException, InterruptedException {
         Path dir = Files.createTempDirectory("powercut-probe-");
         try {
-            PowerCutFileSystem fs = new PowerCutFileSystem(dir.resolve("durable"), dir.resolve("mnt"));
+            PowerCutFileSystem fs = new PowerCutFileSystem(dir.resolve("durable"), dir.resolve("mnt"), Metadata.POSIX);
             Files.createDirectories(fs.durable);
             Files.createDirectories(fs.mountPoint);
             try {

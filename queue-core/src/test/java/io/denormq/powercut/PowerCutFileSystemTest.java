@@ -126,6 +126,23 @@ class PowerCutFileSystemTest {
     }
 
     @Test
+    void shouldCommitEveryEntryWithAnySyncWhenMetadataIsOrdered() throws Exception {
+        fs.close();
+        fs = PowerCutFileSystem.mount(base.resolve("durable-ordered"), base.resolve("mnt-ordered"),
+                PowerCutFileSystem.Metadata.ORDERED);
+        mnt = fs.mountPoint();
+        Files.createDirectories(mnt.resolve("a/b"));
+        Files.writeString(mnt.resolve("a/b/unsynced"), "content never synced");
+        Files.writeString(mnt.resolve("a/synced"), "synced content");
+        syncFile(mnt.resolve("a/synced"));
+        Files.writeString(mnt.resolve("after"), "created after the last sync");
+        cutAndRemount();
+        assertThat(Files.readString(mnt.resolve("a/synced"))).isEqualTo("synced content");
+        assertThat(Files.size(mnt.resolve("a/b/unsynced"))).as("an entry committed with another file's sync").isZero();
+        assertThat(Files.exists(mnt.resolve("after"))).isFalse();
+    }
+
+    @Test
     void shouldKeepTheSizeATruncationSynced() throws Exception {
         Path file = mnt.resolve("f");
         Files.writeString(file, "0123456789");
