@@ -16,7 +16,6 @@ import java.util.concurrent.ThreadLocalRandom;
 
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -60,11 +59,10 @@ class PowerCutTest extends QueueTestSupport {
      * manifest and checkpoint were never synced by a clean shutdown. With {@link Metadata#POSIX} entries
      * they are durable only if the queue syncs the directories it creates files in; with
      * {@link Metadata#ORDERED} (ext4) every fsync commits them, but a file's content still needs its own
-     * fsync. Opt-in: {@code -Ddenormq.powercut.fresh=true}.
+     * fsync.
      */
     @ParameterizedTest
     @EnumSource(Metadata.class)
-    @EnabledIfSystemProperty(named = "denormq.powercut.fresh", matches = "true")
     void shouldDeliverEveryAcknowledgedCommitOfAFreshJournalAfterAPowerCut(Metadata metadata) throws Exception {
         run("hold", false, metadata);
     }

@@ -44,6 +44,7 @@ public final class JournalDirectory {
             try {
                 Files.createDirectories(dir.getParent());
                 Files.createDirectory(dir, directoryAttributes());
+                Journal.forceDirectory(dir.getParent()); // the new directory's entry survives a power cut
             } catch (FileAlreadyExistsException raced) {
                 // another thread or process created it meanwhile: checked below
             } catch (IOException | UnsupportedOperationException e) {

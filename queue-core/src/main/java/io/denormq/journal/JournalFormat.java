@@ -47,8 +47,13 @@ public final class JournalFormat {
         try {
             Path temp = directory.resolve(FILE_NAME + ".tmp");
             Files.writeString(temp, PREFIX + JournalRecordDescriptor.FORMAT_VERSION + "\n", StandardCharsets.UTF_8);
+            try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(temp,
+                    java.nio.file.StandardOpenOption.WRITE)) {
+                channel.force(true); // a marker that a power cut could leave empty would refuse the next start
+            }
             JournalDirectory.restrictToOwner(temp);
             Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE);
+            Journal.forceDirectory(directory);
         } catch (IOException e) {
             throw new JournalException("Cannot write journal format marker " + file + ": " + e, e);
         }
