@@ -13,10 +13,8 @@ import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.nio.file.StandardOpenOption;
-import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.StampedLock;
@@ -39,9 +37,9 @@ import net.openhft.chronicle.wire.DocumentContext;
 /**
  * The memory-mapped journal: a Chronicle Queue of {@link JournalRecordDescriptor} records.
  *
- * <p>Appends are thread-safe: each thread appends through its own appender, and an append
- * survives a crash of the process as soon as it returns. {@link #forceAll()} forces every cycle
- * file in use to the disk (fsync, which on Linux also writes back the mapped pages); Chronicle's own
+ * <p>Appends are thread-safe: they take turns on one appender, and an append survives a crash of
+ * the process as soon as it returns. Before each append the journal makes sure the record's disk
+ * blocks exist ({@link JournalSpace}). {@link #forceAll()} forces the cycle files appended into to the disk (fsync, which on Linux also writes back the mapped pages); Chronicle's own
  * {@code appender.sync()} is not used: without {@code SyncMode.SYNC} it flushes nothing.
  * An exception thrown while an excerpt is being written rolls that excerpt back, so a failed
  * append never leaves a partial record behind.
@@ -85,15 +83,19 @@ public final class Journal implements AutoCloseable {
     private final Path directory;
     private final SingleChronicleQueue queue;
     private final boolean readOnly;
-    private final ThreadLocal<ExcerptAppender> appenders = new ThreadLocal<>();
-    private final Queue<ExcerptAppender> allAppenders = new ConcurrentLinkedQueue<>();
     private final Set<File> filesInUse = ConcurrentHashMap.newKeySet();
     private final StampedLock closeLock = new StampedLock();
     private final AtomicLong flushes = new AtomicLong();
     private volatile boolean closed;
     private final CycleManifest manifest;
-    /** Serialises appends with their space checks; Chronicle would serialise them anyway. */
+    /**
+     * Serialises appends with their space checks; Chronicle would serialise them anyway. A
+     * {@link ReentrantLock}, not {@code synchronized}: a virtual thread waiting for it does not pin
+     * its carrier thread.
+     */
     private final ReentrantLock appendLock = new ReentrantLock();
+    /** Created on the first append; guarded by appendLock. */
+    private ExcerptAppender appender;
     private final JournalSpace space;
     /** Cycle files appended into since the last flush started (guarded by appendLock). */
     private final Set<Path> writtenSinceFlush = new HashSet<>();
@@ -350,6 +352,7 @@ public final class Journal implements AutoCloseable {
             }
             if (newFile) {
                 force(directory.resolve(CycleManifest.FILE_NAME));
+                force(directory.resolve(CHRONICLE_METADATA_FILE));
                 forceDirectory(directory);
             }
         } catch (RuntimeException e) {
@@ -386,6 +389,8 @@ public final class Journal implements AutoCloseable {
         for (CycleFile file : cycleFiles()) {
             force(file.path());
         }
+        force(directory.resolve(CycleManifest.FILE_NAME));
+        force(directory.resolve(CHRONICLE_METADATA_FILE));
         forceDirectory(directory);
         durableIndex = last;
     }
@@ -679,13 +684,15 @@ public final class Journal implements AutoCloseable {
         return readOnly;
     }
 
+    /**
+     * The journal's one appender, used under the append lock by whichever thread appends. One per
+     * journal rather than one per publishing thread: nothing is kept per thread that has published,
+     * so a thread per request (virtual threads) costs no memory and no time per new thread.
+     */
     private ExcerptAppender appender() {
-        ExcerptAppender appender = appenders.get();
         if (appender == null) {
             appender = queue.createAppender();
-            appender.singleThreadedCheckDisabled(true);
-            appenders.set(appender);
-            allAppenders.add(appender);
+            appender.singleThreadedCheckDisabled(true); // used by one thread at a time, not always the same
         }
         return appender;
     }
@@ -703,10 +710,15 @@ public final class Journal implements AutoCloseable {
             }
             closed = true;
             closeFlushChannel();
-            for (ExcerptAppender appender : allAppenders) {
-                appender.close();
+            appendLock.lock();
+            try {
+                if (appender != null) {
+                    appender.close();
+                    appender = null;
+                }
+            } finally {
+                appendLock.unlock();
             }
-            allAppenders.clear();
             queue.close();
         } finally {
             closeLock.unlockWrite(stamp);
