@@ -81,4 +81,32 @@ class RetryAndDeadLetterTest extends QueueTestSupport {
         assertThat(policy.backoffNanos(1000)).isEqualTo(Duration.ofSeconds(1).toNanos());
         assertThat(RetryPolicy.defaults().maxAttempts()).isEqualTo(10);
     }
+
+    /**
+     * A handler's exception whose {@code toString()} itself throws: the retry must still happen (and
+     * the message be processed or dead-lettered), never a silent skip past it.
+     */
+    @Test
+    void shouldRetryWhenTheHandlersExceptionCannotBePrinted() throws Exception {
+        AtomicInteger attempts = new AtomicInteger();
+        Recorder recorder = new Recorder();
+        DenormQueue queue = open(DenormQueue.builder(journalDir)
+                .retry(RetryPolicy.of(5, Duration.ofMillis(1), Duration.ofMillis(10)))
+                .handler("h", message -> {
+                    if (message.payload(Codecs.utf8()).equals("flaky") && attempts.incrementAndGet() < 3) {
+                        throw new IllegalStateException("transient") {
+                            @Override
+                            public String toString() {
+                                throw new IllegalStateException("cannot print myself");
+                            }
+                        };
+                    }
+                    recorder.onMessage(message);
+                }));
+        queue.publish("t", "k", utf8("flaky"));
+        queue.publish("t", "k", utf8("next"));
+        awaitProcessed(queue);
+        assertThat(recorder.payloads()).containsExactly("flaky", "next");
+        assertThat(attempts.get()).isEqualTo(3);
+    }
 }

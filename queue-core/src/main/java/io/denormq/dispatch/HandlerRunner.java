@@ -121,8 +121,9 @@ public final class HandlerRunner implements EventHandler<MessageEvent> {
                 }
                 retries.incrementAndGet();
                 if (attempts == 1) {
+                    // describe(): an exception that cannot print itself must not turn a retry into a skip
                     LOG.warn("Handler '{}' failed on {} (attempt 1 of {}); retrying with backoff: {}", name, view,
-                            retryPolicy.maxAttempts(), failure.toString());
+                            retryPolicy.maxAttempts(), describe(failure));
                 }
                 storeCursor();
                 if (!backoff(attempts)) {
