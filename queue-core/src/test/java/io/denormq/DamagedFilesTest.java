@@ -167,6 +167,9 @@ class DamagedFilesTest extends QueueTestSupport {
         byte[] unfinished = new byte[1 << 20];
         java.nio.ByteBuffer.wrap(unfinished).order(java.nio.ByteOrder.nativeOrder()).putInt(0, headerWord);
         Files.write(journalDir.resolve("20261002F.cq4"), unfinished);
+        // the journal lists a day before it creates the day's file
+        Files.writeString(journalDir.resolve("denormq.cycles"),
+                java.time.LocalDate.parse("2026-10-02").toEpochDay() + "\n", java.nio.file.StandardOpenOption.APPEND);
         clock.advanceMillis(TimeUnit.DAYS.toMillis(1));
 
         Recorder recorder = new Recorder();

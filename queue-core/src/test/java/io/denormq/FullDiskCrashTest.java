@@ -30,7 +30,10 @@ class FullDiskCrashTest extends QueueTestSupport {
             try (ChildJvm child = ChildJvm.start(CrashChild.class, "publish", journal.toString(), durability.name(), "0",
                     log.toString())) {
                 child.awaitReady(60);
-                Thread.sleep(300);
+                long started = System.nanoTime();
+                while (count(log, "C ") < 1000 && System.nanoTime() - started < 60_000_000_000L) {
+                    Thread.sleep(10); // the day's file exists and the child is committing before the disk fills
+                }
                 ballast = fs.fill();
                 long deadline = System.nanoTime() + 60_000_000_000L;
                 while (count(log, "F ") < 20 && count(log, "E ") == 0 && System.nanoTime() < deadline) {

@@ -46,7 +46,7 @@ public final class CycleManifest {
      * @return the manifest
      * @throws JournalException if a listed cycle's file is missing, naming it and what to do
      */
-    static CycleManifest openAndCheck(Path directory, List<Journal.CycleFile> files) {
+    static CycleManifest openAndCheck(Path directory, List<Journal.CycleFile> files, List<Integer> unfinished) {
         Path file = directory.resolve(FILE_NAME);
         TreeSet<Integer> listed = new TreeSet<>();
         try {
@@ -63,6 +63,9 @@ public final class CycleManifest {
         }
         TreeSet<Integer> present = new TreeSet<>();
         files.forEach(cycle -> present.add(cycle.cycle()));
+        // A day is listed before its file's first record is written, so a process that died while creating the
+        // file leaves it listed; such a file held no record and was moved aside: the day is not missing.
+        boolean forgot = listed.removeAll(unfinished);
         for (int cycle : listed) {
             if (!present.contains(cycle)) {
                 throw new JournalException("Journal " + directory + ": cycle file " + Journal.cycleFileName(cycle)
@@ -73,7 +76,7 @@ public final class CycleManifest {
             }
         }
         CycleManifest manifest = new CycleManifest(file, listed);
-        if (!listed.containsAll(present)) {
+        if (forgot || !listed.containsAll(present)) {
             listed.addAll(present);
             manifest.write();
         }

@@ -119,10 +119,11 @@ public final class Journal implements AutoCloseable {
         this.directory = directory;
         this.readOnly = readOnly;
         // checked before Chronicle opens the queue: it would skip the missing file without a word
+        List<Integer> unfinished = List.of();
         if (!readOnly) {
-            UnfinishedCycleFiles.moveAside(directory, cycleFiles());
+            unfinished = UnfinishedCycleFiles.moveAside(directory, cycleFiles());
         }
-        this.manifest = readOnly ? null : CycleManifest.openAndCheck(directory, cycleFiles());
+        this.manifest = readOnly ? null : CycleManifest.openAndCheck(directory, cycleFiles(), unfinished);
         try {
             this.queue = SingleChronicleQueueBuilder.binary(directory)
                     .timeProvider(clock)

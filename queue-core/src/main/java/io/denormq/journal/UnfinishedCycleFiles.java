@@ -33,10 +33,10 @@ final class UnfinishedCycleFiles {
     /**
      * @param directory the journal directory, locked by the caller
      * @param files     its cycle files
-     * @return the files moved aside
+     * @return the cycles whose files were moved aside
      */
-    static List<Path> moveAside(Path directory, List<Journal.CycleFile> files) {
-        List<Path> moved = new ArrayList<>();
+    static List<Integer> moveAside(Path directory, List<Journal.CycleFile> files) {
+        List<Integer> moved = new ArrayList<>();
         for (Journal.CycleFile file : files) {
             if (!unfinished(file.path())) {
                 continue;
@@ -50,7 +50,7 @@ final class UnfinishedCycleFiles {
             }
             LOG.warn("Journal {}: cycle file {} was never finished (the process died while creating it); it holds no "
                     + "records and was moved to {}", directory, file.path().getFileName(), aside.getFileName());
-            moved.add(aside);
+            moved.add(file.cycle());
         }
         return moved;
     }
