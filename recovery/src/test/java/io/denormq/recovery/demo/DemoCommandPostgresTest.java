@@ -35,7 +35,9 @@ class DemoCommandPostgresTest {
             assertThat(exit).as(out + "\n" + err).isZero();
             assertThat(out.toString()).contains("database:     jdbc:postgresql:")
                     .contains("cycle 3/3:")
-                    .contains("read model check: OK (50 customers match)");
+                    // OK means every customer's total is exact; how many customers had orders by the third kill
+                    // depends on the machine's speed (a loaded 2-core machine may not reach all 50)
+                    .containsPattern("read model check: OK \\([1-9][0-9]* customers match\\)");
         }
     }
 }
