@@ -41,12 +41,16 @@ import net.openhft.chronicle.core.io.BackgroundResourceReleaser;
  * {@link FlushPolicy#periodic(Duration)}: every commit that returned more than the interval plus
  * {@value #PERIODIC_SLACK_MS} ms before the kill (see {@link #PERIODIC_SLACK_MS}); how many of the
  * later ones were lost is reported. {@link FlushPolicy#none()}: nothing; losses are reported.</li>
- * <li><b>No message that survived the cut is skipped by a cursor</b>, whatever the policy: a queue
- * rebuilt from the start of the journal after the restart (the handler "h" with
- * {@link DenormQueueBuilder#rebuild}) is delivered every message the durable journal still holds;
- * each of them must have been delivered to "h" by the child (whose handler returned, so its cursor
- * may be past it) or by the restarted queue. One that was not lies behind a cursor that is beyond
- * what the journal holds.</li>
+ * <li><b>Every message that survived the cut is delivered by the restart</b>, whatever the policy: a
+ * second start, rebuilding the handler "h" from the start of the journal ({@link DenormQueueBuilder#rebuild}),
+ * is delivered every committed message the durable journal holds; each of them must have been
+ * delivered to "h" by the child (whose handler returned, so its cursor may be past it) or by the first
+ * start after the cut. One that was not lies behind a cursor beyond what the journal holds (a skip),
+ * or belongs to a batch whose release the first start missed (released by recovery only at the
+ * rebuild's start, which the WARN of {@code JournalRecovery} shows). Under {@code none()} this is what
+ * "losing only an unflushed tail" can be checked as: whatever was lost, nothing that survived is
+ * passed over. The restart must also catch up within {@link #CATCH_UP} without anything published,
+ * and start at all.</li>
  * <li><b>New messages are not written under a cursor</b>: messages published on the restarted queue
  * are all delivered (after a power cut Chronicle appends at the index after the last durable record;
  * a cursor at or beyond it would skip them).</li>
@@ -64,7 +68,7 @@ import net.openhft.chronicle.core.io.BackgroundResourceReleaser;
  * Needs FUSE: {@value PowerCutFileSystem#INSTALL}; under {@code CI=true} its absence fails the test.
  */
 class PowerCutTest extends QueueTestSupport {
-    private static final int DEFAULT_CYCLES = 3;
+    private static final int DEFAULT_CYCLES = 2;
     private static final int CYCLES = Integer.getInteger("denormq.powercut.cycles", DEFAULT_CYCLES);
     private static final int THREADS = 3;
     private static final long PER_CYCLE = 100_000_000L;
@@ -82,6 +86,8 @@ class PowerCutTest extends QueueTestSupport {
     private static final long PERIODIC_SLACK_MS = 250;
     /** The first day of the rollover cycles' clock: cycle c runs across midnight of FIRST_DAY + c. */
     private static final Instant FIRST_DAY = Instant.parse("2030-03-01T00:00:00Z");
+    /** How long a restarted queue may take to deliver what the journal holds (a few thousand messages). */
+    private static final Duration CATCH_UP = Duration.ofSeconds(15);
     private static final long DAY_MS = TimeUnit.DAYS.toMillis(1);
 
     /** The child's handler never returns: every acknowledged commit must come back from the journal. */
@@ -212,6 +218,9 @@ class PowerCutTest extends QueueTestSupport {
             long lostOfTheLastInterval = 0;
             long lastInterval = 0;
             Set<Long> promisedLost = new TreeSet<>();
+            List<String> stalls = new ArrayList<>();
+            String refused = null;
+            int cyclesRun = 0;
             int deletedBefore = 0;
             for (int cycle = 1; cycle <= CYCLES; cycle++) {
                 Instant midnight = FIRST_DAY.plusMillis(cycle * DAY_MS);
@@ -223,6 +232,7 @@ class PowerCutTest extends QueueTestSupport {
                     args.add("retention=0");
                 }
                 long killedAt;
+                cyclesRun = cycle;
                 try (ChildJvm child = ChildJvm.start(PowerCutChild.class, args.toArray(String[]::new))) {
                     child.awaitReady(60);
                     Thread.sleep(1000 + ThreadLocalRandom.current().nextInt(2000));
@@ -240,19 +250,32 @@ class PowerCutTest extends QueueTestSupport {
                 Recorder recorder = new Recorder();
                 Instant restart = midnight.plusMillis(DAY_MS / 2);
                 List<String> files;
-                try (DenormQueue queue = scenario.builder(journal, restart).handler("h", recorder).build()) {
+                DenormQueue restarted;
+                try {
+                    restarted = scenario.builder(journal, restart).handler("h", recorder).build();
+                } catch (JournalException e) {
+                    Outcome seen = Outcome.read(outcome);
+                    refused = String.format("cycle %d (%s): the restart after the power cut failed (%d files deleted by "
+                                    + "retention in the child before the cut: %s; durable journal files %s): %s", cycle, scenario,
+                            seen.deleted.size() - deletedBefore, seen.deleted.subList(deletedBefore, seen.deleted.size()),
+                            cycleFiles(journal), e.getMessage());
+                    System.out.println("power cut " + refused);
+                    report.add(refused);
+                    break;
+                }
+                try (DenormQueue queue = restarted) {
                     files = cycleFiles(journal);
-                    awaitProcessed(queue, journal, "the restart");
+                    stall(stalls, cycle, awaitProcessed(queue, journal, "the restart"));
                     for (int i = 0; i < PUBLISHED_AFTER_RESTART; i++) {
                         queue.publish("powercut", "k", utf8(Long.toString(cycle * PER_CYCLE + AFTER_RESTART + i)));
                     }
-                    awaitProcessed(queue, journal, "the messages published after the restart");
+                    stall(stalls, cycle, awaitProcessed(queue, journal, "the messages published after the restart"));
                 }
                 // every message the journal holds, from its start
                 Recorder rebuilt = new Recorder();
                 try (DenormQueue queue = scenario.builder(journal, restart.plusSeconds(60)).handler("h", rebuilt)
                         .rebuild("h").build()) {
-                    awaitProcessed(queue, journal, "the rebuild");
+                    stall(stalls, cycle, awaitProcessed(queue, journal, "the rebuild"));
                 }
                 BackgroundResourceReleaser.releasePendingResources();
                 fs.sync();
@@ -299,52 +322,61 @@ class PowerCutTest extends QueueTestSupport {
                 long oldestLoss = missing.stream().mapToLong(n -> killedAt - seen.acknowledged.get(n)).max().orElse(-1);
                 String line = String.format("cycle %d (%s): %d commits acknowledged (%d promised, %d acknowledged "
                                 + "later%s), %d delivered before the cut, %d after the restart, %d acknowledged but never "
-                                + "delivered%s%s, %d surviving messages skipped, %d of %d new messages lost; journal files at "
+                                + "delivered%s%s, %d surviving messages delivered neither before the cut nor by the restart%s, %d of %d new messages lost; journal files at "
                                 + "the restart %s, %d deleted by retention before the cut; file system during the run: %s",
                         cycle, scenario, inCycle, inCycle - young, young,
                         promised <= 0 ? "" : " than " + promised + " ms before the kill",
                         seen.deliveredInChildIn(cycle), recorder.payloads().size(), missing.size(),
                         missing.isEmpty() ? "" : " (" + sample(missing) + ")",
                         oldestLoss < 0 ? "" : ", the oldest acknowledged " + oldestLoss + " ms before the kill",
-                        notDelivered.size(), newMissing.size(), PUBLISHED_AFTER_RESTART, files,
+                        notDelivered.size(), notDelivered.isEmpty() ? "" : " (" + sample(notDelivered) + ", "
+                                + notDelivered.stream().filter(seen.acknowledged::containsKey).count() + " of them acknowledged)",
+                        newMissing.size(), PUBLISHED_AFTER_RESTART, files,
                         deleted, childFs);
                 report.add(line);
                 System.out.println("power cut " + line);
             }
             String summary = String.format("power cut summary (%s): %d cycles in %d s, %d commits acknowledged, %d of them "
-                            + "promised and checked, %d lost of the %d not promised", scenario, CYCLES,
+                            + "promised and checked, %d lost of the %d not promised", scenario, cyclesRun,
                     TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started), Outcome.read(outcome).acknowledged.size(),
                     checked, lostOfTheLastInterval, lastInterval);
             System.out.println(summary);
             report.add(summary);
             String all = String.join("\n", report);
             Outcome seen = Outcome.read(outcome);
+            assertThat(refused).as("a queue must start on what a power cut left:%n%s", all).isNull();
             assertThat(seen.acknowledged).as("commits acknowledged over %d cycles", CYCLES).hasSizeGreaterThan(CYCLES * 10);
+            assertThat(stalls).as("restarts whose handler stopped short of the journal's end (it may be waiting for an "
+                    + "append to move on: the check goes on once the messages published after the restart arrive):%n%s",
+                    all).isEmpty();
             assertThat(lostAfterRestart).as("messages published after a restart and never delivered:%n%s", all).isEmpty();
-            assertThat(skipped).as("messages in the journal after a power cut, delivered neither before nor after it:%n%s",
+            assertThat(skipped).as("messages in the journal after a power cut (the rebuild delivers them), delivered neither by the child nor by "
+                    + "the restarted queue (skipped by a cursor, or released only by a later start):%n%s",
                     all).isEmpty();
             assertThat(promisedLost).as("acknowledged commits that %s promises (acknowledged more than %d ms before the "
                     + "kill), never delivered:%n%s", scenario.flush(), scenario.promisedAfterMillis(), all).isEmpty();
         }
     }
 
-    /** Like {@link QueueTestSupport#awaitProcessed(DenormQueue)}, saying where the handler stopped if it did. */
-    private static void awaitProcessed(DenormQueue queue, Path journal, String what) throws Exception {
-        if (!queue.awaitProcessed(AWAIT)) {
-            io.denormq.journal.Journal j = ((DefaultDenormQueue) queue).journal();
-            StringBuilder threads = new StringBuilder();
-            Thread.getAllStackTraces().forEach((thread, stack) -> {
-                if (thread.getName().startsWith("denormq")) {
-                    threads.append(thread.getName()).append('\n');
-                    for (StackTraceElement element : stack) {
-                        threads.append("    at ").append(element).append('\n');
-                    }
-                }
-            });
-            throw new AssertionError(String.format("handlers did not process everything within %s (%s): cursors %s, "
-                            + "journal's last index %x, durable index %x, files %s, stats %s%nthreads:%n%s", AWAIT, what,
-                    queue.cursors().entrySet().stream().map(e -> e.getKey() + "=" + Long.toHexString(e.getValue())).toList(),
-                    j.lastIndex(), j.durableIndex(), cycleFiles(journal), queue.stats(), threads));
+    /**
+     * Waits until the handlers processed everything the journal holds.
+     *
+     * @return null, or where the handler stopped if it did not catch up within {@link #CATCH_UP}
+     */
+    private static String awaitProcessed(DenormQueue queue, Path journal, String what) throws Exception {
+        if (queue.awaitProcessed(CATCH_UP)) {
+            return null;
+        }
+        io.denormq.journal.Journal j = ((DefaultDenormQueue) queue).journal();
+        return String.format("%s: not caught up within %s: cursors %s, journal's last index %x, files %s, handlers %s", what,
+                CATCH_UP, queue.cursors().entrySet().stream().map(e -> e.getKey() + "=" + Long.toHexString(e.getValue()))
+                        .toList(), j.lastIndex(), cycleFiles(journal), queue.stats().handlers());
+    }
+
+    private static void stall(List<String> stalls, int cycle, String stall) {
+        if (stall != null) {
+            stalls.add("cycle " + cycle + ", " + stall);
+            System.out.println("power cut stall in cycle " + cycle + ", " + stall);
         }
     }
 
