@@ -7,6 +7,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
@@ -15,17 +19,26 @@ import io.denormq.tx.ProgrammaticTransaction;
 import io.denormq.tx.ProgrammaticTransactions;
 
 /**
- * The child process of {@link PowerCutTest}: {@code MODE JOURNAL OUTCOME FIRST THREADS}. Opens a queue
- * on JOURNAL (on the power-cut file system) with {@link FlushPolicy#everyCommit()} and one handler
- * "h", and commits numbered messages (from FIRST) in transactions of 1 to 3 messages from THREADS
- * threads until killed. Once a commit returned, its numbers are appended to OUTCOME as {@code C <n>}
- * lines and OUTCOME is forced to the disk: those commits were acknowledged. Another thread calls
- * {@link DenormQueue#stats()} and {@link DenormQueue#awaitProcessed} now and then, as a monitoring
- * endpoint and a test would.
+ * The child process of {@link PowerCutTest}, started with {@code key=value} arguments:
+ * <ul>
+ * <li>{@code journal}, {@code outcome}: the journal directory (on the power-cut file system) and the
+ * outcome file (on an ordinary one);</li>
+ * <li>{@code mode}: {@code hold} (the handler "h" never returns, so nothing is acknowledged and every
+ * committed message must come back from the journal after the power cut) or {@code ack} (the handler
+ * appends {@code D <n>} to the outcome file, forces it and returns: its cursor moves while the child
+ * runs);</li>
+ * <li>{@code flush}: {@code everyCommit}, {@code periodic:<ms>} or {@code none};</li>
+ * <li>{@code first}, {@code threads}: the first message number, and how many threads commit;</li>
+ * <li>{@code clock} (optional): an instant at which the journal's clock starts, running in real time
+ * from there ({@link RunningClock}); {@code retention} (optional): the retention in milliseconds,
+ * applied every 50&ndash;200 ms by the monitoring thread rather than hourly.</li>
+ * </ul>
  *
- * <p>MODE {@code hold}: the handler never returns (nothing is acknowledged: every committed message
- * must come back from the journal after the power cut). MODE {@code ack}: the handler appends
- * {@code D <n>} to OUTCOME, forces it and returns, so its cursor moves while the child runs.
+ * <p>Commits numbered messages in transactions of 1 to 3 messages until killed. Once a commit returned,
+ * {@code C <n> <wall clock ms>} lines are appended to the outcome file and it is forced to the disk:
+ * those commits were acknowledged at that time. Another thread calls {@link DenormQueue#stats()} and
+ * {@link DenormQueue#awaitProcessed} now and then, as a monitoring endpoint and a test would, and
+ * applies retention if asked to, appending {@code X <file>} for each file it deleted.
  */
 public final class PowerCutChild {
     private static FileChannel outcome;
@@ -34,33 +47,55 @@ public final class PowerCutChild {
     }
 
     public static void main(String[] args) throws Exception {
-        boolean ack = args[0].equals("ack");
-        Path journal = Path.of(args[1]);
-        outcome = FileChannel.open(Path.of(args[2]), StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.APPEND);
-        AtomicLong next = new AtomicLong(Long.parseLong(args[3]));
-        int threads = Integer.parseInt(args[4]);
+        Map<String, String> arguments = new HashMap<>();
+        for (String arg : args) {
+            int eq = arg.indexOf('=');
+            arguments.put(arg.substring(0, eq), arg.substring(eq + 1));
+        }
+        boolean ack = arguments.get("mode").equals("ack");
+        outcome = FileChannel.open(Path.of(arguments.get("outcome")), StandardOpenOption.CREATE,
+                StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+        AtomicLong next = new AtomicLong(Long.parseLong(arguments.get("first")));
+        int threads = Integer.parseInt(arguments.get("threads"));
         CountDownLatch never = new CountDownLatch(1);
-        DenormQueue queue = DenormQueue.builder(journal)
-                .flush(FlushPolicy.everyCommit())
+        DenormQueueBuilder builder = DenormQueue.builder(Path.of(arguments.get("journal")))
+                .flush(flushPolicy(arguments.get("flush")))
                 .handler("h", message -> {
                     if (ack) {
                         append("D " + message.payload(Codecs.utf8()) + "\n");
                     } else {
                         never.await();
                     }
-                })
-                .build();
+                });
+        if (arguments.containsKey("clock")) {
+            builder.clock(new RunningClock(Instant.parse(arguments.get("clock"))));
+        }
+        boolean retain = arguments.containsKey("retention");
+        if (retain) {
+            builder.retention(Duration.ofMillis(Long.parseLong(arguments.get("retention"))));
+        }
+        DenormQueue queue = builder.build();
         for (int t = 0; t < threads; t++) {
             Thread publisher = new Thread(() -> publish(queue, next), "publisher-" + t);
             publisher.start();
         }
-        Thread monitor = new Thread(() -> monitor(queue), "monitor");
+        Thread monitor = new Thread(() -> monitor(queue, retain), "monitor");
         monitor.setDaemon(true);
         monitor.start();
         System.out.println("READY");
         System.out.flush();
         Thread.sleep(Long.MAX_VALUE);
+    }
+
+    static FlushPolicy flushPolicy(String name) {
+        if (name.startsWith("periodic:")) {
+            return FlushPolicy.periodic(Duration.ofMillis(Long.parseLong(name.substring("periodic:".length()))));
+        }
+        return switch (name) {
+            case "everyCommit" -> FlushPolicy.everyCommit();
+            case "none" -> FlushPolicy.none();
+            default -> throw new IllegalArgumentException("flush policy " + name);
+        };
     }
 
     private static void publish(DenormQueue queue, AtomicLong next) {
@@ -77,9 +112,10 @@ public final class PowerCutChild {
                     }
                     tx.commit(() -> { });
                 }
+                long acknowledged = System.currentTimeMillis();
                 StringBuilder committed = new StringBuilder();
                 for (long n : numbers) {
-                    committed.append("C ").append(n).append('\n');
+                    committed.append("C ").append(n).append(' ').append(acknowledged).append('\n');
                 }
                 append(committed.toString());
             }
@@ -88,7 +124,7 @@ public final class PowerCutChild {
         }
     }
 
-    private static void monitor(DenormQueue queue) {
+    private static void monitor(DenormQueue queue, boolean retain) {
         ThreadLocalRandom random = ThreadLocalRandom.current();
         try {
             while (true) {
@@ -96,6 +132,12 @@ public final class PowerCutChild {
                 queue.stats();
                 if (random.nextBoolean()) {
                     queue.awaitProcessed(Duration.ofMillis(1 + random.nextInt(20)));
+                }
+                if (retain) {
+                    List<Path> deleted = ((DefaultDenormQueue) queue).applyRetention();
+                    for (Path file : deleted) {
+                        append("X " + file.getFileName() + "\n");
+                    }
                 }
             }
         } catch (Throwable e) {
