@@ -142,6 +142,17 @@ public final class Journal implements AutoCloseable {
         this.space = new JournalSpace(directory, reserveBytes, lowSpaceBytes);
         if (!readOnly) {
             space.allocateWhole(directory.resolve(CHRONICLE_METADATA_FILE));
+            // A crash (or power cut) between a day's first record and the end-of-file marker of the day before
+            // leaves that marker missing, and readers would wait at the old day's end until the next append.
+            appendLock.lock();
+            try {
+                appender().normaliseEOFs();
+            } catch (RuntimeException e) {
+                throw new JournalException("Cannot open journal " + directory + ": writing the end-of-file marker of "
+                        + "an earlier day failed: " + e + ". Check free disk space and that the directory is writable", e);
+            } finally {
+                appendLock.unlock();
+            }
         }
     }
 

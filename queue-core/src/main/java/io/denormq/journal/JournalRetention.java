@@ -115,6 +115,11 @@ public final class JournalRetention {
             holdForEarlierDayReferences(hold, lowestCursorIndex, lowestCursorHandler);
         }
         holdForUnsettledDeadLetters(hold, files, now);
+        // What justifies a deletion must be on the disk before the deletion is: the later days' records (a new
+        // day's file, the manifest and directory entry among them) and the cursors and low-water mark that
+        // passed the deleted days. Otherwise a power cut can leave the deletion without its reasons.
+        journal.forceAll();
+        checkpoint.force();
         List<Path> deleted = deleteDue(files, hold, now);
         List<Journal.CycleFile> left = journal.cycleFiles();
         if (!deleted.isEmpty() && !left.isEmpty()) {
