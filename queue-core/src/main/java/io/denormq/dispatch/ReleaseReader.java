@@ -3,6 +3,7 @@ package io.denormq.dispatch;
 import static io.denormq.journal.JournalRecordDescriptor.*;
 
 import java.util.Arrays;
+import java.util.concurrent.TimeUnit;
 
 import com.lmax.disruptor.InsufficientCapacityException;
 import com.lmax.disruptor.RingBuffer;
@@ -67,6 +68,13 @@ public final class ReleaseReader implements Runnable {
     private volatile boolean caughtUp;
     /** The next record is not on the disk yet (a flush policy bounds reads to what is durable). */
     private boolean awaitingFlush;
+    /** When this reader first found the next record not yet on the disk, 0 when it is not waiting. */
+    private long awaitingFlushSince;
+    /**
+     * How long a reader waits for a committer's or the periodic flusher's flush to cover a record
+     * before it flushes the journal itself: the delay a quiet queue adds to delivery.
+     */
+    private static final long FLUSH_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
     private volatile int unresolvedCount;
     private ReplayProgress progress;
 
@@ -129,14 +137,26 @@ public final class ReleaseReader implements Runnable {
                     continue;
                 }
                 if (awaitingFlush) {
-                    // not on the disk yet: flush rather than wait for a committer or the periodic flusher
                     awaitingFlush = false;
+                    long now = System.nanoTime();
+                    if (awaitingFlushSince == 0) {
+                        awaitingFlushSince = now;
+                    }
+                    if (now - awaitingFlushSince < FLUSH_WAIT_NANOS) {
+                        // under load the committers' next flush covers this record: a flush of our own would
+                        // double the flushes per commit
+                        idleStrategy.idle();
+                        continue;
+                    }
+                    awaitingFlushSince = 0;
                     try {
-                        journal.forceAll();
+                        journal.forceAll(); // nobody flushed it: a quiet queue, so flush it ourselves
                         continue;
                     } catch (RuntimeException e) {
                         errorHandler.onError(e);
                     }
+                } else {
+                    awaitingFlushSince = 0;
                 }
                 updateLowWater();
                 caughtUp = true;

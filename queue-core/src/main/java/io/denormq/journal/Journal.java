@@ -109,7 +109,8 @@ public final class Journal implements AutoCloseable {
      * machine crash.
      */
     private volatile long durableIndex = Long.MAX_VALUE;
-    private final Object flushChannelLock = new Object();
+    /** Guards the flush channel; a ReentrantLock so that a virtual thread waiting on a flush does not pin its carrier. */
+    private final ReentrantLock flushChannelLock = new ReentrantLock();
     private Path flushChannelPath;
     private FileChannel flushChannel;
     private int cachedPathCycle = Integer.MIN_VALUE;
@@ -423,7 +424,8 @@ public final class Journal implements AutoCloseable {
      * closes it before deleting the file, so an open channel never keeps a deleted file's space.
      */
     private void force(Path file) {
-        synchronized (flushChannelLock) {
+        flushChannelLock.lock();
+        try {
             try {
                 if (!file.equals(flushChannelPath)) {
                     closeFlushChannel();
@@ -441,19 +443,25 @@ public final class Journal implements AutoCloseable {
                         + ". The transactions waiting for this flush are rolled back (WRITE_AHEAD) or fail; check the "
                         + "journal's volume", e);
             }
+        } finally {
+            flushChannelLock.unlock();
         }
     }
 
     private void closeFlushChannelOf(Path file) {
-        synchronized (flushChannelLock) {
+        flushChannelLock.lock();
+        try {
             if (file.equals(flushChannelPath)) {
                 closeFlushChannel();
             }
+        } finally {
+            flushChannelLock.unlock();
         }
     }
 
     private void closeFlushChannel() {
-        synchronized (flushChannelLock) {
+        flushChannelLock.lock();
+        try {
             if (flushChannel != null) {
                 try {
                     flushChannel.close();
@@ -463,6 +471,8 @@ public final class Journal implements AutoCloseable {
                 flushChannel = null;
                 flushChannelPath = null;
             }
+        } finally {
+            flushChannelLock.unlock();
         }
     }
 
