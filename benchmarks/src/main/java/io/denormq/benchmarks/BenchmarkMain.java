@@ -39,7 +39,7 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * <pre>
  * BenchmarkMain [-quick] [-prof PROFILER]... [-p PARAM=V1,V2]... [-include REGEX]
  *               [jmh] [latency] [e2e] [e2e-latency] [recovery] [spring] [read-model] [group-commit] [partitions]
- *               [kafka]
+ *               [threads] [kafka]
  * </pre>
  * <ul>
  *   <li>{@code -quick}: the whole suite in under 5 minutes on 2 cores: JMH with 200-byte payloads only
@@ -49,14 +49,14 @@ import org.openjdk.jmh.runner.options.TimeValue;
  *       per operation, {@code -prof stack:lines=3} samples every thread's stacks; {@code -include} is a
  *       regular expression over the method names of {@link PublishBenchmark});</li>
  *   <li>{@code jmh}, {@code latency}, {@code e2e}, {@code e2e-latency}, {@code recovery}, {@code spring},
- *       {@code read-model}, {@code group-commit}, {@code partitions}, {@code kafka}: run
+ *       {@code read-model}, {@code group-commit}, {@code partitions}, {@code threads}, {@code kafka}: run
  *       only these parts (all of them by default).</li>
  * </ul>
  */
 public final class BenchmarkMain {
     private static final String HEAP = "-Xms1g -Xmx1g";
     private static final List<String> SECTIONS = List.of("jmh", "latency", "e2e", "e2e-latency", "recovery", "spring",
-            "read-model", "group-commit", "partitions", "kafka");
+            "read-model", "group-commit", "partitions", "threads", "kafka");
 
     private BenchmarkMain() {
     }
@@ -134,6 +134,11 @@ public final class BenchmarkMain {
         if (sections.contains("partitions")) {
             runHarness(PartitionScaling.class, List.of(quick ? "10000" : "50000", "1,2,4,8,16", "50"), jvmFlags,
                     resultsDir.resolve("partitions" + (quick ? "-quick" : "") + ".txt"));
+        }
+        if (sections.contains("threads")) {
+            runHarness(ThreadChurn.class, List.of(quick ? "1,1000,100000" : "1,1000,100000,1000000", "20000",
+                    quick ? "20000" : "100000", "platform,virtual"), jvmFlags,
+                    resultsDir.resolve("thread-churn" + (quick ? "-quick" : "") + ".txt"));
         }
         if (sections.contains("read-model")) {
             runHarness(ReadModelThroughput.class, List.of(quick ? "20000" : "100000", "h2,postgresql"), jvmFlags,

@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.TreeSet;
+import java.util.concurrent.locks.ReentrantLock;
 
 import io.denormq.JournalException;
 
@@ -27,8 +28,15 @@ public final class CycleManifest {
     public static final String FILE_NAME = "denormq.cycles";
 
     private final Path file;
+    /** Guarded by {@link #lock}. */
     private final TreeSet<Integer> cycles;
     private volatile int newest;
+    /**
+     * Serialises the appender's first record of a day with retention. A {@link ReentrantLock}, not
+     * {@code synchronized}: the appender may be a virtual thread, which on JDK 21 to 23 would stay
+     * pinned to its carrier while it waits for a monitor or writes the file under one.
+     */
+    private final ReentrantLock lock = new ReentrantLock();
 
     private CycleManifest(Path file, TreeSet<Integer> cycles) {
         this.file = file;
@@ -94,19 +102,24 @@ public final class CycleManifest {
         }
     }
 
-    private synchronized void add(int cycle) {
-        if (cycles.add(cycle)) {
-            try {
-                IoFaults.check(IoFaults.Site.MANIFEST);
-                Files.writeString(file, cycle + "\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE,
-                        StandardOpenOption.APPEND);
-                JournalDirectory.restrictToOwner(file); // once a day at most: the file may be new
-            } catch (IOException e) {
-                cycles.remove(cycle); // not on disk: the next append into this cycle must try again
-                throw new JournalException("Cannot record cycle " + cycle + " in " + file + ": " + e, e);
+    private void add(int cycle) {
+        lock.lock();
+        try {
+            if (cycles.add(cycle)) {
+                try {
+                    IoFaults.check(IoFaults.Site.MANIFEST);
+                    Files.writeString(file, cycle + "\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE,
+                            StandardOpenOption.APPEND);
+                    JournalDirectory.restrictToOwner(file); // once a day at most: the file may be new
+                } catch (IOException e) {
+                    cycles.remove(cycle); // not on disk: the next append into this cycle must try again
+                    throw new JournalException("Cannot record cycle " + cycle + " in " + file + ": " + e, e);
+                }
             }
+            newest = Math.max(newest, cycle);
+        } finally {
+            lock.unlock();
         }
-        newest = Math.max(newest, cycle);
     }
 
     /**
@@ -114,38 +127,48 @@ public final class CycleManifest {
      *
      * @param deleted the deleted cycles
      */
-    synchronized void removed(Collection<Integer> deleted) {
-        List<Integer> removed = new ArrayList<>();
-        for (int cycle : deleted) {
-            if (cycles.remove(cycle)) {
-                removed.add(cycle);
-            }
-        }
-        if (removed.isEmpty()) {
-            return;
-        }
+    void removed(Collection<Integer> deleted) {
+        lock.lock();
         try {
-            write();
-        } catch (RuntimeException e) {
-            cycles.addAll(removed); // still listed on disk: the next attempt must write again
-            throw e;
+            List<Integer> removed = new ArrayList<>();
+            for (int cycle : deleted) {
+                if (cycles.remove(cycle)) {
+                    removed.add(cycle);
+                }
+            }
+            if (removed.isEmpty()) {
+                return;
+            }
+            try {
+                write();
+            } catch (RuntimeException e) {
+                cycles.addAll(removed); // still listed on disk: the next attempt must write again
+                throw e;
+            }
+        } finally {
+            lock.unlock();
         }
     }
 
-    private synchronized void write() {
-        List<String> lines = new ArrayList<>();
-        cycles.forEach(cycle -> lines.add(Integer.toString(cycle)));
-        Path temp = file.resolveSibling(FILE_NAME + ".tmp");
+    private void write() {
+        lock.lock();
         try {
-            IoFaults.check(IoFaults.Site.MANIFEST);
-            Files.write(temp, lines, StandardCharsets.UTF_8);
-            try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {
-                channel.force(true); // the contents are durable before the rename makes them the manifest
+            List<String> lines = new ArrayList<>();
+            cycles.forEach(cycle -> lines.add(Integer.toString(cycle)));
+            Path temp = file.resolveSibling(FILE_NAME + ".tmp");
+            try {
+                IoFaults.check(IoFaults.Site.MANIFEST);
+                Files.write(temp, lines, StandardCharsets.UTF_8);
+                try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {
+                    channel.force(true); // the contents are durable before the rename makes them the manifest
+                }
+                JournalDirectory.restrictToOwner(temp);
+                Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (IOException e) {
+                throw new JournalException("Cannot write " + file + ": " + e, e);
             }
-            JournalDirectory.restrictToOwner(temp);
-            Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (IOException e) {
-            throw new JournalException("Cannot write " + file + ": " + e, e);
+        } finally {
+            lock.unlock();
         }
     }
 }

@@ -2,6 +2,7 @@ package io.denormq.tx.jta;
 
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
 
 import io.denormq.JournalException;
 import jakarta.transaction.RollbackException;
@@ -129,23 +130,39 @@ final class TransactionManagerRegistry implements TransactionSynchronizationRegi
     /** One transaction's resources; once it completed, they are gone and none can be added. */
     private static final class Resources {
         private final Map<Object, Object> values = new ConcurrentHashMap<>();
+        /**
+         * Orders a put against completion on another thread (a reaper). A {@link ReentrantLock}, not
+         * {@code synchronized}: the publishing thread may be virtual, and on JDK 21 to 23 waiting for a
+         * monitor pins a virtual thread to its carrier.
+         */
+        private final ReentrantLock lock = new ReentrantLock();
         private boolean completed;
 
-        synchronized void put(Transaction transaction, Object key, Object value) {
-            if (completed) {
-                throw new IllegalStateException("JTA transaction " + transaction
-                        + " completed (on another thread) while a resource was being bound to it");
+        void put(Transaction transaction, Object key, Object value) {
+            lock.lock();
+            try {
+                if (completed) {
+                    throw new IllegalStateException("JTA transaction " + transaction
+                            + " completed (on another thread) while a resource was being bound to it");
+                }
+                values.put(key, value);
+            } finally {
+                lock.unlock();
             }
-            values.put(key, value);
         }
 
         Object get(Object key) {
             return values.get(key);
         }
 
-        synchronized void complete() {
-            completed = true;
-            values.clear();
+        void complete() {
+            lock.lock();
+            try {
+                completed = true;
+                values.clear();
+            } finally {
+                lock.unlock();
+            }
         }
     }
 
