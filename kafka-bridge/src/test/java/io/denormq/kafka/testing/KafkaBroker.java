@@ -124,8 +124,21 @@ public final class KafkaBroker implements AutoCloseable {
      * @throws Exception if the broker refuses
      */
     public void createTopic(String name, int partitions) throws Exception {
+        createTopic(name, partitions, Map.of());
+    }
+
+    /**
+     * Creates a topic with replication factor 1 and topic-level settings.
+     *
+     * @param name       the topic
+     * @param partitions its partition count
+     * @param configs    topic settings, such as {@code cleanup.policy=compact}
+     * @throws Exception if the broker refuses
+     */
+    public void createTopic(String name, int partitions, Map<String, String> configs) throws Exception {
         try (Admin admin = admin()) {
-            admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1))).all().get(30, TimeUnit.SECONDS);
+            admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1).configs(configs))).all()
+                    .get(30, TimeUnit.SECONDS);
         }
     }
 
