@@ -38,13 +38,16 @@ final class HandlerSetup {
                     throw new ConfigurationException("handler: the factory of '" + name + "' returned null for partition "
                             + partition);
                 }
-                start(handler, new HandlerContext(journalId, name, partition, partitions));
+                StartedHandler context = new StartedHandler(journalId, name, partition, partitions, builder.retryPolicy());
+                start(handler, context);
                 int slot = checkpoint.slotFor(name, partition, partitions, initialCursor);
                 if (rebuildAfter != null) {
                     rebuild(name, partition, handler, rebuildAfter, checkpoint, slot);
                 }
-                runners.add(new HandlerRunner(name, partition, partitions, handler, builder.retryPolicy(), checkpoint,
-                        slot, journal));
+                HandlerRunner runner = new HandlerRunner(name, partition, partitions, handler, builder.retryPolicy(),
+                        checkpoint, slot, journal);
+                context.attach(runner);
+                runners.add(runner);
             }
         }
         return runners;

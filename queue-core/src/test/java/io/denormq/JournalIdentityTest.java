@@ -19,7 +19,7 @@ class JournalIdentityTest extends QueueTestSupport {
 
     @Test
     void shouldKeepTheJournalsIdentityAcrossRestartsAndTellEveryHandlerPartition() throws Exception {
-        List<HandlerContext> started = new CopyOnWriteArrayList<>();
+        List<String> started = new CopyOnWriteArrayList<>();
         DenormQueue queue = builder()
                 .handler("single", starting(started))
                 .handler("split", 3, partition -> starting(started))
@@ -28,13 +28,12 @@ class JournalIdentityTest extends QueueTestSupport {
         queue.close();
         assertThat(UUID.fromString(id).toString()).isEqualTo(id);
         assertThat(Files.readString(journalDir.resolve(JournalIdentity.FILE_NAME)).trim()).isEqualTo(id);
-        assertThat(started).containsExactly(new HandlerContext(id, "single", 0, 1), new HandlerContext(id, "split", 0, 3),
-                new HandlerContext(id, "split", 1, 3), new HandlerContext(id, "split", 2, 3));
+        assertThat(started).containsExactly(id + " single 0/1", id + " split 0/3", id + " split 1/3", id + " split 2/3");
 
         started.clear();
         DenormQueue again = open(builder().handler("single", starting(started)));
         assertThat(again.journalId()).isEqualTo(id);
-        assertThat(started).containsExactly(new HandlerContext(id, "single", 0, 1));
+        assertThat(started).containsExactly(id + " single 0/1");
     }
 
     @Test
@@ -57,7 +56,7 @@ class JournalIdentityTest extends QueueTestSupport {
         open(builder().handler("picky", message -> { })).close();
     }
 
-    private static MessageHandler starting(List<HandlerContext> started) {
+    private static MessageHandler starting(List<String> started) {
         return new MessageHandler() {
             @Override
             public void onMessage(Message message) {
@@ -65,7 +64,8 @@ class JournalIdentityTest extends QueueTestSupport {
 
             @Override
             public void onStart(HandlerContext context) {
-                started.add(context);
+                started.add(context.journalId() + " " + context.handlerName() + " " + context.partition() + "/"
+                        + context.partitionCount());
             }
         };
     }
