@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -15,9 +16,12 @@ import io.denormq.HandlerContext;
 import io.denormq.Message;
 import io.denormq.MessageHandler;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.common.InvalidRecordException;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.errors.InterruptException;
+import org.apache.kafka.common.errors.InvalidTimestampException;
 import org.apache.kafka.common.errors.InvalidTopicException;
+import org.apache.kafka.common.errors.RecordBatchTooLargeException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeader;
@@ -277,7 +281,7 @@ public final class KafkaBridge implements MessageHandler, AutoCloseable {
                 wakeup.await(oldest);
             }
             if (oldest.state() == InFlightRecord.FAILED) {
-                resend(oldest);
+                resend();
             }
             releaseAcknowledged();
         }
@@ -362,8 +366,8 @@ public final class KafkaBridge implements MessageHandler, AutoCloseable {
                 sourceHeader});
         int bytes = RECORD_OVERHEAD_BYTES + (key == null ? 0 : key.length) + value.length + id.length + sequence.length
                 + route.topicHeader().value().length + sourceHeader.value().length;
-        return new InFlightRecord(route.kafkaTopic(), key, value, headers, message.releasedAtMillis(), message.id(),
-                message.sequence(), bytes, wakeup);
+        return new InFlightRecord(route.kafkaTopic(), message.topic(), messageKey, key, value, headers,
+                message.releasedAtMillis(), message.id(), message.sequence(), bytes, wakeup);
     }
 
     /** At the cap, waits for the oldest records (re-sending them if they failed) until one more fits. */
@@ -373,7 +377,7 @@ public final class KafkaBridge implements MessageHandler, AutoCloseable {
             InFlightRecord oldest = inFlight.peekFirst();
             wakeup.await(oldest);
             if (oldest.state() == InFlightRecord.FAILED) {
-                resend(oldest);
+                resend();
             }
             releaseAcknowledged();
         }
@@ -405,7 +409,7 @@ public final class KafkaBridge implements MessageHandler, AutoCloseable {
      * Records acknowledged after the failed one are sent again too, so that a re-sent run is always
      * an in-order repeat and never lets a later record of a partition precede an earlier one.
      */
-    private void resend(InFlightRecord failed) throws InterruptedException {
+    private void resend() throws InterruptedException {
         while (true) {
             ProducerSession failedSession = session;
             if (failedSession != null) {
@@ -413,6 +417,13 @@ public final class KafkaBridge implements MessageHandler, AutoCloseable {
             }
             for (InFlightRecord record : inFlight) {
                 wakeup.await(record); // after fail() every callback runs promptly; none may run after the re-send
+            }
+            deadLetterRefused();
+            InFlightRecord failed = firstFailed();
+            if (failed == null) {
+                // what failed was dead-lettered, the rest acknowledged: nothing to re-send, a new producer for what follows
+                openSessionAfterDeadLetters();
+                return;
             }
             consecutiveFailures++;
             failedRounds++;
@@ -440,6 +451,60 @@ public final class KafkaBridge implements MessageHandler, AutoCloseable {
             }
             resent += inFlight.size();
             return;
+        }
+    }
+
+    /**
+     * A record the broker refuses for good (whatever the bridge does: keyless to a compacted topic,
+     * a timestamp outside the topic's bounds, larger than the topic's limit) is refused again in
+     * every round; once it was refused in as many rounds as the queue's retry policy has attempts,
+     * it is dead-lettered through the queue, with the broker's error, and the rest are re-sent
+     * without it. Nothing later in its partition was written meanwhile (the producer stopped at its
+     * failure), so the re-sent run stays in order and the deduplicator drops nothing it never saw.
+     */
+    private void deadLetterRefused() {
+        HandlerContext context = served;
+        if (context == null) {
+            return; // fed without a queue: nowhere to dead-letter, it is re-sent until the cause is fixed
+        }
+        int maxAttempts = context.retryPolicy().maxAttempts();
+        for (Iterator<InFlightRecord> records = inFlight.iterator(); records.hasNext();) {
+            InFlightRecord record = records.next();
+            if (record.state() != InFlightRecord.FAILED || record.refusalCounted || !refusedForGood(record.failure())) {
+                continue;
+            }
+            record.refusalCounted = true;
+            if (++record.refusals < maxAttempts) {
+                continue;
+            }
+            context.deadLetter(record.message(), record.refusals, record.failure());
+            records.remove();
+            inFlightBytes -= record.bytes;
+        }
+        inFlightCount = inFlight.size();
+    }
+
+    /** Errors with which the broker refuses a record for what it is: sending it again changes nothing. */
+    static boolean refusedForGood(Exception failure) {
+        return failure instanceof InvalidRecordException || failure instanceof InvalidTimestampException
+                || failure instanceof RecordTooLargeException || failure instanceof RecordBatchTooLargeException
+                || failure instanceof InvalidTopicException;
+    }
+
+    private InFlightRecord firstFailed() {
+        for (InFlightRecord record : inFlight) {
+            if (record.state() == InFlightRecord.FAILED) {
+                return record;
+            }
+        }
+        return null;
+    }
+
+    private void openSessionAfterDeadLetters() {
+        try {
+            openSession();
+        } catch (KafkaException e) {
+            LOG.debug("Kafka producer could not be created; the next record goes out with a re-send round", e);
         }
     }
 

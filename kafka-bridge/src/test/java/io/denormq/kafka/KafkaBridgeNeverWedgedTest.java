@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import io.denormq.ConfigurationException;
@@ -139,6 +140,50 @@ class KafkaBridgeNeverWedgedTest {
             assertThat(dead.error()).contains("not a topic!");
         });
         assertThat(TopicContents.read(broker.bootstrapServers(), topic).payloads()).containsExactly("before", "after");
+    }
+
+    /**
+     * Item 3: a record the broker refuses whatever the bridge does (here a keyless one to a compacted
+     * topic) is dead-lettered after the queue's retry policy, with the broker's error, and goes out
+     * when redriven once the cause is fixed.
+     */
+    @Test
+    void shouldDeadLetterARecordTheBrokerRefusesForGoodAndSendItWhenRedrivenOnceFixed() throws Exception {
+        broker.createTopic(topic, 1, Map.of("cleanup.policy", "compact"));
+        KafkaBridge bridge = KafkaBridge.builder()
+                .bootstrapServers(broker.bootstrapServers())
+                .defaultTopic(topic)
+                .source("compacted")
+                .backoff(Duration.ofMillis(50), Duration.ofMillis(200))
+                .build();
+        DenormQueue queue = DenormQueue.builder(root.resolve("journal")).retry(QUICK_RETRIES).handler("kafka", bridge).build();
+        queue.publish("t", "k", bytes("before"));
+        queue.publish("t", null, bytes("keyless"));
+        queue.publish("t", "k", bytes("after"));
+        boolean processed = queue.awaitProcessed(AWAIT);
+        List<DeadLetter> deadLetters = queue.deadLetters();
+        List<String> beforeRedrive = TopicContents.read(broker.bootstrapServers(), topic).payloads();
+        boolean redriven = false;
+        if (deadLetters.size() == 1) {
+            broker.setTopicConfig(topic, "cleanup.policy", "delete"); // the cause, fixed
+            Thread.sleep(1000);
+            queue.redrive(deadLetters.get(0));
+            redriven = queue.awaitProcessed(AWAIT);
+        }
+        List<DeadLetter> afterRedrive = queue.deadLetters();
+        queue.close();
+        bridge.close();
+
+        assertThat(processed).as("the bridge went past the refused record").isTrue();
+        assertThat(deadLetters).singleElement().satisfies(dead -> {
+            assertThat(new String(dead.payload(), StandardCharsets.UTF_8)).isEqualTo("keyless");
+            assertThat(dead.attempts()).isEqualTo(3);
+            assertThat(dead.error()).contains("InvalidRecordException");
+        });
+        assertThat(beforeRedrive).containsExactly("before", "after");
+        assertThat(redriven).isTrue();
+        assertThat(afterRedrive).isEmpty();
+        assertThat(TopicContents.read(broker.bootstrapServers(), topic).payloads()).containsExactly("before", "after", "keyless");
     }
 
     /** Item 4: a bridge keeps one handler's records in order: a second registration is refused when the queue is built. */
