@@ -76,9 +76,13 @@ import org.slf4j.LoggerFactory;
  * {@code buffer.memory}), or whose topic mapping gives a name Kafka cannot have, fails
  * {@code onMessage} — checked by the bridge itself, whatever state the producer is in: the queue
  * retries it and dead-letters it after its retry policy's last attempt, like any failing handler's
- * message. One the broker refuses (not authorised, larger than the topic's limit, keyless to a
- * compacted topic) is re-sent with backoff until the cause is fixed, and holds the bridge back
- * meanwhile: the bridge never skips a message on its own.
+ * message. One the broker refuses for what the record is (keyless to a compacted topic, a timestamp
+ * outside the topic's bounds, larger than the topic's limit) is refused again in every re-send
+ * round: once refused in as many rounds as the queue's {@link io.denormq.RetryPolicy} has attempts,
+ * it is dead-lettered through the queue ({@link HandlerContext#deadLetter}) with the broker's error,
+ * and the records after it go on. One refused for a cause an operator fixes outside the record (not
+ * authorised, an unknown topic, the broker unreachable) is re-sent with backoff until the cause is
+ * fixed, and holds the bridge back meanwhile: the bridge never skips a message without a dead letter.
  *
  * <p><b>One bridge, one handler partition, one queue start.</b> The queue calls {@link #onStart}
  * when it starts: the bridge binds itself to that handler partition and refuses a second one (of
