@@ -363,11 +363,14 @@ public final class KafkaBridge implements MessageHandler, AutoCloseable {
         byte[] value = message.payload();
         byte[] id = DenormqHeaders.decimal(message.id());
         byte[] sequence = DenormqHeaders.decimal(message.sequence());
-        RecordHeaders headers = new RecordHeaders(new Header[] {
-                new RecordHeader(DenormqHeaders.ID, id),
-                new RecordHeader(DenormqHeaders.SEQUENCE, sequence),
-                route.topicHeader(),
-                sourceHeader});
+        long originalSequence = message.originalSequence();
+        Header[] fields = originalSequence == message.sequence()
+                ? new Header[] {new RecordHeader(DenormqHeaders.ID, id), new RecordHeader(DenormqHeaders.SEQUENCE, sequence),
+                        route.topicHeader(), sourceHeader}
+                : new Header[] {new RecordHeader(DenormqHeaders.ID, id), new RecordHeader(DenormqHeaders.SEQUENCE, sequence),
+                        route.topicHeader(), sourceHeader,
+                        new RecordHeader(DenormqHeaders.REDRIVE_OF, DenormqHeaders.decimal(originalSequence))};
+        RecordHeaders headers = new RecordHeaders(fields);
         int bytes = RECORD_OVERHEAD_BYTES + (key == null ? 0 : key.length) + value.length + id.length + sequence.length
                 + route.topicHeader().value().length + sourceHeader.value().length;
         return new InFlightRecord(route.kafkaTopic(), message.topic(), messageKey, key, value, headers,

@@ -17,9 +17,11 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import io.denormq.Codec;
 import io.denormq.ConfigurationException;
+import io.denormq.DeadLetter;
 import io.denormq.DenormQueue;
 import io.denormq.Message;
 import io.denormq.MessageHandler;
+import io.denormq.RetryPolicy;
 import io.denormq.kafka.testing.KafkaBroker;
 import io.denormq.kafka.testing.TopicContents;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -228,6 +230,93 @@ class KafkaBridgeNoFalseDuplicateTest {
         b.close();
         Deduplicated seen = deduplicate(TopicContents.read(broker.bootstrapServers(), topic));
         assertThat(seen.droppedNeverAccepted()).as("records of one writer dropped as the other's duplicates").isEmpty();
+    }
+
+    /**
+     * Item 9: the rule holds across a change of the topic mapping made after a clean close (which
+     * drains: nothing awaits a re-send): in each topic, nothing the deduplicator drops is new.
+     */
+    @Test
+    void shouldDropNothingNewWhenTheTopicMappingChangesAfterACleanClose() throws Exception {
+        String x = topic + "-x";
+        String y = topic + "-y";
+        broker.createTopic(x, 1);
+        broker.createTopic(y, 1);
+        KafkaBridge before = KafkaBridge.builder().bootstrapServers(broker.bootstrapServers())
+                .topic("a", x).topic("b", y).build();
+        DenormQueue first = DenormQueue.builder(root.resolve("journal")).handler("kafka", before).build();
+        List<String> published = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            first.publish("a", "k", bytes("a-" + i));
+            first.publish("b", "k", bytes("b-" + i));
+            published.addAll(List.of("a-" + i, "b-" + i));
+        }
+        assertThat(first.awaitProcessed(AWAIT)).isTrue();
+        first.close();
+        before.close();
+
+        KafkaBridge after = KafkaBridge.builder().bootstrapServers(broker.bootstrapServers())
+                .topic("a", y).topic("b", y).build(); // "a" moves into the topic "b" already wrote higher sequences to
+        DenormQueue second = DenormQueue.builder(root.resolve("journal")).handler("kafka", after).build();
+        for (int i = 20; i < 30; i++) {
+            second.publish("a", "k", bytes("a-" + i));
+            second.publish("b", "k", bytes("b-" + i));
+            published.addAll(List.of("a-" + i, "b-" + i));
+        }
+        assertThat(second.awaitProcessed(AWAIT)).isTrue();
+        second.close();
+        after.close();
+
+        Deduplicated inX = deduplicate(TopicContents.read(broker.bootstrapServers(), x));
+        Deduplicated inY = deduplicate(TopicContents.read(broker.bootstrapServers(), y));
+        assertThat(inX.droppedNeverAccepted()).isEmpty();
+        assertThat(inY.droppedNeverAccepted()).isEmpty();
+        List<String> accepted = new ArrayList<>(inX.acceptedInOrder());
+        accepted.addAll(inY.acceptedInOrder());
+        assertThat(accepted).containsExactlyInAnyOrderElementsOf(published);
+    }
+
+    /**
+     * Item 10: a redrive is published as what it is: a record of its own (a new, higher sequence,
+     * after the newer records of its key, which the deduplicator keeps) naming the sequence its
+     * failed delivery had, which a consumer keeping the newest value per key compares.
+     */
+    @Test
+    void shouldPublishARedriveAsANewRecordNamingItsOriginalSequence() throws Exception {
+        broker.createTopic(topic, 1);
+        KafkaBridge strict = KafkaBridge.builder().bootstrapServers(broker.bootstrapServers()).defaultTopic(topic)
+                .producerProperty(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 2048).build();
+        DenormQueue first = DenormQueue.builder(root.resolve("journal"))
+                .retry(RetryPolicy.of(2, Duration.ofMillis(1), Duration.ofMillis(5))).handler("kafka", strict).build();
+        byte[] old = new byte[3000];
+        java.util.Arrays.fill(old, (byte) 'o');
+        first.publish("t", "k", old);                  // refused: larger than max.request.size
+        first.publish("t", "k", bytes("newer"));
+        assertThat(first.awaitProcessed(AWAIT)).isTrue();
+        List<DeadLetter> deadLetters = first.deadLetters();
+        first.close();
+        strict.close();
+        assertThat(deadLetters).hasSize(1);
+
+        KafkaBridge relaxed = bridge(null);            // the limit raised
+        DenormQueue second = DenormQueue.builder(root.resolve("journal")).handler("kafka", relaxed).build();
+        second.redrive(deadLetters.get(0));
+        assertThat(second.awaitProcessed(AWAIT)).isTrue();
+        second.close();
+        relaxed.close();
+
+        List<ConsumerRecord<String, byte[]>> records = TopicContents.read(broker.bootstrapServers(), topic).records();
+        assertThat(records).hasSize(2);
+        ConsumerRecord<String, byte[]> newer = records.get(0);
+        ConsumerRecord<String, byte[]> redriven = records.get(1);
+        assertThat(new String(newer.value(), StandardCharsets.UTF_8)).isEqualTo("newer");
+        assertThat(redriven.value()).isEqualTo(old);
+        assertThat(DenormqHeaders.sequence(redriven.headers())).isGreaterThan(DenormqHeaders.sequence(newer.headers()));
+        assertThat(DenormqHeaders.originalSequence(redriven.headers())).isEqualTo(deadLetters.get(0).sequence())
+                .isLessThan(DenormqHeaders.originalSequence(newer.headers()));
+        assertThat(DenormqHeaders.originalSequence(newer.headers())).isEqualTo(DenormqHeaders.sequence(newer.headers()));
+        DenormqRecordDeduplicator deduplicator = new DenormqRecordDeduplicator();
+        assertThat(records).noneMatch(deduplicator::isDuplicate);
     }
 
     private KafkaBridge bridge(String source) {
