@@ -134,6 +134,21 @@ public interface DenormQueue extends AutoCloseable {
     /** @return the journal directory */
     Path journalDirectory();
 
+    /**
+     * The journal's identity: a UUID written into the journal directory ({@value
+     * io.denormq.journal.JournalIdentity#FILE_NAME}) the first time a queue starts on it and never
+     * changed, so it survives restarts, host name changes and moving the directory. Message ids and
+     * sequences are unique within one journal only; this names the journal wherever they leave the
+     * process (the Kafka bridge derives its default source from it). Handlers receive it in
+     * {@link MessageHandler#onStart}. Reads the identity file.
+     *
+     * @return the identity, a UUID in canonical text form
+     * @throws JournalException if the identity file cannot be read
+     */
+    default String journalId() {
+        return io.denormq.journal.JournalIdentity.read(journalDirectory());
+    }
+
     /** @return whether {@link #close()} was called */
     boolean isClosed();
 

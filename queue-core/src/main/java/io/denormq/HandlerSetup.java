@@ -7,6 +7,7 @@ import java.util.Map;
 import io.denormq.dispatch.HandlerRunner;
 import io.denormq.journal.CheckpointFile;
 import io.denormq.journal.Journal;
+import io.denormq.journal.JournalIdentity;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,6 +26,7 @@ final class HandlerSetup {
     static List<HandlerRunner> runners(DenormQueueBuilder builder, CheckpointFile checkpoint, Journal journal,
                                        long newHandlerCursor) {
         List<HandlerRunner> runners = new ArrayList<>();
+        String journalId = JournalIdentity.readOrCreate(journal.directory());
         for (Map.Entry<String, HandlerSpec> entry : builder.handlers().entrySet()) {
             String name = entry.getKey();
             int partitions = entry.getValue().partitions();
@@ -36,12 +38,16 @@ final class HandlerSetup {
                     throw new ConfigurationException("handler: the factory of '" + name + "' returned null for partition "
                             + partition);
                 }
+                StartedHandler context = new StartedHandler(journalId, name, partition, partitions, builder.retryPolicy());
+                start(handler, context);
                 int slot = checkpoint.slotFor(name, partition, partitions, initialCursor);
                 if (rebuildAfter != null) {
                     rebuild(name, partition, handler, rebuildAfter, checkpoint, slot);
                 }
-                runners.add(new HandlerRunner(name, partition, partitions, handler, builder.retryPolicy(), checkpoint,
-                        slot, journal));
+                HandlerRunner runner = new HandlerRunner(name, partition, partitions, handler, builder.retryPolicy(),
+                        checkpoint, slot, journal);
+                context.attach(runner);
+                runners.add(runner);
             }
         }
         return runners;
@@ -63,6 +69,17 @@ final class HandlerSetup {
                         + "cursor {}, so messages some old partitions had processed are delivered again",
                 name, partitions, old.get(0).partitionCount(), Long.toHexString(lowest));
         return lowest;
+    }
+
+    private static void start(MessageHandler handler, HandlerContext context) {
+        try {
+            handler.onStart(context);
+        } catch (ConfigurationException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new ConfigurationException("Handler '" + context.handlerName() + "' partition " + context.partition()
+                    + " refused to start (onStart): " + e, e);
+        }
     }
 
     private static void rebuild(String name, int partition, MessageHandler handler, long afterSequence,

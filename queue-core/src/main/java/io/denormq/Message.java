@@ -55,6 +55,23 @@ public interface Message {
      */
     boolean redelivered();
 
-    /** @return when the message's transaction was released, in milliseconds since the epoch */
+    /**
+     * @return when the message's transaction was released, in milliseconds since the epoch; for a
+     *         redriven dead letter, when the redrive was asked for. The same on every re-delivery.
+     */
     long releasedAtMillis();
+
+    /**
+     * Where the message stands in release order among its key's messages. For a redriven dead letter
+     * ({@link DenormQueue#redrive}) that is the sequence of the delivery that failed: the redrive
+     * itself is a new delivery, with a new, higher {@link #sequence()} after everything released
+     * before it, so a handler that keeps the newest value per key compares this one instead (an older
+     * message redriven must not overwrite what newer ones wrote). For every other message it is
+     * {@link #sequence()}.
+     *
+     * @return the sequence the message had before it was dead-lettered, else its sequence
+     */
+    default long originalSequence() {
+        return sequence();
+    }
 }

@@ -36,6 +36,19 @@ public interface MessageHandler {
     }
 
     /**
+     * Called once when the queue starts, in {@link DenormQueueBuilder#build()}, before any delivery
+     * and before {@link #onRebuild}: tells the handler which journal, handler and partition it
+     * serves. A handler that can serve one queue only refuses a second call here. The default does
+     * nothing.
+     *
+     * @param context the journal's identity, the handler's name, its partition and partition count
+     * @throws Exception to stop the queue from starting: {@code build()} throws a
+     *                   {@link ConfigurationException} naming the handler and carrying this message
+     */
+    default void onStart(HandlerContext context) throws Exception {
+    }
+
+    /**
      * Called once at start, before any delivery, when the queue was asked to
      * {@link DenormQueueBuilder#rebuild rebuild} this handler: the handler is about to be replayed
      * every retained message after {@code afterSequence}. A handler that keeps its own record of

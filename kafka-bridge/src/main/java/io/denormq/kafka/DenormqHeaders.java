@@ -17,7 +17,10 @@ import org.apache.kafka.common.header.Headers;
  *     the same on every re-send</td></tr>
  * <tr><td>{@value #TOPIC}</td><td>the denormq topic the message was published to</td></tr>
  * <tr><td>{@value #SOURCE}</td><td>the bridge's {@link KafkaBridgeBuilder#source(String) source}: which
- *     queue wrote the record (ids and sequences are unique per queue only)</td></tr>
+ *     journal and handler wrote the record (ids and sequences are unique per journal only)</td></tr>
+ * <tr><td>{@value #REDRIVE_OF}</td><td>only on a redriven dead letter: the sequence its failed delivery had
+ *     ({@link io.denormq.Message#originalSequence()}). The record itself is a new one, with a new, higher
+ *     {@value #SEQUENCE}, after the records released before the redrive, including newer ones of its key</td></tr>
  * </table>
  *
  * <p>The record's key is the message's key (UTF-8), its value the payload as published.
@@ -31,6 +34,8 @@ public final class DenormqHeaders {
     public static final String TOPIC = "denormq-topic";
     /** The writing bridge's source name. */
     public static final String SOURCE = "denormq-source";
+    /** On a redriven dead letter only: the sequence of the delivery that failed, decimal. */
+    public static final String REDRIVE_OF = "denormq-redrive-of";
 
     /** What {@link #parseDecimal(byte[])} returns for bytes that are not a number (ids and sequences never take it). */
     static final long INVALID = Long.MIN_VALUE;
@@ -54,6 +59,23 @@ public final class DenormqHeaders {
      */
     public static long sequence(Headers headers) {
         return number(headers, SEQUENCE);
+    }
+
+    /**
+     * Where the record's message stands in release order among its key's messages: for a redriven
+     * dead letter the sequence its failed delivery had ({@value #REDRIVE_OF}), else its
+     * {@value #SEQUENCE}. A consumer that keeps the newest value per key compares this, so that an
+     * older message redriven does not overwrite what newer ones wrote. (Deduplicate by
+     * {@value #SEQUENCE}, as {@link DenormqRecordDeduplicator} does: a redrive is a record of its own.)
+     *
+     * @param headers a record's headers
+     * @return the original sequence
+     * @throws IllegalArgumentException if the record has no valid {@value #SEQUENCE} header
+     */
+    public static long originalSequence(Headers headers) {
+        Header redriveOf = headers.lastHeader(REDRIVE_OF);
+        long original = redriveOf == null ? INVALID : parseDecimal(redriveOf.value());
+        return original != INVALID ? original : sequence(headers);
     }
 
     /**

@@ -30,12 +30,14 @@ import org.apache.kafka.common.header.Headers;
  * restart from the last record the queue acknowledged, and so repeat a range that was already
  * written: the rule drops all of them.
  *
- * <p><b>Conditions.</b> It holds for one source per Kafka partition writer: give each queue, and
- * each bridge (each partition of a partitioned bridge), its own
- * {@link KafkaBridgeBuilder#source(String) source}. It does not survive a change of the topic's
- * partition count while records are being re-sent (keys move to other partitions): after such a
- * change, deduplicate by {@value DenormqHeaders#ID} instead. Consume each partition in offset
- * order, as Kafka consumers do.
+ * <p><b>Conditions.</b> It holds for one source per Kafka partition writer, kept across restarts.
+ * The bridge's default {@link KafkaBridgeBuilder#source(String) source} gives that without
+ * configuration: the journal's identity and the handler's name, plus the partition and partition
+ * count for a partitioned handler; two open bridges of one process with one source are refused.
+ * It does not survive a change of the topic's partition count while records are being re-sent (keys
+ * move to other partitions), nor a change of a denormq topic's mapping while its records await a
+ * re-send: after such a change, deduplicate by {@value DenormqHeaders#ID} instead. Consume each
+ * partition in offset order, as Kafka consumers do.
  *
  * <p><b>Across consumer restarts.</b> The highest sequences live in this object. A consumer that
  * restarts from committed offsets can receive a duplicate of a record it processed before the

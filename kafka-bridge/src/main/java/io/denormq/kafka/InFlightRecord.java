@@ -2,6 +2,8 @@ package io.denormq.kafka;
 
 import java.util.List;
 
+import io.denormq.Codec;
+import io.denormq.Message;
 import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
@@ -19,6 +21,9 @@ final class InFlightRecord implements Callback {
     static final int FAILED = 2;
 
     final String topic;
+    /** The message's denormq topic and key, kept for a dead letter. */
+    final String messageTopic;
+    final String messageKey;
     final byte[] key;
     final byte[] value;
     final Headers headers;
@@ -28,6 +33,10 @@ final class InFlightRecord implements Callback {
     /** What this record holds in memory, for the in-flight cap; need not be exact. */
     final int bytes;
     private final HandlerWakeup wakeup;
+    /** Handler thread only: how many sends of this record the broker refused for good. */
+    int refusals;
+    /** Handler thread only: whether the latest send's refusal was counted in {@link #refusals}. */
+    boolean refusalCounted;
     /**
      * The partition of a record without a key, chosen from the message id at its first send and kept
      * for every re-send. Kafka would spread keyless records over partitions afresh each time; a fixed
@@ -43,9 +52,11 @@ final class InFlightRecord implements Callback {
     private volatile int partition = -1;
     private volatile int state = PENDING;
 
-    InFlightRecord(String topic, byte[] key, byte[] value, Headers headers, long timestamp, long id, long sequence,
-                   int bytes, HandlerWakeup wakeup) {
+    InFlightRecord(String topic, String messageTopic, String messageKey, byte[] key, byte[] value, Headers headers,
+                   long timestamp, long id, long sequence, int bytes, HandlerWakeup wakeup) {
         this.topic = topic;
+        this.messageTopic = messageTopic;
+        this.messageKey = messageKey;
         this.key = key;
         this.value = value;
         this.headers = headers;
@@ -65,6 +76,7 @@ final class InFlightRecord implements Callback {
     void send(ProducerSession session) {
         this.session = session;
         this.failure = null;
+        this.refusalCounted = false;
         this.state = PENDING;
         if (session.hasFailed()) {
             failUnsent(new IllegalStateException("not sent: an earlier record's send failed"));
@@ -130,9 +142,68 @@ final class InFlightRecord implements Callback {
         return failure;
     }
 
+    /** @return the message this record was made from, as far as a dead letter needs it */
+    Message message() {
+        return new KeptMessage(this);
+    }
+
     /** @return the partition the record went to, -1 while unknown */
     int partition() {
         Integer fixed = fixedPartition;
         return fixed != null ? fixed : partition;
+    }
+
+    /** The message behind a record, rebuilt from what the record keeps. */
+    private record KeptMessage(InFlightRecord record) implements Message {
+        @Override
+        public long id() {
+            return record.id;
+        }
+
+        @Override
+        public long sequence() {
+            return record.sequence;
+        }
+
+        @Override
+        public String topic() {
+            return record.messageTopic;
+        }
+
+        @Override
+        public String key() {
+            return record.messageKey;
+        }
+
+        @Override
+        public byte[] payload() {
+            return record.value.clone();
+        }
+
+        @Override
+        public int payloadLength() {
+            return record.value.length;
+        }
+
+        @Override
+        public <T> T payload(Codec<T> codec) {
+            return codec.decode(record.value, 0, record.value.length);
+        }
+
+        @Override
+        public boolean redelivered() {
+            return false;
+        }
+
+        @Override
+        public long releasedAtMillis() {
+            return record.timestamp;
+        }
+
+        @Override
+        public String toString() {
+            return "Message[id=" + record.id + ", sequence=" + record.sequence + ", topic=" + record.messageTopic
+                    + ", key=" + record.messageKey + "]";
+        }
     }
 }

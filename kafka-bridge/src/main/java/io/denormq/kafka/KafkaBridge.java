@@ -4,16 +4,24 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Function;
 
+import io.denormq.ConfigurationException;
+import io.denormq.HandlerContext;
 import io.denormq.Message;
 import io.denormq.MessageHandler;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.common.InvalidRecordException;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.errors.InterruptException;
+import org.apache.kafka.common.errors.InvalidTimestampException;
+import org.apache.kafka.common.errors.InvalidTopicException;
+import org.apache.kafka.common.errors.RecordBatchTooLargeException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeader;
@@ -64,24 +72,32 @@ import org.slf4j.LoggerFactory;
  * ({@link KafkaBridgeBuilder#maxInFlightRecords}, {@link KafkaBridgeBuilder#maxInFlightBytes}): at
  * the cap {@code onMessage} waits for the oldest. Each message is copied once (key and payload).
  *
- * <p>A record Kafka refuses outright before sending it (larger than {@code max.request.size}) fails
- * {@code onMessage}: the queue retries it and dead-letters it after its retry policy's last
- * attempt, like any failing handler's message. One the broker refuses (not authorised, larger than
- * the broker's limit) is re-sent with backoff until the cause is fixed, and holds the bridge back
- * meanwhile: the bridge never skips a message on its own.
+ * <p>A record Kafka would refuse before sending it (larger than {@code max.request.size} or
+ * {@code buffer.memory}), or whose topic mapping gives a name Kafka cannot have, fails
+ * {@code onMessage} — checked by the bridge itself, whatever state the producer is in: the queue
+ * retries it and dead-letters it after its retry policy's last attempt, like any failing handler's
+ * message. One the broker refuses for what the record is (keyless to a compacted topic, a timestamp
+ * outside the topic's bounds, larger than the topic's limit) is refused again in every re-send
+ * round: once refused in as many rounds as the queue's {@link io.denormq.RetryPolicy} has attempts,
+ * it is dead-lettered through the queue ({@link HandlerContext#deadLetter}) with the broker's error,
+ * and the records after it go on. One refused for a cause an operator fixes outside the record (not
+ * authorised, an unknown topic, the broker unreachable) is re-sent with backoff until the cause is
+ * fixed, and holds the bridge back meanwhile: the bridge never skips a message without a dead letter.
  *
- * <p>One bridge serves one handler: the queue's thread of that handler calls {@code onMessage} and
- * {@code onCaughtUp} (a partitioned handler needs a bridge per partition, each with its own
- * {@link KafkaBridgeBuilder#source(String) source}). {@link #stats()} and {@link #close()} may be
- * called from any thread.
+ * <p><b>One bridge, one handler partition, one queue start.</b> The queue calls {@link #onStart}
+ * when it starts: the bridge binds itself to that handler partition and refuses a second one (of
+ * this queue or another), so build one bridge per handler, one per partition of a partitioned
+ * handler (in its factory), and a new one for each queue you build. Its
+ * {@link KafkaBridgeBuilder#source(String) source} is fixed then, and must not be another open
+ * bridge's in this process. {@link #stats()} and {@link #close()} may be called from any thread.
  */
 public final class KafkaBridge implements MessageHandler, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(KafkaBridge.class);
     /**
-     * How long {@link #close()} lets the producer finish what it holds: after the queue closed
-     * nothing is in flight, so this only bounds a close made out of order.
+     * The sources of the bridges of this process that have started and are not closed: two bridges
+     * with one source would have the deduplicator drop one's records as the other's re-sends.
      */
-    static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(5);
+    private static final Map<String, KafkaBridge> SOURCES_IN_USE = new ConcurrentHashMap<>();
     /** Record batch overhead per record and the header names, roughly: the in-flight cap need not be exact. */
     private static final int RECORD_OVERHEAD_BYTES = 128;
     /** More denormq topics than this are routed without remembering the answer. */
@@ -89,9 +105,15 @@ public final class KafkaBridge implements MessageHandler, AutoCloseable {
     private static final long SLEEP_SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
 
     private final Function<String, String> topicMapping;
-    private final String source;
-    private final Header sourceHeader;
+    /** The configured source, null for the default (derived from the journal at start). */
+    private final String configuredSource;
+    /** Set once, by {@link #onStart} or, for a bridge used without a queue, by the first message. */
+    private volatile String source;
+    private Header sourceHeader;
+    /** Which handler of which journal this bridge serves; null until {@link #onStart}. */
+    private HandlerContext served;
     private final Map<String, Object> producerConfig;
+    private final RecordLimits limits;
     private final int maxInFlightRecords;
     private final long maxInFlightBytes;
     private final long initialBackoffNanos;
@@ -121,11 +143,12 @@ public final class KafkaBridge implements MessageHandler, AutoCloseable {
     private volatile long inFlightBytes;
 
     KafkaBridge(Function<String, String> topicMapping, String source, Map<String, Object> producerConfig,
-                int maxInFlightRecords, long maxInFlightBytes, Duration initialBackoff, Duration maxBackoff) {
+                RecordLimits limits, int maxInFlightRecords, long maxInFlightBytes, Duration initialBackoff,
+                Duration maxBackoff) {
         this.topicMapping = topicMapping;
-        this.source = source;
-        this.sourceHeader = new RecordHeader(DenormqHeaders.SOURCE, source.getBytes(StandardCharsets.UTF_8));
+        this.configuredSource = source;
         this.producerConfig = producerConfig;
+        this.limits = limits;
         this.maxInFlightRecords = maxInFlightRecords;
         this.maxInFlightBytes = maxInFlightBytes;
         this.initialBackoffNanos = initialBackoff.toNanos();
@@ -145,7 +168,10 @@ public final class KafkaBridge implements MessageHandler, AutoCloseable {
      * topic. The key and payload are copied.
      *
      * @throws InterruptedException     if the queue stops the handler while it waits
-     * @throws RecordTooLargeException  if Kafka refuses the record outright (the queue retries, then dead-letters it)
+     * @throws RecordTooLargeException  if Kafka would refuse the record before sending it, larger than
+     *                                  {@code max.request.size} or {@code buffer.memory}: checked whatever the
+     *                                  producer's state (the queue retries, then dead-letters it)
+     * @throws InvalidTopicException    if the topic mapping gives a name Kafka cannot have (the queue retries, then dead-letters it)
      */
     @Override
     public void onMessage(Message message) throws InterruptedException {
@@ -154,8 +180,14 @@ public final class KafkaBridge implements MessageHandler, AutoCloseable {
             notForwarded++;
             return;
         }
+        if (route.invalidName() != null) {
+            throw new InvalidTopicException(route.invalidName());
+        }
         if (closed) {
             holdUntilStopped(message);
+        }
+        if (sourceHeader == null) {
+            useConfiguredSource();
         }
         if (wakeup == null) {
             wakeup = new HandlerWakeup(Thread.currentThread());
@@ -165,6 +197,7 @@ public final class KafkaBridge implements MessageHandler, AutoCloseable {
                     + "partitioned handler (each with its own source)");
         }
         InFlightRecord record = record(route, message);
+        limits.check(record, message.topic()); // whatever the producer's state: a refused record must not enter the in-flight run
         try {
             makeRoomFor(record.bytes);
         } catch (IllegalStateException closedMeanwhile) {
@@ -193,6 +226,47 @@ public final class KafkaBridge implements MessageHandler, AutoCloseable {
     }
 
     /**
+     * Binds the bridge to the one handler partition it serves and fixes its
+     * {@value DenormqHeaders#SOURCE}: the {@link KafkaBridgeBuilder#source(String) configured source}
+     * or, by default, {@code <journal id>/<handler name>}; for a partitioned handler followed by
+     * {@code #<partition>/<partition count>}, so that the writers of one partition count are never
+     * confused with those of another (a change of the count moves keys between partitions).
+     *
+     * @param context the journal, handler and partition, from the queue
+     * @throws ConfigurationException if the bridge already serves a handler (of this or another
+     *                                queue), was closed, or another open bridge of this process has the same source
+     */
+    @Override
+    public void onStart(HandlerContext context) {
+        synchronized (lifecycle) {
+            String handler = "handler '" + context.handlerName() + "' partition " + context.partition() + " of "
+                    + context.partitionCount();
+            if (closed) {
+                throw new ConfigurationException(handler + ": this KafkaBridge was closed; build a new bridge for a new queue");
+            }
+            if (served != null) {
+                throw new ConfigurationException(handler + ": this KafkaBridge already serves " + describe(served)
+                        + ". A bridge keeps the records of one handler partition in order, for one queue start: build one "
+                        + "bridge per handler, one per partition of a partitioned handler (in its factory), and a new one "
+                        + "for each queue start");
+            }
+            String base = configuredSource != null ? configuredSource : context.journalId() + "/" + context.handlerName();
+            String resolved = context.partitionCount() > 1
+                    ? base + "#" + context.partition() + "/" + context.partitionCount() : base;
+            KafkaBridge other = SOURCES_IN_USE.putIfAbsent(resolved, this);
+            if (other != null) {
+                throw new ConfigurationException("source: '" + resolved + "' for " + handler + " is already the source of "
+                        + "another open KafkaBridge of this process (serving " + describe(other.served) + "). A consumer "
+                        + "deduplicates per source, so two writers with one source would have one's records dropped as "
+                        + "the other's re-sends: leave source unset (the default is the journal's identity and the "
+                        + "handler's name) or give each bridge its own, and close a bridge before another takes its source");
+            }
+            served = context;
+            setSource(resolved);
+        }
+    }
+
+    /**
      * Returns once the broker has acknowledged every record sent so far, so that the queue may
      * acknowledge the messages: the records the producer still lingers on are sent at once. A failed
      * send is re-sent with backoff (with every record after it, in order) until acknowledged; this
@@ -211,7 +285,7 @@ public final class KafkaBridge implements MessageHandler, AutoCloseable {
                 wakeup.await(oldest);
             }
             if (oldest.state() == InFlightRecord.FAILED) {
-                resend(oldest);
+                resend();
             }
             releaseAcknowledged();
         }
@@ -224,15 +298,22 @@ public final class KafkaBridge implements MessageHandler, AutoCloseable {
         return new KafkaBridgeStats(acknowledged, resent, failedRounds, notForwarded, inFlightCount, inFlightBytes);
     }
 
-    /** @return the value of the {@value DenormqHeaders#SOURCE} header on this bridge's records */
+    /**
+     * @return the value of the {@value DenormqHeaders#SOURCE} header on this bridge's records: fixed
+     *         when its queue starts ({@link #onStart}); before that the configured source, or null for the default
+     */
     public String source() {
-        return source;
+        String fixed = source;
+        return fixed != null ? fixed : configuredSource;
     }
 
     /**
-     * Closes the producer. Close the queue first: it lets the bridge drain, so that nothing is in
-     * flight here. A bridge closed while its queue still runs acknowledges nothing more: what it
-     * had not yet had acknowledged is sent again after the next start. Idempotent.
+     * Closes the producer at once, aborting what it still holds, and frees the bridge's source for
+     * another bridge. Close the queue first: it lets the bridge drain, so that nothing is in flight
+     * here. A bridge closed while its queue still runs acknowledges nothing more, and sends nothing
+     * more: what it had not yet had acknowledged is sent again, in order, after the next start (a
+     * graceful close would instead go on sending behind a record that fails meanwhile, which the
+     * deduplicator would then take the re-send of for a duplicate). Idempotent.
      */
     @Override
     public void close() {
@@ -241,16 +322,20 @@ public final class KafkaBridge implements MessageHandler, AutoCloseable {
                 return;
             }
             closed = true;
+            String fixed = source;
+            if (fixed != null) {
+                SOURCES_IN_USE.remove(fixed, this);
+            }
             ProducerSession current = session;
             if (current != null) {
-                current.close(CLOSE_TIMEOUT);
+                current.fail();
             }
         }
     }
 
     @Override
     public String toString() {
-        return "KafkaBridge[source " + source + ", " + producerConfig.get("bootstrap.servers") + (closed ? ", closed" : "")
+        return "KafkaBridge[source " + source() + ", " + producerConfig.get("bootstrap.servers") + (closed ? ", closed" : "")
                 + "]";
     }
 
@@ -258,8 +343,13 @@ public final class KafkaBridge implements MessageHandler, AutoCloseable {
         Route route = routes.get(denormqTopic);
         if (route == null && !routes.containsKey(denormqTopic)) {
             String kafkaTopic = topicMapping.apply(denormqTopic);
+            String invalid = kafkaTopic == null || KafkaBridgeBuilder.isValidTopicName(kafkaTopic) ? null
+                    : "The topic mapping gives '" + kafkaTopic + "' for denormq topic '" + denormqTopic + "', which is not "
+                            + "a valid Kafka topic name (" + KafkaBridgeBuilder.TOPIC_NAME_RULE + "): the queue dead-letters "
+                            + "its messages after their retries; fix the mapping, restart and redrive them";
             route = kafkaTopic == null ? null
-                    : new Route(kafkaTopic, new RecordHeader(DenormqHeaders.TOPIC, denormqTopic.getBytes(StandardCharsets.UTF_8)));
+                    : new Route(kafkaTopic, new RecordHeader(DenormqHeaders.TOPIC, denormqTopic.getBytes(StandardCharsets.UTF_8)),
+                            invalid);
             if (routes.size() < MAX_REMEMBERED_ROUTES) {
                 routes.put(denormqTopic, route);
             }
@@ -273,15 +363,18 @@ public final class KafkaBridge implements MessageHandler, AutoCloseable {
         byte[] value = message.payload();
         byte[] id = DenormqHeaders.decimal(message.id());
         byte[] sequence = DenormqHeaders.decimal(message.sequence());
-        RecordHeaders headers = new RecordHeaders(new Header[] {
-                new RecordHeader(DenormqHeaders.ID, id),
-                new RecordHeader(DenormqHeaders.SEQUENCE, sequence),
-                route.topicHeader(),
-                sourceHeader});
+        long originalSequence = message.originalSequence();
+        Header[] fields = originalSequence == message.sequence()
+                ? new Header[] {new RecordHeader(DenormqHeaders.ID, id), new RecordHeader(DenormqHeaders.SEQUENCE, sequence),
+                        route.topicHeader(), sourceHeader}
+                : new Header[] {new RecordHeader(DenormqHeaders.ID, id), new RecordHeader(DenormqHeaders.SEQUENCE, sequence),
+                        route.topicHeader(), sourceHeader,
+                        new RecordHeader(DenormqHeaders.REDRIVE_OF, DenormqHeaders.decimal(originalSequence))};
+        RecordHeaders headers = new RecordHeaders(fields);
         int bytes = RECORD_OVERHEAD_BYTES + (key == null ? 0 : key.length) + value.length + id.length + sequence.length
                 + route.topicHeader().value().length + sourceHeader.value().length;
-        return new InFlightRecord(route.kafkaTopic(), key, value, headers, message.releasedAtMillis(), message.id(),
-                message.sequence(), bytes, wakeup);
+        return new InFlightRecord(route.kafkaTopic(), message.topic(), messageKey, key, value, headers,
+                message.releasedAtMillis(), message.id(), message.sequence(), bytes, wakeup);
     }
 
     /** At the cap, waits for the oldest records (re-sending them if they failed) until one more fits. */
@@ -291,7 +384,7 @@ public final class KafkaBridge implements MessageHandler, AutoCloseable {
             InFlightRecord oldest = inFlight.peekFirst();
             wakeup.await(oldest);
             if (oldest.state() == InFlightRecord.FAILED) {
-                resend(oldest);
+                resend();
             }
             releaseAcknowledged();
         }
@@ -323,7 +416,7 @@ public final class KafkaBridge implements MessageHandler, AutoCloseable {
      * Records acknowledged after the failed one are sent again too, so that a re-sent run is always
      * an in-order repeat and never lets a later record of a partition precede an earlier one.
      */
-    private void resend(InFlightRecord failed) throws InterruptedException {
+    private void resend() throws InterruptedException {
         while (true) {
             ProducerSession failedSession = session;
             if (failedSession != null) {
@@ -331,6 +424,13 @@ public final class KafkaBridge implements MessageHandler, AutoCloseable {
             }
             for (InFlightRecord record : inFlight) {
                 wakeup.await(record); // after fail() every callback runs promptly; none may run after the re-send
+            }
+            deadLetterRefused();
+            InFlightRecord failed = firstFailed();
+            if (failed == null) {
+                // what failed was dead-lettered, the rest acknowledged: nothing to re-send, a new producer for what follows
+                openSessionAfterDeadLetters();
+                return;
             }
             consecutiveFailures++;
             failedRounds++;
@@ -358,6 +458,60 @@ public final class KafkaBridge implements MessageHandler, AutoCloseable {
             }
             resent += inFlight.size();
             return;
+        }
+    }
+
+    /**
+     * A record the broker refuses for good (whatever the bridge does: keyless to a compacted topic,
+     * a timestamp outside the topic's bounds, larger than the topic's limit) is refused again in
+     * every round; once it was refused in as many rounds as the queue's retry policy has attempts,
+     * it is dead-lettered through the queue, with the broker's error, and the rest are re-sent
+     * without it. Nothing later in its partition was written meanwhile (the producer stopped at its
+     * failure), so the re-sent run stays in order and the deduplicator drops nothing it never saw.
+     */
+    private void deadLetterRefused() {
+        HandlerContext context = served;
+        if (context == null) {
+            return; // fed without a queue: nowhere to dead-letter, it is re-sent until the cause is fixed
+        }
+        int maxAttempts = context.retryPolicy().maxAttempts();
+        for (Iterator<InFlightRecord> records = inFlight.iterator(); records.hasNext();) {
+            InFlightRecord record = records.next();
+            if (record.state() != InFlightRecord.FAILED || record.refusalCounted || !refusedForGood(record.failure())) {
+                continue;
+            }
+            record.refusalCounted = true;
+            if (++record.refusals < maxAttempts) {
+                continue;
+            }
+            context.deadLetter(record.message(), record.refusals, record.failure());
+            records.remove();
+            inFlightBytes -= record.bytes;
+        }
+        inFlightCount = inFlight.size();
+    }
+
+    /** Errors with which the broker refuses a record for what it is: sending it again changes nothing. */
+    static boolean refusedForGood(Exception failure) {
+        return failure instanceof InvalidRecordException || failure instanceof InvalidTimestampException
+                || failure instanceof RecordTooLargeException || failure instanceof RecordBatchTooLargeException
+                || failure instanceof InvalidTopicException;
+    }
+
+    private InFlightRecord firstFailed() {
+        for (InFlightRecord record : inFlight) {
+            if (record.state() == InFlightRecord.FAILED) {
+                return record;
+            }
+        }
+        return null;
+    }
+
+    private void openSessionAfterDeadLetters() {
+        try {
+            openSession();
+        } catch (KafkaException e) {
+            LOG.debug("Kafka producer could not be created; the next record goes out with a re-send round", e);
         }
     }
 
@@ -445,7 +599,33 @@ public final class KafkaBridge implements MessageHandler, AutoCloseable {
         throw new InterruptedException("the queue stopped a closed KafkaBridge");
     }
 
-    /** Where one denormq topic's messages go. */
-    private record Route(String kafkaTopic, Header topicHeader) {
+    private void setSource(String resolved) {
+        source = resolved;
+        sourceHeader = new RecordHeader(DenormqHeaders.SOURCE, resolved.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** A bridge fed without a queue (no {@link #onStart}) can only use a configured source. */
+    private void useConfiguredSource() {
+        synchronized (lifecycle) {
+            if (configuredSource == null) {
+                throw new IllegalStateException("This KafkaBridge has no source: its default is derived from the journal "
+                        + "of the queue it is registered with, when that queue starts (onStart). Register it with a "
+                        + "DenormQueue, or set source(..)");
+            }
+            setSource(configuredSource);
+        }
+    }
+
+    private static String describe(HandlerContext context) {
+        return context == null ? "no queue (fed directly)" : "handler '" + context.handlerName() + "' partition "
+                + context.partition() + " of " + context.partitionCount() + " of journal " + context.journalId();
+    }
+
+    /**
+     * Where one denormq topic's messages go.
+     *
+     * @param invalidName why the mapped name cannot be a Kafka topic, null if it can
+     */
+    private record Route(String kafkaTopic, Header topicHeader, String invalidName) {
     }
 }

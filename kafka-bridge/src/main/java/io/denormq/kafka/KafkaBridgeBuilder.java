@@ -1,17 +1,15 @@
 package io.denormq.kafka;
 
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Objects;
 import java.util.function.Function;
 
 import io.denormq.ConfigurationException;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.common.record.CompressionType;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
@@ -23,7 +21,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  *         .bootstrapServers("kafka-1:9092,kafka-2:9092")
  *         .topic("order-placed", "orders")        // denormq topic -> Kafka topic
  *         .defaultTopic("denormq-events")          // everything else; without it, unmapped topics are not forwarded
- *         .source("orders-service-1")              // unique per queue writing to the same Kafka topics
+ *         .source("orders-service-1")              // optional: by default derived from the journal's identity
  *         .producerProperty("compression.type", "lz4")
  *         .build();
  * }</pre>
@@ -51,6 +49,14 @@ public final class KafkaBridgeBuilder {
     public static final Duration DEFAULT_MAX_BACKOFF = Duration.ofSeconds(10);
     /** The longest source name, in UTF-8 bytes. */
     public static final int MAX_SOURCE_BYTES = 255;
+    /**
+     * The smallest {@code max.block.ms} allowed: 1 s. Every re-send round starts a new producer, which
+     * has no metadata yet: its first send waits for a metadata round trip (connection and request),
+     * and failing that wait fails the round. Below one round trip, every round would fail so, forever.
+     */
+    public static final long MIN_MAX_BLOCK_MS = 1000;
+    /** Kafka's rule for topic names, as said in error messages. */
+    static final String TOPIC_NAME_RULE = "1 to 249 of a-z A-Z 0-9 . _ -, not '.' or '..'";
 
     private String bootstrapServers;
     private final Map<String, String> topics = new LinkedHashMap<>();
@@ -117,14 +123,19 @@ public final class KafkaBridgeBuilder {
 
     /**
      * Names this bridge in the {@value DenormqHeaders#SOURCE} header of its records. Message ids and
-     * sequences are unique per queue only, so a consumer that deduplicates (see
-     * {@link DenormqRecordDeduplicator}) tells writers apart by source: every queue (application
-     * instance) and every bridge writing to the same Kafka topic needs its own, and it must stay the
-     * same across restarts for re-sent records to be recognised. The default, the host name, is right
-     * for one queue per host; set it when a host runs several (for example to the journal directory's
-     * name), and for each partition of a partitioned bridge.
+     * sequences are unique per journal only, so a consumer that deduplicates (see
+     * {@link DenormqRecordDeduplicator}) tells writers apart by source: every queue and every bridge
+     * writing to the same Kafka topic needs its own, and it must stay the same across restarts for
+     * re-sent records to be recognised.
      *
-     * @param source 1 to {@value #MAX_SOURCE_BYTES} UTF-8 bytes; default the local host name
+     * <p>The default is right without setting anything: {@code <journal id>/<handler name>}, where
+     * the journal id is the identity the journal keeps in its directory
+     * ({@link io.denormq.DenormQueue#journalId()}), so it follows the journal across restarts, hosts
+     * and containers. Set a source to have a readable one, or to keep a source across a move to a
+     * new journal. Either way a partitioned handler's bridges add {@code #<partition>/<partition count>}.
+     * Two open bridges of one process with the same source are refused when their queue starts.
+     *
+     * @param source 1 to {@value #MAX_SOURCE_BYTES} UTF-8 bytes; default derived from the journal's identity
      * @return this builder
      */
     public KafkaBridgeBuilder source(String source) {
@@ -136,8 +147,10 @@ public final class KafkaBridgeBuilder {
      * Adds a Kafka producer setting (compression, batching, timeouts, security). The bridge's
      * guarantees rest on a few of them, which cannot be changed: {@code enable.idempotence=true},
      * {@code acks=all}, {@code max.in.flight.requests.per.connection} at most 5, {@code retries} at
-     * its maximum, byte-array serializers, no {@code transactional.id}, and keys that decide the
-     * partition; {@link #build()} refuses a property that contradicts them.
+     * its maximum, byte-array serializers, no {@code transactional.id}, keys that decide the
+     * partition (Kafka's built-in partitioner: no {@code partitioner.class}, no
+     * {@code partitioner.ignore.keys=true}), and a {@code max.block.ms} of at least
+     * {@value #MIN_MAX_BLOCK_MS}; {@link #build()} refuses a property that contradicts them.
      *
      * @param name  a producer config name, as in {@link ProducerConfig}
      * @param value its value
@@ -206,11 +219,13 @@ public final class KafkaBridgeBuilder {
             throw new ConfigurationException("bootstrapServers: must be set to the Kafka brokers to connect to, "
                     + "host:port[,host:port...]; was " + (bootstrapServers == null ? "null" : "blank"));
         }
-        String resolvedSource = source == null ? defaultSource() : source;
-        int sourceBytes = resolvedSource.getBytes(StandardCharsets.UTF_8).length;
-        if (resolvedSource.isBlank() || sourceBytes > MAX_SOURCE_BYTES) {
-            throw new ConfigurationException("source: must be 1 to " + MAX_SOURCE_BYTES + " UTF-8 bytes and not blank, "
-                    + "was '" + resolvedSource + "' (" + sourceBytes + " bytes)");
+        if (source != null) {
+            int sourceBytes = source.getBytes(StandardCharsets.UTF_8).length;
+            if (source.isBlank() || sourceBytes > MAX_SOURCE_BYTES) {
+                throw new ConfigurationException("source: must be 1 to " + MAX_SOURCE_BYTES + " UTF-8 bytes and not blank, "
+                        + "was '" + source + "' (" + sourceBytes + " bytes); leave it unset for the default, derived "
+                        + "from the journal's identity");
+            }
         }
         if (maxInFlightRecords < 1) {
             throw new ConfigurationException("maxInFlightRecords: must be at least 1, was " + maxInFlightRecords);
@@ -223,7 +238,9 @@ public final class KafkaBridgeBuilder {
             throw new ConfigurationException("backoff: initial must be positive and max at least initial, were "
                     + initialBackoff + " and " + maxBackoff);
         }
-        return new KafkaBridge(topicMapping(), resolvedSource, producerConfig(), maxInFlightRecords, maxInFlightBytes,
+        Function<String, String> mapping = topicMapping();
+        Map<String, Object> config = producerConfig();
+        return new KafkaBridge(mapping, source, config, limits(config), maxInFlightRecords, maxInFlightBytes,
                 initialBackoff, maxBackoff);
     }
 
@@ -255,12 +272,17 @@ public final class KafkaBridgeBuilder {
 
     /** Kafka's own rule for topic names: checked here, where the mistake is made, not at the first send. */
     private static void checkKafkaTopic(String setting, String name) {
-        if (name == null || name.isEmpty() || name.length() > 249 || name.equals(".") || name.equals("..")
-                || !name.chars().allMatch(c -> c == '.' || c == '_' || c == '-' || (c >= 'a' && c <= 'z')
-                || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))) {
+        if (!isValidTopicName(name)) {
             throw new ConfigurationException(setting + " '" + name + "', which is not a valid Kafka topic name "
-                    + "(1 to 249 of a-z A-Z 0-9 . _ -, not '.' or '..')");
+                    + "(" + TOPIC_NAME_RULE + ")");
         }
+    }
+
+    /** @return whether Kafka accepts {@code name} as a topic name */
+    static boolean isValidTopicName(String name) {
+        return name != null && !name.isEmpty() && name.length() <= 249 && !name.equals(".") && !name.equals("..")
+                && name.chars().allMatch(c -> c == '.' || c == '_' || c == '-' || (c >= 'a' && c <= 'z')
+                || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'));
     }
 
     private Map<String, Object> producerConfig() {
@@ -292,6 +314,14 @@ public final class KafkaBridgeBuilder {
                         refuse(name, text, "keys are the messages' keys in UTF-8 and values their payloads as published");
                 case ProducerConfig.PARTITIONER_IGNORE_KEYS_CONFIG -> requireThat(text.equalsIgnoreCase("false"), name,
                         text, "per-key order needs every record of a key in one partition");
+                case ProducerConfig.PARTITIONER_CLASS_CONFIG -> requireThat(text.isEmpty(), name, text,
+                        "per-key order and the deduplication rule need every record of a key in the partition Kafka's "
+                                + "built-in partitioner gives its key, on every send and re-send (a partitioner such as "
+                                + "RoundRobinPartitioner spreads a key over partitions); leave it unset");
+                case ProducerConfig.MAX_BLOCK_MS_CONFIG -> requireThat(atLeast(text, MIN_MAX_BLOCK_MS), name, text,
+                        "each re-send round starts a producer without metadata, whose first send waits up to max.block.ms "
+                                + "for it: below a metadata round trip every round would fail, for ever; use at least "
+                                + MIN_MAX_BLOCK_MS + " (Kafka's default is 60000)");
                 default -> {
                 }
             }
@@ -313,6 +343,22 @@ public final class KafkaBridgeBuilder {
         return Map.copyOf(config);
     }
 
+    /** What the producer checks before sending, for {@link RecordLimits}: read from Kafka's own parse of the settings. */
+    private static RecordLimits limits(Map<String, Object> config) {
+        Map<String, Object> parsed = ProducerConfig.configDef().parse(config);
+        return new RecordLimits((Integer) parsed.get(ProducerConfig.MAX_REQUEST_SIZE_CONFIG),
+                (Long) parsed.get(ProducerConfig.BUFFER_MEMORY_CONFIG),
+                CompressionType.forName((String) parsed.get(ProducerConfig.COMPRESSION_TYPE_CONFIG)));
+    }
+
+    private static boolean atLeast(String text, long min) {
+        try {
+            return Long.parseLong(text) >= min;
+        } catch (NumberFormatException e) {
+            return false;
+        }
+    }
+
     private static boolean inRange(String text, int min, int max) {
         try {
             int value = Integer.parseInt(text);
@@ -330,13 +376,5 @@ public final class KafkaBridgeBuilder {
 
     private static void refuse(String name, String value, String why) {
         throw new ConfigurationException("producerProperty: " + name + "=" + value + " is not allowed: " + why);
-    }
-
-    private static String defaultSource() {
-        try {
-            return Objects.requireNonNullElse(InetAddress.getLocalHost().getHostName(), "denormq");
-        } catch (UnknownHostException e) {
-            return "denormq";
-        }
     }
 }

@@ -59,18 +59,13 @@ final class ProducerSession {
     /**
      * Stops the session: closing the producer without waiting aborts every record it still holds, so
      * each one's callback runs (with a failure) and no record of it is sent after this returns. Safe
-     * on the producer's I/O thread, where a zero timeout is the only one allowed.
+     * on the producer's I/O thread, where a zero timeout is the only one allowed. It is the only way
+     * a session ends (the bridge's close too): a graceful close would go on sending after a failed
+     * record, so a failure meanwhile could no longer stop what follows it.
      */
     void fail() {
         if (failed.compareAndSet(false, true)) {
             closeQuietly(Duration.ZERO);
-        }
-    }
-
-    /** Closes the producer, letting what it holds finish for up to {@code timeout}. */
-    void close(Duration timeout) {
-        if (failed.compareAndSet(false, true)) {
-            closeQuietly(timeout);
         }
     }
 

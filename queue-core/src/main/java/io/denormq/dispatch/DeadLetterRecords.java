@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 
 import io.denormq.DeadLetter;
+import io.denormq.Message;
 import io.denormq.journal.Journal;
 import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.queue.ExcerptTailer;
@@ -61,6 +62,44 @@ public final class DeadLetterRecords {
         buffer.putBytes(at, message.batch(), message.messageOffset(), messageLength);
         at += messageLength;
         return journal.append(buffer.byteArray(), at);
+    }
+
+    /**
+     * Appends a dead letter for a message given by its parts: one a handler returned from and kept
+     * a copy of, whose processing failed for good later ({@link io.denormq.HandlerContext#deadLetter}).
+     * Its record holds the message encoded as in a batch, as {@link #append(Journal, String, int,
+     * MessageView, int, Throwable)} does, so that it lists and redrives the same way.
+     *
+     * @param journal   the journal
+     * @param handler   the handler that gave up
+     * @param partition its partition
+     * @param message   the message (topic, key, payload, id and sequence are kept)
+     * @param attempts  failed attempts
+     * @param error     the last failure
+     * @return the dead letter's journal index
+     */
+    public static long append(Journal journal, String handler, int partition, Message message, int attempts,
+                              Throwable error) {
+        byte[] topic = message.topic().getBytes(StandardCharsets.UTF_8);
+        byte[] key = message.key() == null ? null : message.key().getBytes(StandardCharsets.UTF_8);
+        byte[] payload = message.payload();
+        ExpandableArrayBuffer encoded = new ExpandableArrayBuffer(
+                messageLength(topic.length, key == null ? 0 : key.length, payload.length));
+        int at = 0;
+        encoded.putInt(at, topic.length, BYTE_ORDER);
+        encoded.putBytes(at + 4, topic);
+        at += 4 + topic.length;
+        encoded.putInt(at, key == null ? NULL_KEY_LENGTH : key.length, BYTE_ORDER);
+        at += 4;
+        if (key != null) {
+            encoded.putBytes(at, key);
+            at += key.length;
+        }
+        encoded.putInt(at, payload.length, BYTE_ORDER);
+        encoded.putBytes(at + 4, payload);
+        MessageView view = new MessageView();
+        view.wrap(encoded.byteArray(), 0, message.sequence(), message.id(), message.releasedAtMillis(), true);
+        return append(journal, handler, partition, view, attempts, error);
     }
 
     /**

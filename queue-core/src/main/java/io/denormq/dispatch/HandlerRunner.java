@@ -5,6 +5,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
 import com.lmax.disruptor.EventHandler;
+import io.denormq.Message;
 import io.denormq.MessageHandler;
 import io.denormq.RetryPolicy;
 import io.denormq.journal.CheckpointFile;
@@ -141,6 +142,34 @@ public final class HandlerRunner implements EventHandler<MessageEvent> {
         }
         Thread.interrupted();
         return !halted;
+    }
+
+    /**
+     * Dead-letters a message the handler returned from and that is not yet acknowledged, whose
+     * processing failed for good after {@code onMessage} returned ({@link io.denormq.HandlerContext#deadLetter}).
+     * Handler thread only (from {@code onMessage} or {@code onCaughtUp}): the dead letter is then
+     * journaled before the cursor can pass the message.
+     *
+     * @param message  a copy of the message
+     * @param attempts how many times processing it failed
+     * @param failure  the last failure
+     * @return the dead letter's journal index
+     * @throws IllegalArgumentException if the message is not one delivered to this runner and not yet acknowledged
+     */
+    public long deadLetterDelivered(Message message, int attempts, Throwable failure) {
+        long sequence = message.sequence();
+        if (sequence <= cursorStored || sequence > cursor) {
+            throw new IllegalArgumentException("Handler '" + displayName() + "' cannot dead-letter message of sequence "
+                    + Long.toHexString(sequence) + ": only one delivered to it and not yet acknowledged can be (acknowledged "
+                    + "up to " + Long.toHexString(cursorStored) + ", delivered up to " + Long.toHexString(cursor) + ")");
+        }
+        long index = DeadLetterRecords.append(journal, name, partition, message, attempts, failure);
+        deadLetters.incrementAndGet();
+        LOG.error("Handler '{}' gave up on the message of sequence {} (id {}, topic {}) after {} attempts, after it had "
+                        + "accepted it; dead-lettered at journal index {} of {}. It is listed by DenormQueue.deadLetters().",
+                displayName(), Long.toHexString(sequence), Long.toHexString(message.id()), message.topic(), attempts,
+                Long.toHexString(index), journal.directory(), failure);
+        return index;
     }
 
     private boolean deadLetter(int attempts, Throwable failure) {

@@ -26,6 +26,8 @@ public final class MessageEvent {
     /** The current message's bytes from offset 0: {@link #retained}, or an array of its own if it was too big. */
     byte[] bytes;
     long sequence;
+    /** {@link io.denormq.Message#originalSequence()}: the sequence, or a redrive's failed delivery's. */
+    long originalSequence;
     long id;
     long releasedAtMillis;
     boolean redelivered;
@@ -58,6 +60,7 @@ public final class MessageEvent {
         this.target = target;
         this.keyHash = keyHash;
         this.sequence = sequence;
+        this.originalSequence = sequence;
         this.id = id;
         this.releasedAtMillis = releasedAtMillis;
         this.redelivered = redelivered;

@@ -21,6 +21,7 @@ public final class MessageView implements Message {
     private byte[] batch;
     private long id;
     private long sequence;
+    private long originalSequence;
     private long releasedAtMillis;
     private boolean redelivered;
     private int topicOffset;
@@ -52,6 +53,7 @@ public final class MessageView implements Message {
             this.batch = batch;
         }
         this.sequence = sequence;
+        this.originalSequence = sequence;
         this.id = id;
         this.releasedAtMillis = releasedAtMillis;
         this.redelivered = redelivered;
@@ -70,6 +72,12 @@ public final class MessageView implements Message {
 
     void wrap(MessageEvent event) {
         wrap(event.bytes, 0, event.sequence, event.id, event.releasedAtMillis, event.redelivered);
+        originalSequence = event.originalSequence;
+    }
+
+    @Override
+    public long originalSequence() {
+        return originalSequence;
     }
 
     @Override

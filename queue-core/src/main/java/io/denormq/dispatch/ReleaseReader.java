@@ -231,7 +231,8 @@ public final class ReleaseReader implements Runnable {
             }
             case KIND_DEAD_LETTER_SETTLED -> {
                 if (scratch[REASON_OFFSET] == SETTLED_REDRIVEN) {
-                    redrive(batchTailer, readLong(scratch, BATCH_INDEX_OFFSET), index);
+                    redrive(batchTailer, readLong(scratch, BATCH_INDEX_OFFSET), index,
+                            readLong(scratch, TIMESTAMP_OFFSET));
                 }
             }
             default -> errorHandler.onError(new IllegalStateException("Journal " + journal.directory()
@@ -318,7 +319,7 @@ public final class ReleaseReader implements Runnable {
      * run did: the read model was kept, so its last-applied sequence may skip the original, and the
      * redrive is then the message's only delivery.
      */
-    private void redrive(ExcerptTailer tailer, long deadLetterIndex, long settledIndex) {
+    private void redrive(ExcerptTailer tailer, long deadLetterIndex, long settledIndex, long redriveMillis) {
         long sequence = compose(settledIndex, 0);
         if (sequence <= skipUpToSequence || target == null) {
             return;
@@ -343,8 +344,11 @@ public final class ReleaseReader implements Runnable {
         byte[] record = located.record();
         reader.wrap(record);
         int messageEnd = skipMessage(reader, located.messageOffset());
-        ring.get(slot).set(record, located.messageOffset(), messageEnd, keyHash(record, located.messageOffset()), true,
-                sequence, located.messageId(), System.currentTimeMillis(), true, located.handler());
+        MessageEvent event = ring.get(slot);
+        // released when the redrive was asked for (its record's time), the same on every re-delivery
+        event.set(record, located.messageOffset(), messageEnd, keyHash(record, located.messageOffset()), true,
+                sequence, located.messageId(), redriveMillis, true, located.handler());
+        event.originalSequence = located.failedSequence();
         ring.publish(slot);
     }
 

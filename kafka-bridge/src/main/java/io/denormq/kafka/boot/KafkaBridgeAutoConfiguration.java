@@ -67,7 +67,8 @@ public class KafkaBridgeAutoConfiguration {
                 .forEach(customizer -> customizer.customize(builder));
         KafkaBridge bridge = builder.build();
         LOG.info("denormq Kafka bridge: handler '{}', topics {}, default topic {}, source {}", properties.getHandlerName(),
-                properties.getTopics(), properties.getDefaultTopic(), bridge.source());
+                properties.getTopics(), properties.getDefaultTopic(),
+                bridge.source() != null ? bridge.source() : "<journal id>/" + properties.getHandlerName());
         return bridge;
     }
 

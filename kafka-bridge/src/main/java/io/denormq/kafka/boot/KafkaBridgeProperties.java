@@ -16,7 +16,7 @@ import org.springframework.util.unit.DataSize;
  * denormq.kafka.bootstrap-servers=kafka-1:9092,kafka-2:9092
  * denormq.kafka.topics.order-placed=orders          # denormq topic = Kafka topic
  * denormq.kafka.default-topic=denormq-events        # optional: every other denormq topic
- * denormq.kafka.source=orders-1                     # optional: default the host name
+ * denormq.kafka.source=orders-1                     # optional: default <journal id>/<handler name>
  * denormq.kafka.producer.compression.type=lz4       # any producer setting the bridge allows
  * </pre>
  */
@@ -30,7 +30,7 @@ public class KafkaBridgeProperties {
     private Map<String, String> topics = new LinkedHashMap<>();
     /** Where messages of every other denormq topic go; without it they are not forwarded. */
     private String defaultTopic;
-    /** The denormq-source header: unique per queue writing to the same Kafka topics, stable across restarts. Default the host name. */
+    /** The denormq-source header: unique per bridge writing to the same Kafka topics, stable across restarts. Default the journal's identity and the handler name. */
     private String source;
     /** Extra Kafka producer settings (compression.type, linger.ms, security); ones that contradict the bridge's guarantees are refused. */
     private Map<String, String> producer = new LinkedHashMap<>();
@@ -80,7 +80,7 @@ public class KafkaBridgeProperties {
         this.defaultTopic = defaultTopic;
     }
 
-    /** @return the source, null for the host name */
+    /** @return the source, null for the default (the journal's identity and the handler name) */
     public String getSource() {
         return source;
     }

@@ -47,7 +47,7 @@ class KafkaExample {
         KafkaBridge kafka = KafkaBridge.builder()
                 .bootstrapServers(bootstrapServers)
                 .topic("order-placed", "orders")                       // denormq topic -> Kafka topic
-                .source("orders-service-1")                            // one per queue writing to "orders"
+                .source("orders-service-1")                            // optional: default <journal id>/<handler name>
                 .producerProperty("compression.type", "lz4")           // any producer setting that keeps the guarantees
                 .build();
         DenormQueue queue = DenormQueue.builder(journalDir)

@@ -17,8 +17,11 @@ import java.util.stream.Stream;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.config.ConfigResource;
 
 /**
  * A real Kafka broker for tests and benchmarks: Kafka's own server ({@code kafka_2.13}), one node in
@@ -124,8 +127,37 @@ public final class KafkaBroker implements AutoCloseable {
      * @throws Exception if the broker refuses
      */
     public void createTopic(String name, int partitions) throws Exception {
+        createTopic(name, partitions, Map.of());
+    }
+
+    /**
+     * Creates a topic with replication factor 1 and topic-level settings.
+     *
+     * @param name       the topic
+     * @param partitions its partition count
+     * @param configs    topic settings, such as {@code cleanup.policy=compact}
+     * @throws Exception if the broker refuses
+     */
+    public void createTopic(String name, int partitions, Map<String, String> configs) throws Exception {
         try (Admin admin = admin()) {
-            admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1))).all().get(30, TimeUnit.SECONDS);
+            admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1).configs(configs))).all()
+                    .get(30, TimeUnit.SECONDS);
+        }
+    }
+
+    /**
+     * Changes a topic-level setting.
+     *
+     * @param topic the topic
+     * @param name  the setting, such as {@code cleanup.policy}
+     * @param value its new value
+     * @throws Exception if the broker refuses
+     */
+    public void setTopicConfig(String topic, String name, String value) throws Exception {
+        try (Admin admin = admin()) {
+            admin.incrementalAlterConfigs(Map.of(new ConfigResource(ConfigResource.Type.TOPIC, topic),
+                    List.of(new AlterConfigOp(new ConfigEntry(name, value), AlterConfigOp.OpType.SET))))
+                    .all().get(30, TimeUnit.SECONDS);
         }
     }
 
