@@ -70,6 +70,9 @@ public final class ReleaseReader implements Runnable {
     private boolean awaitingFlush;
     /** When this reader first found the next record not yet on the disk, 0 when it is not waiting. */
     private long awaitingFlushSince;
+    /** When this reader, idle, last checked for a day left without its end-of-file marker. */
+    private long lastDayEndCheck;
+    private static final long DAY_END_CHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
     /**
      * How long a reader waits for a committer's or the periodic flusher's flush to cover a record
      * before it flushes the journal itself: the delay a quiet queue adds to delivery.
@@ -157,6 +160,13 @@ public final class ReleaseReader implements Runnable {
                     }
                 } else {
                     awaitingFlushSince = 0;
+                }
+                long now = System.nanoTime();
+                if (now - lastDayEndCheck > DAY_END_CHECK_NANOS) {
+                    lastDayEndCheck = now;
+                    if (journal.moveOnFromADayWithoutEnd(tailer)) {
+                        continue;
+                    }
                 }
                 updateLowWater();
                 caughtUp = true;

@@ -143,6 +143,9 @@ public final class Journal implements AutoCloseable {
         this.space = new JournalSpace(directory, reserveBytes, lowSpaceBytes);
         if (!readOnly) {
             space.allocateWhole(directory.resolve(CHRONICLE_METADATA_FILE));
+            // The directory listing Chronicle keeps in metadata.cq4t can be older than the files after a power cut
+            // (it names the last day it saw): read the directory, so that lastIndex() and durableIndex start right.
+            queue.refreshDirectoryListing();
             // A crash (or power cut) between a day's first record and the end-of-file marker of the day before
             // leaves that marker missing, and readers would wait at the old day's end until the next append.
             appendLock.lock();
@@ -398,6 +401,7 @@ public final class Journal implements AutoCloseable {
      * @throws JournalException if the existing files cannot be flushed
      */
     public void readOnlyDurable() {
+        queue.refreshDirectoryListing();
         long last = lastIndex();
         for (CycleFile file : cycleFiles()) {
             force(file.path());
@@ -534,6 +538,33 @@ public final class Journal implements AutoCloseable {
             bytes.read(record);
             return record;
         }
+    }
+
+    /**
+     * Moves a tailer that found nothing more in its day to the next day that has records, when a
+     * later day exists. A day's end-of-file marker is written when the next day's first record is;
+     * a crash or power cut between the two leaves the day without it, and Chronicle's tailer would
+     * wait at its end until the next append. Safe: once a later day has a record, nothing more is
+     * appended to an earlier one (appends are serialised, the clock only moves forward).
+     *
+     * @param tailer a tailer of this journal that has just found no record
+     * @return whether it was moved
+     */
+    public boolean moveOnFromADayWithoutEnd(ExcerptTailer tailer) {
+        long last = lastIndex();
+        int here = tailer.cycle();
+        if (last < 0 || here >= cycleOf(last)) {
+            return false;
+        }
+        for (CycleFile file : cycleFiles()) {
+            if (file.cycle() > here && tailer.moveToIndex(ROLL_CYCLE.toIndex(file.cycle(), 0))) {
+                org.slf4j.LoggerFactory.getLogger(Journal.class).info("Journal {}: day {} has no end-of-file marker "
+                        + "(the process stopped between its last record and the next day's first); reading goes on "
+                        + "with {}", directory, LocalDate.ofEpochDay(here), file.path().getFileName());
+                return true;
+            }
+        }
+        return false;
     }
 
     /** @return the index of the last record in the journal, or -1 if it is empty */

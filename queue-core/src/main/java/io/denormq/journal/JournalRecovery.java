@@ -50,11 +50,20 @@ public final class JournalRecovery {
         long scanned = 0;
         try (ExcerptTailer tailer = journal.createTailer()) {
             position(tailer, from, journal);
+            boolean present = true;
             while (true) {
-                try (DocumentContext context = tailer.readingDocument()) {
-                    if (!context.isPresent()) {
+                if (!present) {
+                    if (!journal.moveOnFromADayWithoutEnd(tailer)) {
                         break;
                     }
+                    present = true;
+                }
+                try (DocumentContext context = tailer.readingDocument()) {
+                    if (!context.isPresent()) {
+                        present = false;
+                        continue; // the check at the top of the loop, once the context is closed
+                    }
+                    present = true;
                     scanned++;
                     Bytes<?> bytes = context.wire().bytes();
                     long start = bytes.readPosition();
