@@ -229,7 +229,7 @@ final class DefaultDenormQueue implements DenormQueue {
         record.startBatch();
         record.addMessage(topic, key, payload, 0, length);
         record.sealBatch(JournalRecordDescriptor.KIND_RELEASED_BATCH, System.currentTimeMillis());
-        journal.appendBatch(record.array(), record.length());
+        appendBatch(record);
         awaitFlushed();
     }
 

@@ -80,7 +80,8 @@ public abstract class QueueTestSupport {
         throw new AssertionError("denormq threads left running after the test closed its queues: " + left);
     }
 
-    static void deleteRecursively(Path dir) throws IOException {
+    /** Deletes a directory tree; nothing if it does not exist. */
+    public static void deleteRecursively(Path dir) throws IOException {
         if (dir == null || !Files.exists(dir)) {
             return;
         }

@@ -45,6 +45,8 @@ import net.openhft.chronicle.wire.DocumentContext;
  * append never leaves a partial record behind.
  */
 public final class Journal implements AutoCloseable {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Journal.class);
+
     static {
         // The library must never phone home; Chronicle reads this before its first use.
         System.setProperty("chronicle.analytics.disable", "true");
@@ -330,7 +332,7 @@ public final class Journal implements AutoCloseable {
         try {
             manifest.appendedInto(appended);
         } catch (RuntimeException e) {
-            org.slf4j.LoggerFactory.getLogger(Journal.class).warn("Cannot record cycle {} in {}: {}; the next start adds it",
+            LOG.warn("Cannot record cycle {} in {}: {}; the next start adds it",
                     appended, CycleManifest.FILE_NAME, e.toString());
         }
     }
@@ -355,7 +357,7 @@ public final class Journal implements AutoCloseable {
             files = new ArrayList<>(writtenSinceFlush);
             writtenSinceFlush.clear();
             if (lastAppendedCycle != Integer.MIN_VALUE) {
-                writtenSinceFlush.add(directory.resolve(cycleFileName(lastAppendedCycle))); // still being written
+                writtenSinceFlush.add(cycleFilePath(lastAppendedCycle)); // still being written
             }
             newFile = newCycleFileSinceFlush;
             newCycleFileSinceFlush = false;
@@ -367,9 +369,7 @@ public final class Journal implements AutoCloseable {
                 force(file);
             }
             if (newFile) {
-                force(directory.resolve(CycleManifest.FILE_NAME));
-                force(directory.resolve(CHRONICLE_METADATA_FILE));
-                forceDirectory(directory);
+                forceDirectoryEntries();
             }
         } catch (RuntimeException e) {
             appendLock.lock();
@@ -401,15 +401,19 @@ public final class Journal implements AutoCloseable {
      * @throws JournalException if the existing files cannot be flushed
      */
     public void readOnlyDurable() {
-        queue.refreshDirectoryListing();
-        long last = lastIndex();
+        long last = lastIndex(); // the directory listing was refreshed when the journal was opened
         for (CycleFile file : cycleFiles()) {
             force(file.path());
         }
+        forceDirectoryEntries();
+        durableIndex = last;
+    }
+
+    /** What finds a new day's file after a power cut: the cycle manifest, Chronicle's metadata and the directory. */
+    private void forceDirectoryEntries() {
         force(directory.resolve(CycleManifest.FILE_NAME));
         force(directory.resolve(CHRONICLE_METADATA_FILE));
         forceDirectory(directory);
-        durableIndex = last;
     }
 
     /** @return the highest index known to be on the disk, or {@link Long#MAX_VALUE} when readers are not bounded */
@@ -430,23 +434,21 @@ public final class Journal implements AutoCloseable {
     private void force(Path file) {
         flushChannelLock.lock();
         try {
-            try {
-                if (!file.equals(flushChannelPath)) {
-                    closeFlushChannel();
-                    if (!Files.exists(file)) {
-                        return; // a cycle file retention deleted since: nothing left to flush
-                    }
-                    flushChannel = FileChannel.open(file, StandardOpenOption.READ);
-                    flushChannelPath = file;
-                }
-                IoFaults.check(IoFaults.Site.FLUSH);
-                flushChannel.force(false);
-            } catch (IOException e) {
+            if (!file.equals(flushChannelPath)) {
                 closeFlushChannel();
-                throw new JournalException("Cannot flush journal file " + file + " to disk: " + e
-                        + ". The transactions waiting for this flush are rolled back (WRITE_AHEAD) or fail; check the "
-                        + "journal's volume", e);
+                if (!Files.exists(file)) {
+                    return; // a cycle file retention deleted since: nothing left to flush
+                }
+                flushChannel = FileChannel.open(file, StandardOpenOption.READ);
+                flushChannelPath = file;
             }
+            IoFaults.check(IoFaults.Site.FLUSH);
+            flushChannel.force(false);
+        } catch (IOException e) {
+            closeFlushChannel();
+            throw new JournalException("Cannot flush journal file " + file + " to disk: " + e
+                    + ". The transactions waiting for this flush are rolled back (WRITE_AHEAD) or fail; check the "
+                    + "journal's volume", e);
         } finally {
             flushChannelLock.unlock();
         }
@@ -558,7 +560,7 @@ public final class Journal implements AutoCloseable {
         }
         for (CycleFile file : cycleFiles()) {
             if (file.cycle() > here && tailer.moveToIndex(ROLL_CYCLE.toIndex(file.cycle(), 0))) {
-                org.slf4j.LoggerFactory.getLogger(Journal.class).info("Journal {}: day {} has no end-of-file marker "
+                LOG.info("Journal {}: day {} has no end-of-file marker "
                         + "(the process stopped between its last record and the next day's first); reading goes on "
                         + "with {}", directory, LocalDate.ofEpochDay(here), file.path().getFileName());
                 return true;

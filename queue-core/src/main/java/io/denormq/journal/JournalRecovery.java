@@ -50,34 +50,17 @@ public final class JournalRecovery {
         long scanned = 0;
         try (ExcerptTailer tailer = journal.createTailer()) {
             position(tailer, from, journal);
-            boolean present = true;
             while (true) {
-                if (!present) {
-                    if (!journal.moveOnFromADayWithoutEnd(tailer)) {
-                        break;
-                    }
-                    present = true;
-                }
+                boolean read;
                 try (DocumentContext context = tailer.readingDocument()) {
-                    if (!context.isPresent()) {
-                        present = false;
-                        continue; // the check at the top of the loop, once the context is closed
+                    read = context.isPresent();
+                    if (read) {
+                        scanned++;
+                        track(context, open, journal);
                     }
-                    present = true;
-                    scanned++;
-                    Bytes<?> bytes = context.wire().bytes();
-                    long start = bytes.readPosition();
-                    if (bytes.readRemaining() < HEADER_LENGTH) {
-                        LOG.warn("Journal {}: record at index {} is {} bytes, shorter than a header; skipped",
-                                journal.directory(), Long.toHexString(context.index()), bytes.readRemaining());
-                        continue;
-                    }
-                    byte kind = bytes.readByte(start + KIND_OFFSET);
-                    if (kind == KIND_BATCH) {
-                        open.add(context.index());
-                    } else if (kind == KIND_RELEASE || kind == KIND_ROLLBACK) {
-                        open.remove(bytes.readLong(start + BATCH_INDEX_OFFSET));
-                    }
+                }
+                if (!read && !journal.moveOnFromADayWithoutEnd(tailer)) {
+                    break;
                 }
             }
         }
@@ -94,6 +77,23 @@ public final class JournalRecovery {
                     journal.directory(), orphans.length, Long.toHexString(orphans[0]));
         }
         return new Result(from, scanned, orphans);
+    }
+
+    /** Adds a batch to the open ones, or removes the batch an outcome record resolves. */
+    private static void track(DocumentContext context, LongHashSet open, Journal journal) {
+        Bytes<?> bytes = context.wire().bytes();
+        long start = bytes.readPosition();
+        if (bytes.readRemaining() < HEADER_LENGTH) {
+            LOG.warn("Journal {}: record at index {} is {} bytes, shorter than a header; skipped",
+                    journal.directory(), Long.toHexString(context.index()), bytes.readRemaining());
+            return;
+        }
+        byte kind = bytes.readByte(start + KIND_OFFSET);
+        if (kind == KIND_BATCH) {
+            open.add(context.index());
+        } else if (kind == KIND_RELEASE || kind == KIND_ROLLBACK) {
+            open.remove(bytes.readLong(start + BATCH_INDEX_OFFSET));
+        }
     }
 
     private static long[] sorted(LongHashSet set) {

@@ -123,7 +123,7 @@ final class JournalSpace {
         if (end + need <= allocatedEnd) {
             return;
         }
-        if (allocate(end + need + ALLOCATION_CHUNK) || allocate(end + need)) {
+        if (allocateAtLeast(end + need)) {
             if (full) {
                 full = false;
                 LOG.info("Journal {} has room again: new batches are journaled again ({} bytes free)", directory,
@@ -149,8 +149,7 @@ final class JournalSpace {
             cycleFile = file;
             allocatedEnd = 0;
             writeEnd = end;
-            if (allocateAhead(end + CHRONICLE_SLACK + reserveBytes + ALLOCATION_CHUNK)
-                    || allocateAhead(end + CHRONICLE_SLACK + reserveBytes)) {
+            if (allocateAhead(end + CHRONICLE_SLACK + reserveBytes)) {
                 checkLowSpace();
             }
         } else if (end > writeEnd) {
@@ -187,10 +186,15 @@ final class JournalSpace {
         }
     }
 
+    /** A chunk beyond {@code minimum} if the file system has it, else {@code minimum} itself. */
+    private boolean allocateAtLeast(long minimum) {
+        return allocate(minimum + ALLOCATION_CHUNK) || allocate(minimum);
+    }
+
     /** Allocation after an append is only ahead of need: a failure is left for the next append to report. */
-    private boolean allocateAhead(long upTo) {
+    private boolean allocateAhead(long minimum) {
         try {
-            return allocate(upTo);
+            return allocateAtLeast(minimum);
         } catch (RuntimeException e) {
             LOG.debug("Allocation ahead in {} failed; the next append retries: {}", cycleFile, e.toString());
             return false;

@@ -1,5 +1,7 @@
 package io.denormq.powercut;
 
+import static io.denormq.QueueTestSupport.deleteRecursively;
+
 import java.io.IOException;
 import java.net.URISyntaxException;
 import java.net.URL;
@@ -10,7 +12,6 @@ import java.nio.file.Path;
 import java.nio.file.attribute.UserDefinedFileAttributeView;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -369,20 +370,6 @@ public final class PowerCutFileSystem implements AutoCloseable {
             fs.close();
         } finally {
             deleteRecursively(dir);
-        }
-    }
-
-    static void deleteRecursively(Path dir) throws IOException {
-        if (dir == null || !Files.exists(dir)) {
-            return;
-        }
-        List<Path> paths;
-        try (Stream<Path> walk = Files.walk(dir)) {
-            paths = new ArrayList<>(walk.toList());
-        }
-        paths.sort(Comparator.reverseOrder());
-        for (Path path : paths) {
-            Files.deleteIfExists(path);
         }
     }
 }

@@ -46,7 +46,7 @@ class PowerCutFileSystemTest {
         if (fs != null) {
             fs.close();
         }
-        PowerCutFileSystem.deleteRecursively(base);
+        io.denormq.QueueTestSupport.deleteRecursively(base);
     }
 
     @Test
