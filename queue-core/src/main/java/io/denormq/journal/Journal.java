@@ -10,7 +10,6 @@ import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashSet;
 import java.util.List;
 import java.nio.file.StandardOpenOption;
 import java.util.Set;
@@ -39,8 +38,10 @@ import net.openhft.chronicle.wire.DocumentContext;
  *
  * <p>Appends are thread-safe: they take turns on one appender, and an append survives a crash of
  * the process as soon as it returns. Before each append the journal makes sure the record's disk
- * blocks exist ({@link JournalSpace}). {@link #forceAll()} forces the cycle files appended into to the disk (fsync, which on Linux also writes back the mapped pages); Chronicle's own
- * {@code appender.sync()} is not used: without {@code SyncMode.SYNC} it flushes nothing.
+ * blocks exist ({@link JournalSpace}). {@link #forceAll()} forces what was appended to the disk
+ * ({@link CycleFileSync}). Chronicle's own {@code appender.sync()} is not used: it flushes nothing
+ * without {@code SyncMode.SYNC}, and with it only logs a failed msync, where a commit waiting on the
+ * flush must fail.
  * An exception thrown while an excerpt is being written rolls that excerpt back, so a failed
  * append never leaves a partial record behind.
  */
@@ -100,9 +101,13 @@ public final class Journal implements AutoCloseable {
     private ExcerptAppender appender;
     private final JournalSpace space;
     /** Cycle files appended into since the last flush started (guarded by appendLock). */
-    private final Set<Path> writtenSinceFlush = new HashSet<>();
-    private int lastAppendedCycle = Integer.MIN_VALUE;
+    private final List<WrittenFile> writtenSinceFlush = new ArrayList<>();
+    /** The cycle file appended into last (guarded by appendLock). */
+    private WrittenFile lastWritten;
     private boolean newCycleFileSinceFlush;
+    /** One flush at a time: a flush claims only what no earlier flush still in progress covers. */
+    private final ReentrantLock flushLock = new ReentrantLock();
+    private final CycleFileSync sync = new CycleFileSync();
     /** The index of the last record appended by this journal (guarded by appendLock), -1 before any. */
     private long lastAppendedIndex = -1;
     /**
@@ -111,10 +116,6 @@ public final class Journal implements AutoCloseable {
      * machine crash.
      */
     private volatile long durableIndex = Long.MAX_VALUE;
-    /** Guards the flush channel; a ReentrantLock so that a virtual thread waiting on a flush does not pin its carrier. */
-    private final ReentrantLock flushChannelLock = new ReentrantLock();
-    private Path flushChannelPath;
-    private FileChannel flushChannel;
     private int cachedPathCycle = Integer.MIN_VALUE;
     private Path cachedPath;
 
@@ -300,10 +301,14 @@ public final class Journal implements AutoCloseable {
                 lastAppendedIndex = index;
                 int appended = ROLL_CYCLE.toCycle(index);
                 space.afterAppend(appended, cycleFilePath(appended), end);
-                if (appended != lastAppendedCycle) {
-                    lastAppendedCycle = appended;
-                    writtenSinceFlush.add(cycleFilePath(appended));
+                if (lastWritten == null || lastWritten.cycle != appended) {
+                    lastWritten = new WrittenFile(appended, cycleFilePath(appended));
                     newCycleFileSinceFlush = true;
+                }
+                lastWritten.appendedTo = end;
+                if (!lastWritten.due) {
+                    lastWritten.due = true;
+                    writtenSinceFlush.add(lastWritten);
                 }
                 if (appended != cycle) {
                     recordCycleAfterTheFact(appended);
@@ -339,53 +344,84 @@ public final class Journal implements AutoCloseable {
 
     /**
      * Forces to the disk every record appended before this call, and what is needed to find them
-     * after a power cut: every cycle file appended into since the previous flush (fdatasync, which
-     * on Linux also writes back the mapped pages) and, when a cycle file was created since then,
-     * the journal directory and the cycle manifest. What to flush is tracked from the appends
-     * themselves, so nothing another thread does (tailers opening and closing cycle files) can make
-     * a flush skip a file.
+     * after a power cut. A cycle file's first flush in this process forces the whole file (fdatasync:
+     * Chronicle's header and first index, written when the file was created); later flushes force
+     * only the range appended since the previous one (msync, see {@link CycleFileSync}). When a cycle
+     * file was created since the previous flush, also the journal directory and the cycle manifest.
+     * What to flush is tracked from the appends themselves, so nothing another thread does (tailers
+     * opening and closing cycle files) can make a flush skip a file. Flushes run one at a time; a
+     * flush that finds nothing appended since the previous one returns without a system call.
      *
-     * @throws JournalException if a flush failed; the files stay due for the next flush
+     * @throws JournalException if a flush failed; the ranges stay due for the next flush
      */
     public void forceAll() {
-        List<Path> files;
-        boolean newFile;
-        long covered;
-        appendLock.lock();
+        flushLock.lock();
         try {
-            covered = lastAppendedIndex;
-            files = new ArrayList<>(writtenSinceFlush);
-            writtenSinceFlush.clear();
-            if (lastAppendedCycle != Integer.MIN_VALUE) {
-                writtenSinceFlush.add(cycleFilePath(lastAppendedCycle)); // still being written
-            }
-            newFile = newCycleFileSinceFlush;
-            newCycleFileSinceFlush = false;
-        } finally {
-            appendLock.unlock();
-        }
-        try {
-            for (Path file : files) {
-                force(file);
-            }
-            if (newFile) {
-                forceDirectoryEntries();
-            }
-        } catch (RuntimeException e) {
+            WrittenFile[] files;
+            long[] from;
+            long[] to;
+            boolean newFile;
+            long covered;
             appendLock.lock();
             try {
-                writtenSinceFlush.addAll(files);
-                newCycleFileSinceFlush |= newFile;
+                covered = lastAppendedIndex;
+                int count = writtenSinceFlush.size();
+                files = writtenSinceFlush.toArray(new WrittenFile[count]);
+                from = new long[count];
+                to = new long[count];
+                for (int i = 0; i < count; i++) {
+                    files[i].due = false;
+                    from[i] = files[i].durableTo;
+                    to[i] = files[i].appendedTo;
+                }
+                writtenSinceFlush.clear();
+                newFile = newCycleFileSinceFlush;
+                newCycleFileSinceFlush = false;
             } finally {
                 appendLock.unlock();
             }
-            throw e;
+            try {
+                for (int i = 0; i < files.length; i++) {
+                    if (from[i] < 0) {
+                        sync.forceWhole(files[i].path);
+                    } else {
+                        sync.forceRange(files[i].path, from[i], to[i]);
+                    }
+                }
+                if (newFile) {
+                    forceDirectoryEntries();
+                }
+            } catch (RuntimeException e) {
+                appendLock.lock();
+                try {
+                    for (WrittenFile file : files) {
+                        if (!file.due) {
+                            file.due = true;
+                            writtenSinceFlush.add(file);
+                        }
+                    }
+                    newCycleFileSinceFlush |= newFile;
+                } finally {
+                    appendLock.unlock();
+                }
+                throw e;
+            }
+            appendLock.lock();
+            try {
+                for (int i = 0; i < files.length; i++) {
+                    files[i].durableTo = Math.max(files[i].durableTo, to[i]);
+                }
+            } finally {
+                appendLock.unlock();
+            }
+            long durable = durableIndex;
+            if (durable != Long.MAX_VALUE && covered > durable) {
+                durableIndex = covered;
+            }
+            flushes.incrementAndGet();
+        } finally {
+            flushLock.unlock();
         }
-        long durable = durableIndex;
-        if (durable != Long.MAX_VALUE && covered > durable) {
-            durableIndex = covered; // only the flushing threads write it, and only upwards: a lost race is harmless
-        }
-        flushes.incrementAndGet();
     }
 
     /**
@@ -403,7 +439,7 @@ public final class Journal implements AutoCloseable {
     public void readOnlyDurable() {
         long last = lastIndex(); // the directory listing was refreshed when the journal was opened
         for (CycleFile file : cycleFiles()) {
-            force(file.path());
+            sync.forceWhole(file.path());
         }
         forceDirectoryEntries();
         durableIndex = last;
@@ -411,8 +447,8 @@ public final class Journal implements AutoCloseable {
 
     /** What finds a new day's file after a power cut: the cycle manifest, Chronicle's metadata and the directory. */
     private void forceDirectoryEntries() {
-        force(directory.resolve(CycleManifest.FILE_NAME));
-        force(directory.resolve(CHRONICLE_METADATA_FILE));
+        sync.forceWhole(directory.resolve(CycleManifest.FILE_NAME));
+        sync.forceWhole(directory.resolve(CHRONICLE_METADATA_FILE));
         forceDirectory(directory);
     }
 
@@ -424,62 +460,6 @@ public final class Journal implements AutoCloseable {
     /** @return how many flushes ({@link #forceAll()} calls) completed */
     public long flushCount() {
         return flushes.get();
-    }
-
-    /**
-     * fdatasync of one journal file. The channel of the file being written stays open between flushes
-     * (opening and closing it cost as much as a small flush); another file's replaces it, and retention
-     * closes it before deleting the file, so an open channel never keeps a deleted file's space.
-     */
-    private void force(Path file) {
-        flushChannelLock.lock();
-        try {
-            if (!file.equals(flushChannelPath)) {
-                closeFlushChannel();
-                if (!Files.exists(file)) {
-                    return; // a cycle file retention deleted since: nothing left to flush
-                }
-                flushChannel = FileChannel.open(file, StandardOpenOption.READ);
-                flushChannelPath = file;
-            }
-            IoFaults.check(IoFaults.Site.FLUSH);
-            flushChannel.force(false);
-        } catch (IOException e) {
-            closeFlushChannel();
-            throw new JournalException("Cannot flush journal file " + file + " to disk: " + e
-                    + ". The transactions waiting for this flush are rolled back (WRITE_AHEAD) or fail; check the "
-                    + "journal's volume", e);
-        } finally {
-            flushChannelLock.unlock();
-        }
-    }
-
-    private void closeFlushChannelOf(Path file) {
-        flushChannelLock.lock();
-        try {
-            if (file.equals(flushChannelPath)) {
-                closeFlushChannel();
-            }
-        } finally {
-            flushChannelLock.unlock();
-        }
-    }
-
-    private void closeFlushChannel() {
-        flushChannelLock.lock();
-        try {
-            if (flushChannel != null) {
-                try {
-                    flushChannel.close();
-                } catch (IOException ignored) {
-                    // a read-only channel: nothing to lose by not closing it cleanly
-                }
-                flushChannel = null;
-                flushChannelPath = null;
-            }
-        } finally {
-            flushChannelLock.unlock();
-        }
     }
 
     /** Makes new directory entries (a new cycle file) durable: fsync of the directory itself. */
@@ -699,7 +679,7 @@ public final class Journal implements AutoCloseable {
             // does not list, which the next open lists again; the other order leaves a journal that refuses to open.
             manifest.removed(List.of(file.cycle()));
             forceDirectory(directory);
-            closeFlushChannelOf(file.path());
+            sync.release(file.path());
             IoFaults.check(IoFaults.Site.DELETE);
             Files.deleteIfExists(file.path());
             // Chronicle caches the directory listing; a stale one would send tailers to the deleted file
@@ -764,7 +744,7 @@ public final class Journal implements AutoCloseable {
                 return;
             }
             closed = true;
-            closeFlushChannel();
+            sync.close();
             appendLock.lock();
             try {
                 if (appender != null) {
@@ -783,6 +763,23 @@ public final class Journal implements AutoCloseable {
     /** @return whether {@link #close()} was called */
     public boolean isClosed() {
         return closed;
+    }
+
+    /** A cycle file appended into, and how much of it is durable (guarded by appendLock). */
+    private static final class WrittenFile {
+        final int cycle;
+        final Path path;
+        /** The end of the last record appended. */
+        long appendedTo;
+        /** How far the file is durable; -1 until its first flush in this process, which forces all of it. */
+        long durableTo = -1;
+        /** Whether it is in writtenSinceFlush. */
+        boolean due;
+
+        WrittenFile(int cycle, Path path) {
+            this.cycle = cycle;
+            this.path = path;
+        }
     }
 
     private final class FileTracker implements StoreFileListener {

@@ -204,7 +204,7 @@ final class JournalSpace {
     /** @return false when the file system is out of space */
     private boolean fallocate(Path file, long offset, long length) throws IOException {
         IoFaults.check(IoFaults.Site.ALLOCATE);
-        PosixAPI posix = posix();
+        PosixAPI posix = Posix.orNull();
         if (posix == null) {
             fallocateUnsupported = true;
             return false;
@@ -247,16 +247,6 @@ final class JournalSpace {
             }
         } catch (IOException | RuntimeException e) {
             LOG.warn("Cannot allocate the blocks of {}: {}", file, e.toString());
-        }
-    }
-
-    /** @return the native POSIX calls Chronicle ships, or null where they are not available (not Linux) */
-    private PosixAPI posix() {
-        try {
-            PosixAPI posix = PosixAPI.posix();
-            return posix.getClass().getSimpleName().startsWith("NoOp") ? null : posix;
-        } catch (RuntimeException | LinkageError e) {
-            return null;
         }
     }
 
