@@ -128,7 +128,7 @@ public final class BenchmarkMain {
                     resultsDir.resolve("spring-side-by-side" + (quick ? "-quick" : "") + ".txt"));
         }
         if (sections.contains("group-commit")) {
-            runHarness(GroupCommitThroughput.class, List.of("1,4,16", quick ? "2" : "5"), jvmFlags,
+            runHarness(GroupCommitThroughput.class, List.of("1,4,16", quick ? "2" : "3", quick ? "2" : "4"), jvmFlags,
                     resultsDir.resolve("group-commit" + (quick ? "-quick" : "") + ".txt"));
         }
         if (sections.contains("partitions")) {

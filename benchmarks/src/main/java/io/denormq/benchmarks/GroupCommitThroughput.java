@@ -1,6 +1,7 @@
 package io.denormq.benchmarks;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CountDownLatch;
@@ -28,7 +29,10 @@ import org.HdrHistogram.Histogram;
  * database: the flush is the cost being shared. The baseline needs Chronicle's {@code SyncMode.SYNC}:
  * without it {@code appender.sync()} returns at once and flushes nothing.
  *
- * <p>Arguments: {@code [committers=1,4,16] [seconds=3]}.
+ * <p>Arguments: {@code [committers=1,4,16] [seconds=3] [rounds=1]}. With several rounds the two
+ * flushes alternate (A B B A A B ...), so that a change in the machine's state (another process's
+ * disk writes) weighs on both alike; the table sums the rounds, and the last column gives the median
+ * and range of the per-round ratios.
  */
 public final class GroupCommitThroughput {
     private static final byte[] PAYLOAD = PublishBenchmark.payload(200);
@@ -39,16 +43,35 @@ public final class GroupCommitThroughput {
     public static void main(String[] args) throws Exception {
         String[] counts = (args.length > 0 ? args[0] : "1,4,16").split(",");
         double seconds = args.length > 1 ? Double.parseDouble(args[1]) : 3;
-        System.out.printf("%nGroup commit: FlushPolicy.everyCommit(), one %d-byte message per transaction, %.1f s per "
-                + "run; %s%n", PAYLOAD.length, seconds, Machine.describe());
-        System.out.printf("%-11s %-38s %12s %14s %12s %12s%n", "committers", "flush", "commits/s", "vs per-commit",
-                "p50 µs", "p99 µs");
+        int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 1;
+        System.out.printf("%nGroup commit: FlushPolicy.everyCommit(), one %d-byte message per transaction, %d round(s) "
+                + "of %.1f s per flush; %s%n", PAYLOAD.length, rounds, seconds, Machine.describe());
+        System.out.printf("%-11s %-38s %12s %14s %12s %12s  %s%n", "committers", "flush", "commits/s", "vs per-commit",
+                "p50 µs", "p99 µs", "per-round ratio: median (range)");
         for (String count : counts) {
             int committers = Integer.parseInt(count.trim());
-            Result perCommit = perCommitSync(committers, seconds);
-            Result group = groupCommit(committers, seconds);
-            perCommit.print(committers, "one msync per commit (raw Chronicle)", perCommit.rate());
-            group.print(committers, "denormq group commit", perCommit.rate());
+            Result perCommit = null;
+            Result group = null;
+            double[] ratios = new double[rounds];
+            for (int round = 0; round < rounds; round++) {
+                Result a;
+                Result b;
+                if (round % 2 == 0) {
+                    a = perCommitSync(committers, seconds);
+                    b = groupCommit(committers, seconds);
+                } else {
+                    b = groupCommit(committers, seconds);
+                    a = perCommitSync(committers, seconds);
+                }
+                ratios[round] = b.rate() / a.rate();
+                perCommit = perCommit == null ? a : perCommit.plus(a);
+                group = group == null ? b : group.plus(b);
+            }
+            Arrays.sort(ratios);
+            String spread = rounds == 1 ? "" : String.format(Locale.ROOT, "%.2f (%.2f-%.2f)", ratios[rounds / 2],
+                    ratios[0], ratios[rounds - 1]);
+            perCommit.print(committers, "one msync per commit (raw Chronicle)", perCommit.rate(), "");
+            group.print(committers, "denormq group commit", perCommit.rate(), spread);
         }
     }
 
@@ -57,9 +80,16 @@ public final class GroupCommitThroughput {
             return commits / seconds;
         }
 
-        void print(int committers, String name, double baseline) {
-            System.out.printf(Locale.ROOT, "%-11d %-38s %,12.0f %14.2f %,12.1f %,12.1f%n", committers, name, rate(),
-                    rate() / baseline, latency.getValueAtPercentile(50) / 1e3, latency.getValueAtPercentile(99) / 1e3);
+        Result plus(Result other) {
+            Histogram sum = latency.copy();
+            sum.add(other.latency);
+            return new Result(commits + other.commits, seconds + other.seconds, sum);
+        }
+
+        void print(int committers, String name, double baseline, String spread) {
+            System.out.printf(Locale.ROOT, "%-11d %-38s %,12.0f %14.2f %,12.1f %,12.1f  %s%n", committers, name, rate(),
+                    rate() / baseline, latency.getValueAtPercentile(50) / 1e3, latency.getValueAtPercentile(99) / 1e3,
+                    spread);
         }
     }
 

@@ -1,23 +1,15 @@
 package io.denormq.journal;
 
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
-
 /**
- * Group commit for {@link io.denormq.FlushPolicy#everyCommit()}: concurrent committers share one
- * flush (fsync of the journal files, which on Linux also writes back the mapped pages). A committer
- * takes a ticket after its append; it waits only until a flush that started after its ticket has
- * finished, and the first committer to find no flush running starts one for everybody waiting. Under
- * load one flush covers many commits; alone, a committer pays one flush, as before.
+ * Group commit for {@link io.denormq.FlushPolicy#everyCommit()}: concurrent committers share
+ * flushes. A committer waits until its record is durable; when no flush running covers it and fewer
+ * than {@value Journal#MAX_FLUSHES_IN_FLIGHT} run, it starts one itself, which covers every record
+ * appended since the previous flush started (see {@link FlushPipeline}). Alone, a committer pays one
+ * flush of its own range; under load one flush covers many commits, and the next one starts while the
+ * disk still works on the last.
  */
 public final class GroupFlush {
     private final Journal journal;
-    private final AtomicLong appended = new AtomicLong();
-    private final ReentrantLock lock = new ReentrantLock();
-    private final Condition flushedCondition = lock.newCondition();
-    private long flushed;
-    private boolean flushing;
 
     /**
      * @param journal the journal whose files are flushed
@@ -27,46 +19,23 @@ public final class GroupFlush {
     }
 
     /**
-     * @return a ticket for an append that has just returned
+     * @return a ticket for an append that has just returned: the journal's last index, which is at
+     *         or after that append's
      */
     public long ticket() {
-        return appended.incrementAndGet();
+        return journal.lastAppendedIndex();
     }
 
     /**
-     * Returns once a flush that started after {@code ticket} was taken has completed.
+     * Returns once every record up to {@code ticket} is on the disk.
      *
      * @param ticket from {@link #ticket()}
-     * @throws io.denormq.JournalException if the flush failed (every committer waiting on it sees it)
+     * @throws io.denormq.JournalException if the flush this committer started failed (committers that
+     *                                     waited on it start another)
      */
     public void awaitFlushed(long ticket) {
-        lock.lock();
-        try {
-            while (flushed < ticket) {
-                if (flushing) {
-                    flushedCondition.awaitUninterruptibly();
-                    continue;
-                }
-                flushing = true;
-                long target = appended.get(); // every ticket up to here belongs to an append already made
-                RuntimeException failure = null;
-                lock.unlock();
-                try {
-                    journal.forceAll();
-                } catch (RuntimeException e) {
-                    failure = e;
-                } finally {
-                    lock.lock();
-                    flushing = false;
-                    flushedCondition.signalAll();
-                }
-                if (failure != null) {
-                    throw failure;
-                }
-                flushed = Math.max(flushed, target);
-            }
-        } finally {
-            lock.unlock();
+        while (!journal.awaitDurable(ticket)) {
+            journal.forceAllAsStarter();
         }
     }
 }

@@ -105,11 +105,12 @@ public final class Journal implements AutoCloseable {
     /** The cycle file appended into last (guarded by appendLock). */
     private WrittenFile lastWritten;
     private boolean newCycleFileSinceFlush;
-    /** One flush at a time: a flush claims only what no earlier flush still in progress covers. */
-    private final ReentrantLock flushLock = new ReentrantLock();
+    /** How many flushes group commit lets run at once (see {@link FlushPipeline}). */
+    static final int MAX_FLUSHES_IN_FLIGHT = 2;
+    private final FlushPipeline pipeline = new FlushPipeline();
     private final CycleFileSync sync = new CycleFileSync();
     /** The index of the last record appended by this journal (guarded by appendLock), -1 before any. */
-    private long lastAppendedIndex = -1;
+    private volatile long lastAppendedIndex = -1;
     /**
      * Records at or below this index are on the disk; readers do not read past it (see
      * {@link #readOnlyDurable()}). No bound unless the queue's flush policy promises to survive a
@@ -346,39 +347,70 @@ public final class Journal implements AutoCloseable {
      * Forces to the disk every record appended before this call, and what is needed to find them
      * after a power cut. A cycle file's first flush in this process forces the whole file (fdatasync:
      * Chronicle's header and first index, written when the file was created); later flushes force
-     * only the range appended since the previous one (msync, see {@link CycleFileSync}). When a cycle
-     * file was created since the previous flush, also the journal directory and the cycle manifest.
+     * only the range appended since the previous flush started (msync, see {@link CycleFileSync}).
+     * When a cycle file was created since then, also the journal directory and the cycle manifest.
      * What to flush is tracked from the appends themselves, so nothing another thread does (tailers
-     * opening and closing cycle files) can make a flush skip a file. Flushes run one at a time; a
-     * flush that finds nothing appended since the previous one returns without a system call.
+     * opening and closing cycle files) can make a flush skip a file. Flushes may run at the same time
+     * ({@link FlushPipeline}); this returns once every flush started before it ended too.
      *
-     * @throws JournalException if a flush failed; the ranges stay due for the next flush
+     * @throws JournalException if a flush failed; its ranges are due again, for the whole file
      */
     public void forceAll() {
-        flushLock.lock();
-        try {
+        force(false);
+    }
+
+    /**
+     * {@link #forceAll()} for a committer that {@link #awaitDurable} told to start a flush.
+     */
+    void forceAllAsStarter() {
+        force(true);
+    }
+
+    /**
+     * Waits until the record at {@code index} is durable, or until the caller should start a flush
+     * itself ({@link #forceAllAsStarter()}): group commit's wait.
+     *
+     * @param index a record's index
+     * @return true once it is durable, false if the caller must flush and ask again
+     */
+    boolean awaitDurable(long index) {
+        return pipeline.awaitDurable(index, MAX_FLUSHES_IN_FLIGHT);
+    }
+
+    /** @return the index of the last record appended by this journal, -1 before any */
+    long lastAppendedIndex() {
+        return lastAppendedIndex;
+    }
+
+    private void force(boolean starter) {
+        while (true) {
             WrittenFile[] files;
             long[] from;
             long[] to;
             boolean newFile;
-            long covered;
+            FlushPipeline.Flush flush = null;
             appendLock.lock();
             try {
-                covered = lastAppendedIndex;
                 int count = writtenSinceFlush.size();
                 files = writtenSinceFlush.toArray(new WrittenFile[count]);
                 from = new long[count];
                 to = new long[count];
                 for (int i = 0; i < count; i++) {
-                    files[i].due = false;
-                    from[i] = files[i].durableTo;
-                    to[i] = files[i].appendedTo;
+                    WrittenFile file = files[i];
+                    file.due = false;
+                    from[i] = file.flushedFrom;
+                    to[i] = file.appendedTo;
+                    file.flushedFrom = to[i]; // the next flush starts where this one ends
                 }
                 writtenSinceFlush.clear();
                 newFile = newCycleFileSinceFlush;
                 newCycleFileSinceFlush = false;
+                flush = pipeline.start(lastAppendedIndex, starter);
             } finally {
                 appendLock.unlock();
+                if (flush == null && starter) {
+                    pipeline.startAbandoned();
+                }
             }
             try {
                 for (int i = 0; i < files.length; i++) {
@@ -395,32 +427,31 @@ public final class Journal implements AutoCloseable {
                 appendLock.lock();
                 try {
                     for (WrittenFile file : files) {
+                        file.flushedFrom = -1; // later flushes already took the ranges after this one: all of it again
                         if (!file.due) {
                             file.due = true;
                             writtenSinceFlush.add(file);
                         }
                     }
                     newCycleFileSinceFlush |= newFile;
+                    pipeline.finished(flush, false);
                 } finally {
                     appendLock.unlock();
                 }
                 throw e;
             }
-            appendLock.lock();
-            try {
-                for (int i = 0; i < files.length; i++) {
-                    files[i].durableTo = Math.max(files[i].durableTo, to[i]);
+            pipeline.finished(flush, true);
+            pipeline.awaitRetired(flush);
+            if (flush.madeDurable()) {
+                long durable = durableIndex;
+                long upTo = pipeline.durableUpTo();
+                if (durable != Long.MAX_VALUE && upTo > durable) {
+                    durableIndex = upTo; // only upwards: a lost race between flushing threads is harmless
                 }
-            } finally {
-                appendLock.unlock();
+                flushes.incrementAndGet();
+                return;
             }
-            long durable = durableIndex;
-            if (durable != Long.MAX_VALUE && covered > durable) {
-                durableIndex = covered;
-            }
-            flushes.incrementAndGet();
-        } finally {
-            flushLock.unlock();
+            starter = false; // a flush started before this one failed: this one proves nothing, flush again
         }
     }
 
@@ -771,8 +802,11 @@ public final class Journal implements AutoCloseable {
         final Path path;
         /** The end of the last record appended. */
         long appendedTo;
-        /** How far the file is durable; -1 until its first flush in this process, which forces all of it. */
-        long durableTo = -1;
+        /**
+         * Where the next flush of the file starts (the end of what the last flush started took); -1
+         * until its first flush in this process, and after a failed one: then it forces all of it.
+         */
+        long flushedFrom = -1;
         /** Whether it is in writtenSinceFlush. */
         boolean due;
 
