@@ -10,6 +10,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -19,7 +20,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * {@link FlushPolicy#everyCommit()} seen from the operating system: a child JVM, traced with
- * {@code strace -f -y -e trace=openat,fsync,fdatasync,mmap,msync}, commits one transaction after another from one
+ * {@code strace -f -y -e trace=openat,fsync,fdatasync,mmap,munmap,msync}, commits one transaction after another from one
  * thread (each commit waits for its own flush) and calls {@code stats()} and {@code awaitProcessed}
  * half-way. Every commit must be followed by a sync of the journal's cycle file. Needs strace
  * ({@code bash .ci/fuse} installs it); under {@code CI=true} its absence fails the test.
@@ -31,7 +32,7 @@ class FlushSyscallTest extends QueueTestSupport {
     void shouldSyncTheCycleFileForEveryCommitAfterStatsWasCalled() throws Exception {
         requireStrace();
         Path trace = journalDir.resolveSibling("strace.out");
-        List<String> command = new ArrayList<>(List.of("strace", "-f", "-y", "-qq", "-e", "trace=openat,fsync,fdatasync,mmap,msync",
+        List<String> command = new ArrayList<>(List.of("strace", "-f", "-y", "-qq", "-e", "trace=openat,fsync,fdatasync,mmap,munmap,msync",
                 "-o", trace.toString(), Path.of(System.getProperty("java.home"), "bin", "java").toString()));
         String flags = System.getProperty("denormq.jvm.flags", "");
         if (!flags.isBlank()) {
@@ -53,13 +54,13 @@ class FlushSyscallTest extends QueueTestSupport {
 
     /**
      * Counts the syncs of a cycle file in an strace log: fsync/fdatasync of its descriptor, and
-     * synchronous msyncs of an address that was last mapped from it through a descriptor opened for
+     * synchronous msyncs of an address inside a mapping of it made through a descriptor opened for
      * writing (strace names the file of an mmap's descriptor, not of an msync's address; and Linux
      * ignores msync on a shared mapping of a file opened read-only).
      */
     static long cycleFileSyncs(List<String> trace) {
         Map<String, String> unfinished = new HashMap<>();
-        Map<String, Boolean> mappedFromCycleFile = new HashMap<>();
+        TreeMap<Long, long[]> mappings = new TreeMap<>(); // start -> {end, 1 if of a cycle file opened for writing}
         Map<String, Boolean> openedForWriting = new HashMap<>();
         long syncs = 0;
         for (String raw : trace) {
@@ -80,19 +81,28 @@ class FlushSyscallTest extends QueueTestSupport {
             }
             call = call.replaceAll("\\s+", " "); // strace pads the result of a resumed call
             Matcher open = Pattern.compile("^openat\\(.*, (O_[A-Z_|]+)(, \\d+)?\\) = (\\d+)<.*$").matcher(call);
-            Matcher mmap = Pattern.compile("^mmap\\([^,]*, [^,]*, [^,]*, [^,]*, (-?\\d+)(<[^>]*>)?, .*\\) = (0x[0-9a-f]+)$")
+            Matcher mmap = Pattern.compile("^mmap\\([^,]*, (\\d+), [^,]*, [^,]*, (-?\\d+)(<[^>]*>)?, .*\\) = 0x([0-9a-f]+)$")
                     .matcher(call);
+            Matcher munmap = Pattern.compile("^munmap\\(0x([0-9a-f]+), (\\d+)\\) = 0$").matcher(call);
             if (open.matches()) {
                 openedForWriting.put(open.group(3), open.group(1).contains("O_RDWR") || open.group(1).contains("O_WRONLY"));
             } else if (mmap.matches()) {
-                boolean cycleFile = mmap.group(2) != null && mmap.group(2).endsWith("F.cq4>");
-                mappedFromCycleFile.put(mmap.group(3), cycleFile && openedForWriting.getOrDefault(mmap.group(1), false));
+                boolean cycleFile = mmap.group(3) != null && mmap.group(3).endsWith("F.cq4>")
+                        && openedForWriting.getOrDefault(mmap.group(2), false);
+                long start = Long.parseUnsignedLong(mmap.group(4), 16);
+                mappings.put(start, new long[] {start + Long.parseLong(mmap.group(1)), cycleFile ? 1 : 0});
+            } else if (munmap.matches()) {
+                mappings.remove(Long.parseUnsignedLong(munmap.group(1), 16));
             } else if (call.matches("^(fsync|fdatasync)\\(\\d+<[^>]*F\\.cq4>\\).*")) {
                 syncs++;
             } else {
-                Matcher msync = Pattern.compile("^msync\\((0x[0-9a-f]+), \\d+, MS_SYNC\\) = 0$").matcher(call);
-                if (msync.matches() && mappedFromCycleFile.getOrDefault(msync.group(1), false)) {
-                    syncs++;
+                Matcher msync = Pattern.compile("^msync\\(0x([0-9a-f]+), \\d+, MS_SYNC\\) = 0$").matcher(call);
+                if (msync.matches()) {
+                    long address = Long.parseUnsignedLong(msync.group(1), 16);
+                    Map.Entry<Long, long[]> mapping = mappings.floorEntry(address);
+                    if (mapping != null && address < mapping.getValue()[0] && mapping.getValue()[1] == 1) {
+                        syncs++;
+                    }
                 }
             }
         }

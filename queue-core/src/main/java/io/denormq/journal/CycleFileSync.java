@@ -19,9 +19,9 @@ import net.openhft.posix.PosixAPI;
  * header write position by scanning forward from it, and looks records up through older index entries
  * when newer ones were lost ({@code PowerCutTest} proves both).
  *
- * <p>One descriptor is kept open, for the file flushed last (opening and closing cost as much as a
- * small flush); another file's replaces it, and retention closes it before deleting the file, so it
- * never keeps a deleted file's space. Thread-safe.
+ * <p>One descriptor and one mapping are kept, for the file flushed last (opening and mapping cost as
+ * much as a small flush); another file's replace them, and retention closes them before deleting the
+ * file, so they never keep a deleted file's space. Thread-safe.
  */
 final class CycleFileSync implements AutoCloseable {
     /** Read-write: Linux ignores msync on a shared mapping of a file opened read-only (it is not VM_SHARED). */
@@ -30,6 +30,11 @@ final class CycleFileSync implements AutoCloseable {
     private static final int MAP_SHARED = 1;
     private static final int MS_SYNC = 4;
     private static final long MAP_FAILED = -1L;
+    /**
+     * The mapping through which ranges are flushed covers two windows of this size from the range's
+     * window; it is kept until a range falls outside it, so that a flush makes one system call.
+     */
+    private static final long WINDOW = Journal.BLOCK_SIZE;
 
     private final ReentrantLock lock = new ReentrantLock();
     /** Null where Chronicle's native calls are missing (not Linux): every flush forces the whole file. */
@@ -38,6 +43,26 @@ final class CycleFileSync implements AutoCloseable {
     private Path openPath;
     private FileChannel channel;
     private int fd = -1;
+    private Mapping mapping;
+
+    /** A mapping of part of a cycle file; unmapped once replaced and no flush uses it any more. */
+    private static final class Mapping {
+        final long address;
+        final long start;
+        final long length;
+        int users;
+        boolean replaced;
+
+        Mapping(long address, long start, long length) {
+            this.address = address;
+            this.start = start;
+            this.length = length;
+        }
+
+        boolean covers(long from, long to) {
+            return from >= start && to <= start + length;
+        }
+    }
 
     /**
      * fdatasync of one file: its data pages and whatever metadata finding them needs.
@@ -75,32 +100,67 @@ final class CycleFileSync implements AutoCloseable {
             return;
         }
         long start = from - from % pageSize; // mappings start on a page
-        long length = to - start;
-        if (length <= 0) {
+        if (to <= start) {
             return;
         }
+        Mapping used;
         lock.lock();
         try {
             if (!open(file)) {
                 return;
             }
             IoFaults.check(IoFaults.Site.FLUSH);
-            long address = posix.mmap(0, length, PROT_READ, MAP_SHARED, fd, start);
-            if (address == MAP_FAILED) {
-                throw new IOException("mmap of bytes " + start + " to " + to + " failed: " + posix.lastErrorStr());
-            }
-            try {
-                if (posix.msync(address, length, MS_SYNC) != 0) {
-                    throw new IOException("msync of bytes " + start + " to " + to + " failed: " + posix.lastErrorStr());
-                }
-            } finally {
-                posix.munmap(address, length);
-            }
+            used = mapping(start, to);
+            used.users++;
         } catch (IOException e) {
             closeOpen();
             throw failed(file, e.getMessage(), e);
         } finally {
             lock.unlock();
+        }
+        // outside the lock: a flush started while this one waits for the disk runs at the same time
+        int result = posix.msync(used.address + (start - used.start), to - start, MS_SYNC);
+        String error = result == 0 ? null : posix.lastErrorStr();
+        lock.lock();
+        try {
+            used.users--;
+            unmapIfUnused(used);
+            if (error != null) {
+                closeOpen();
+                throw failed(file, "msync of bytes " + start + " to " + to + " failed: " + error, null);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** @return a mapping of the open file from {@code start} to {@code to} at least */
+    private Mapping mapping(long start, long to) throws IOException {
+        if (mapping == null || !mapping.covers(start, to)) {
+            releaseMapping();
+            long windowStart = start - start % WINDOW;
+            long length = Math.max(2 * WINDOW, to - windowStart);
+            long address = posix.mmap(0, length, PROT_READ, MAP_SHARED, fd, windowStart);
+            if (address == MAP_FAILED) {
+                throw new IOException("mmap of bytes " + windowStart + " to " + (windowStart + length) + " failed: "
+                        + posix.lastErrorStr());
+            }
+            mapping = new Mapping(address, windowStart, length);
+        }
+        return mapping;
+    }
+
+    private void releaseMapping() {
+        if (mapping != null) {
+            mapping.replaced = true;
+            unmapIfUnused(mapping);
+            mapping = null;
+        }
+    }
+
+    private void unmapIfUnused(Mapping candidate) {
+        if (candidate.replaced && candidate.users == 0) {
+            posix.munmap(candidate.address, candidate.length);
         }
     }
 
@@ -162,6 +222,7 @@ final class CycleFileSync implements AutoCloseable {
             channel = null;
         }
         if (fd >= 0) {
+            releaseMapping(); // a flush still using it unmaps it when done; the mapping outlives the descriptor
             posix.close(fd);
             fd = -1;
         }
