@@ -99,6 +99,8 @@ class HaltedHandlerTest extends QueueTestSupport {
      * {@code printStackTrace}: the dead letter's error text is built by printing it.
      */
     static final class UnprintableFailure extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
         UnprintableFailure() {
             super("order c-7 cannot be applied");
         }

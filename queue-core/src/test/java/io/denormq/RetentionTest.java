@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
@@ -114,7 +115,7 @@ class RetentionTest extends QueueTestSupport {
     void shouldKeepTheCycleOfATransactionAwaitingItsOutcome() throws Exception {
         DenormQueue queue = open(queueBuilder().transactions(ProgrammaticTransactions.binding())
                 .handler("h", message -> { }));
-        List<Path>[] deletedDuringCommit = new List[1];
+        AtomicReference<List<Path>> deletedDuringCommit = new AtomicReference<>();
         try (ProgrammaticTransaction tx = ProgrammaticTransactions.begin()) {
             queue.publish("t", "k", utf8("pending"));
             tx.commit(() -> { // the batch is journaled (WRITE_AHEAD), the outcome not yet
@@ -123,10 +124,10 @@ class RetentionTest extends QueueTestSupport {
                 other.start();
                 other.join();
                 assertThat(queue.awaitProcessed(AWAIT)).isTrue();
-                deletedDuringCommit[0] = retain(queue);
+                deletedDuringCommit.set(retain(queue));
             });
         }
-        assertThat(deletedDuringCommit[0]).as("the pending batch's day is kept").isEmpty();
+        assertThat(deletedDuringCommit.get()).as("the pending batch's day is kept").isEmpty();
         // the release, 20 days after its batch, holds the batch's day until the cursor is past it: a
         // restart would read the release at the cursor again, and its batch with it
         queue.publish("t", "k", utf8("next"));
