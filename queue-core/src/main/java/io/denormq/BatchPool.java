@@ -10,18 +10,21 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * leaves nothing behind; the pool holds at most {@link #SLOTS} batches whatever the number of threads.
  *
  * <p>Lock-free: a batch is moved in and out of a slot with one compare-and-set, so a batch is held by
- * one transaction or by the pool, never by two. Each thread starts at a slot picked by its id, so a
- * long-lived thread finds the batch it gave back in its own slot at once; a new thread scans on from
- * its slot to the first batch. When every slot is empty (more transactions in flight than slots) a
- * new batch is made, and when every slot is full a returned batch is left to the garbage collector.
+ * one transaction or by the pool, never by two. Each thread starts at a slot picked by its id: a
+ * long-lived thread gives its batch back to its own slot and finds it there at once. Thread ids grow
+ * as threads are made, so a new thread looks downwards from its slot, where the threads made just
+ * before it gave theirs back, and gives its own back upwards from its slot. When every slot is empty
+ * (more transactions in flight than slots) a new batch is made, and when every slot is full a
+ * returned batch is left to the garbage collector.
  */
 final class BatchPool {
     /**
-     * Slots in the pool: a power of two, and more than the transactions a few cores run at once, so
-     * that steady-state transactions seldom allocate; 32 batches of about 600 bytes each bound what
-     * the pool keeps to about 20 KiB per queue.
+     * Slots in the pool: a power of two above the 200 request threads of Tomcat's default pool, so
+     * that a pool of threads that all sit in transactions at once (waiting for their database) still
+     * reuses its batches; it keeps only as many batches as were ever in flight at once, at most 256 of
+     * about 600 bytes each (some 150 KiB) per queue.
      */
-    static final int SLOTS = 32;
+    static final int SLOTS = 256;
     private static final int MASK = SLOTS - 1;
 
     private final AtomicReferenceArray<PendingBatch> slots = new AtomicReferenceArray<>(SLOTS);
@@ -30,7 +33,7 @@ final class BatchPool {
     PendingBatch take() {
         int home = home();
         for (int i = 0; i < SLOTS; i++) {
-            int slot = (home + i) & MASK;
+            int slot = (home - i) & MASK;
             PendingBatch batch = slots.get(slot);
             if (batch != null && slots.compareAndSet(slot, batch, null)) {
                 return batch;
