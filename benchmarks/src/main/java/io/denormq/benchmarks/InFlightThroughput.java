@@ -41,6 +41,10 @@ public final class InFlightThroughput {
     private InFlightThroughput() {
     }
 
+    /**
+     * @param args {@code [seconds per run] [rounds] [platform thread counts] [virtual thread counts]}
+     * @throws Exception if a run fails, or if a message was lost or handled twice
+     */
     public static void main(String[] args) throws Exception {
         double seconds = args.length > 0 ? Double.parseDouble(args[0]) : 1;
         int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 5;
