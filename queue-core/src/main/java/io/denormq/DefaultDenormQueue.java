@@ -58,10 +58,11 @@ final class DefaultDenormQueue implements DenormQueue {
     private final RetentionTask retention;
     private final CountingErrorHandler errorHandler;
     private final Supplier<TransactionParticipant> batchFactory = this::newBatch;
-    private final ThreadLocal<RecordBuffer> immediateRecords =
-            ThreadLocal.withInitial(() -> new RecordBuffer(Journal.MAX_RECORD_BYTES));
-    /** One spare batch buffer per thread, so that steady-state transactions reuse their buffer. */
-    private final ThreadLocal<PendingBatch[]> spareBatches = ThreadLocal.withInitial(() -> new PendingBatch[1]);
+    /**
+     * Completed batches ready for the next transaction on any thread: a thread's first transaction
+     * allocates nothing and no thread keeps a buffer (see {@link BatchPool}).
+     */
+    private final BatchPool spareBatches = new BatchPool();
     private final Map<String, byte[]> topicBytes = new ConcurrentHashMap<>();
     /**
      * Serialises close(), which waits for committing transactions and handlers. A {@link ReentrantLock},
@@ -225,33 +226,36 @@ final class DefaultDenormQueue implements DenormQueue {
     }
 
     private void publishNow(byte[] topic, String key, byte[] payload, int length) {
-        RecordBuffer record = immediateRecords.get();
-        record.startBatch();
-        record.addMessage(topic, key, payload, 0, length);
-        record.sealBatch(JournalRecordDescriptor.KIND_RELEASED_BATCH, System.currentTimeMillis());
-        appendBatch(record);
-        awaitFlushed();
+        PendingBatch batch = newBatch();
+        try {
+            RecordBuffer record = batch.record();
+            record.addMessage(topic, key, payload, 0, length);
+            record.sealBatch(JournalRecordDescriptor.KIND_RELEASED_BATCH, System.currentTimeMillis());
+            appendBatch(record);
+            awaitFlushed();
+        } finally {
+            recycle(batch); // never bound to a transaction: no one else holds it
+        }
     }
 
-    private TransactionParticipant newBatch() {
-        PendingBatch[] spare = spareBatches.get();
-        PendingBatch batch = spare[0];
+    private PendingBatch newBatch() {
+        PendingBatch batch = spareBatches.take();
         if (batch == null) {
             return new PendingBatch(this, new RecordBuffer(Journal.MAX_RECORD_BYTES));
         }
-        spare[0] = null;
         batch.reuse();
         return batch;
     }
 
     /**
-     * Takes back a completed batch for the thread's next transaction, unless its buffer grew large: a
-     * huge transaction should not pin memory. Only completed batches come back, so a batch still
-     * open in a suspended transaction is never handed out twice.
+     * Takes back a completed batch for the next transaction on any thread, unless its buffer grew
+     * large (a huge transaction should not pin memory) or the calling thread is not the one whose
+     * transaction it was (see {@link PendingBatch#disown()}). Only completed batches come back, so a
+     * batch still open in a suspended transaction is never handed out twice.
      */
     void recycle(PendingBatch batch) {
-        if (batch.record().capacity() <= RECYCLED_BUFFER_MAX_BYTES) {
-            spareBatches.get()[0] = batch;
+        if (batch.disown() && batch.record().capacity() <= RECYCLED_BUFFER_MAX_BYTES) {
+            spareBatches.offer(batch);
         }
     }
 

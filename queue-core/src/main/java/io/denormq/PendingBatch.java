@@ -10,7 +10,8 @@ import org.slf4j.LoggerFactory;
 /**
  * One transaction's messages for one queue: built in memory while the transaction runs, journaled
  * at commit according to the queue's {@link Durability}, then released or discarded. Used by the
- * transaction's thread only.
+ * transaction's thread only (a transaction manager may complete it on another); taken from the
+ * queue's {@link BatchPool} and given back to it when the transaction has completed.
  */
 final class PendingBatch implements TransactionParticipant {
     private static final Logger LOG = LoggerFactory.getLogger(PendingBatch.class);
@@ -24,22 +25,44 @@ final class PendingBatch implements TransactionParticipant {
     private volatile boolean completed;
     /** Counted by the queue between the before-commit step and the outcome. */
     private boolean committing;
+    /**
+     * The thread whose transaction this batch belongs to; null once it went back to the pool. Only
+     * that thread gives the batch back: a transaction completed on another thread (a JTA reaper's
+     * rollback) leaves it to the garbage collector, since its own thread may still be publishing
+     * into it and must never reach a batch that another transaction took from the pool.
+     */
+    private Thread owner;
 
     PendingBatch(DefaultDenormQueue queue, RecordBuffer record) {
         this.queue = queue;
         this.record = record;
+        this.owner = Thread.currentThread();
     }
 
     /**
-     * Readies a completed batch for another transaction: the queue keeps one completed batch per
-     * thread, so that a transaction allocates nothing on the publish path.
+     * Readies a completed batch from the queue's pool for a transaction of the calling thread, so that
+     * a transaction allocates nothing on the publish path.
      */
     void reuse() {
         record.startBatch();
         batchIndex = NOT_JOURNALED;
         committing = false;
         sealed = false;
+        owner = Thread.currentThread();
+        // last, and volatile: a thread that completes this transaction reads it first, and so sees the owner
         completed = false;
+    }
+
+    /**
+     * @return whether the calling thread may give this batch back to the pool (it is the batch's
+     *         owner), after which the batch is no longer its own
+     */
+    boolean disown() {
+        if (owner != Thread.currentThread()) {
+            return false;
+        }
+        owner = null; // a pooled batch keeps no ended thread reachable
+        return true;
     }
 
     RecordBuffer record() {

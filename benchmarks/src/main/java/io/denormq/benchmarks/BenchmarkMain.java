@@ -50,7 +50,8 @@ import org.openjdk.jmh.runner.options.TimeValue;
  *       regular expression over the method names of {@link PublishBenchmark});</li>
  *   <li>{@code jmh}, {@code latency}, {@code e2e}, {@code e2e-latency}, {@code recovery}, {@code spring},
  *       {@code read-model}, {@code group-commit}, {@code partitions}, {@code threads}, {@code kafka}: run
- *       only these parts (all of them by default).</li>
+ *       only these parts (all of them by default); {@code threads} runs {@link ThreadChurn} and then
+ *       {@link InFlightThroughput}.</li>
  * </ul>
  */
 public final class BenchmarkMain {
@@ -139,6 +140,8 @@ public final class BenchmarkMain {
             runHarness(ThreadChurn.class, List.of(quick ? "1,1000,100000" : "1,1000,100000,1000000", "20000",
                     quick ? "20000" : "100000", "platform,virtual"), jvmFlags,
                     resultsDir.resolve("thread-churn" + (quick ? "-quick" : "") + ".txt"));
+            runHarness(InFlightThroughput.class, List.of("1", quick ? "3" : "5", "1,2,4", "8,64,256,1024"), jvmFlags,
+                    resultsDir.resolve("in-flight" + (quick ? "-quick" : "") + ".txt"));
         }
         if (sections.contains("read-model")) {
             runHarness(ReadModelThroughput.class, List.of(quick ? "20000" : "100000", "h2,postgresql"), jvmFlags,
