@@ -10,6 +10,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.Optional;
 
 import io.denormq.JournalException;
 import io.denormq.JournalLockedException;
@@ -76,17 +78,80 @@ public final class JournalLock implements AutoCloseable {
     }
 
     private static void writeHolder(FileChannel channel) throws IOException {
-        String holder = "pid=" + ProcessHandle.current().pid() + "\nsince=" + Instant.now() + "\n";
+        byte[] content = new Holder(ProcessHandle.current().pid(), Instant.now()).fileContent()
+                .getBytes(StandardCharsets.UTF_8);
         channel.truncate(0);
-        channel.write(ByteBuffer.wrap(holder.getBytes(StandardCharsets.UTF_8)), 0);
+        channel.write(ByteBuffer.wrap(content), 0);
     }
 
     private static String describeHolder(Path file) {
         try {
-            String content = Files.readString(file, StandardCharsets.UTF_8).trim();
-            return content.isEmpty() ? "process id unknown" : content.replace('\n', ' ');
+            return readHolder(file).map(Holder::toString).orElse("process id unknown");
         } catch (IOException e) {
             return "process id unknown: " + e.getMessage();
+        }
+    }
+
+    /**
+     * Reads who holds (or last held) a journal's lock without taking it: taking it, even briefly,
+     * could make a queue that is starting fail.
+     *
+     * @param directory the journal directory
+     * @return the holder written in the lock file; empty if there is none (a clean close empties it)
+     * @throws IOException if the lock file exists but cannot be read
+     */
+    public static Optional<Holder> holder(Path directory) throws IOException {
+        return readHolder(directory.resolve(FILE_NAME));
+    }
+
+    private static Optional<Holder> readHolder(Path file) throws IOException {
+        if (!Files.exists(file)) {
+            return Optional.empty();
+        }
+        return Holder.parse(Files.readString(file, StandardCharsets.UTF_8));
+    }
+
+    /**
+     * The lock file's content, {@code pid=<pid>\nsince=<ISO-8601 instant>\n}: the one place that
+     * writes and parses it.
+     *
+     * @param pid   the holding process
+     * @param since when it took the lock
+     */
+    public record Holder(long pid, Instant since) {
+        private static final String PID = "pid=";
+        private static final String SINCE = "since=";
+
+        String fileContent() {
+            return PID + pid + "\n" + SINCE + since + "\n";
+        }
+
+        /** @return the holder a lock file names, or empty if its content is not a holder (empty, partial) */
+        static Optional<Holder> parse(String content) {
+            long pid = -1;
+            Instant since = null;
+            for (String line : content.split("\n")) {
+                try {
+                    if (line.startsWith(PID)) {
+                        pid = Long.parseLong(line.substring(PID.length()).trim());
+                    } else if (line.startsWith(SINCE)) {
+                        since = Instant.parse(line.substring(SINCE.length()).trim());
+                    }
+                } catch (NumberFormatException | DateTimeParseException e) {
+                    return Optional.empty();
+                }
+            }
+            return pid < 0 || since == null ? Optional.empty() : Optional.of(new Holder(pid, since));
+        }
+
+        /** @return whether the holding process is still running */
+        public boolean isAlive() {
+            return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+        }
+
+        @Override
+        public String toString() {
+            return PID + pid + " " + SINCE + since;
         }
     }
 

@@ -177,23 +177,12 @@ public final class JournalInspector implements AutoCloseable {
         }
     }
 
-    /**
-     * Reads the lock file without taking the lock (taking it, even briefly, could make a queue that
-     * is starting fail): a holder writes its pid there and a clean close empties it.
-     *
-     * @return "pid=... since=..." if a live process holds the journal, else null
-     */
+    /** @return "pid=... since=..." if a live process holds the journal, else null */
     private String lockHolder() {
-        Path lockFile = directory.resolve(JournalLock.FILE_NAME);
         try {
-            String content = Files.exists(lockFile) ? Files.readString(lockFile, StandardCharsets.UTF_8).trim() : "";
-            if (!content.startsWith("pid=")) {
-                return null;
-            }
-            String pid = content.substring(4, content.indexOf('\n') < 0 ? content.length() : content.indexOf('\n'));
-            boolean alive = ProcessHandle.of(Long.parseLong(pid.trim())).map(ProcessHandle::isAlive).orElse(false);
-            return alive ? content.replace('\n', ' ') : null;
-        } catch (IOException | NumberFormatException e) {
+            return JournalLock.holder(directory).filter(JournalLock.Holder::isAlive).map(JournalLock.Holder::toString)
+                    .orElse(null);
+        } catch (IOException e) {
             return null;
         }
     }
