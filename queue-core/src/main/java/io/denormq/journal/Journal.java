@@ -672,6 +672,18 @@ public final class Journal implements AutoCloseable {
      * @return the cycle files and their cycles
      */
     public List<CycleFile> cycleFiles() {
+        return cycleFiles(directory);
+    }
+
+    /**
+     * The cycle files of a journal directory, oldest first, read without opening the journal (for
+     * inspection): the files whose names are a day of {@link #ROLL_CYCLE}; anything else is left alone.
+     *
+     * @param directory a journal directory
+     * @return the cycle files and their cycles
+     * @throws JournalException if the directory cannot be listed
+     */
+    public static List<CycleFile> cycleFiles(Path directory) {
         try (Stream<Path> files = listDirectory(directory)) {
             List<CycleFile> cycles = new ArrayList<>();
             files.forEach(file -> {

@@ -11,7 +11,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.BooleanSupplier;
-import java.util.stream.Stream;
 
 import io.denormq.DeadLetter;
 import io.denormq.JournalException;
@@ -159,14 +158,9 @@ public final class JournalInspector implements AutoCloseable {
     }
 
     private List<JournalSummary.CycleFile> cycleFiles() {
-        try (Stream<Path> files = Files.list(directory)) {
-            return files.filter(file -> file.getFileName().toString().endsWith(".cq4"))
-                    .sorted()
-                    .map(file -> new JournalSummary.CycleFile(file.getFileName().toString(), size(file)))
-                    .toList();
-        } catch (IOException e) {
-            throw new JournalException("Cannot list " + directory + ": " + e, e);
-        }
+        return Journal.cycleFiles(directory).stream()
+                .map(file -> new JournalSummary.CycleFile(file.path().getFileName().toString(), size(file.path())))
+                .toList();
     }
 
     private static long size(Path file) {
