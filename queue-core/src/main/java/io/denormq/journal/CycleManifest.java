@@ -23,9 +23,9 @@ import io.denormq.JournalException;
  * names a cycle file that is gone refuses to open; retention removes a cycle from the list when it
  * deletes its file.
  */
-public final class CycleManifest {
+final class CycleManifest {
     /** The manifest's name inside the journal directory. */
-    public static final String FILE_NAME = "denormq.cycles";
+    static final String FILE_NAME = "denormq.cycles";
 
     private final Path file;
     /** Guarded by {@link #lock}. */
