@@ -5,12 +5,12 @@ import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * Orders the journal's flushes, which may run at the same time. Each flush covers what was appended
- * between the previous flush's start and its own; a record is durable once its flush and every flush
- * started before it completed. Letting a second flush start while the first still waits for the disk
- * is what makes group commit pay: a committer that arrives during a flush starts the next one at once
- * instead of waiting for the running one to end first, and the committers that arrive while either
- * runs share the next.
+ * Orders the journal's flushes, which may run at the same time (a committer's, a reader's, the
+ * periodic flusher's, retention's). Each flush covers what was appended between the previous flush's
+ * start and its own; a record is durable once its flush and every flush started before it completed.
+ * Group commit asks how many may run before a committer starts another ({@link #awaitDurable}): with
+ * one, a committer that finds a flush running waits for it to end, and the first waiter not covered
+ * by it starts the next, which covers every commit appended meanwhile.
  *
  * <p>A failed flush taints every flush started before its failure was registered (their ranges follow
  * the failed one's, which is due again): none of them makes anything durable, and a flush started

@@ -5,8 +5,7 @@ package io.denormq.journal;
  * flushes. A committer waits until its record is durable; when no flush running covers it and fewer
  * than {@value Journal#MAX_FLUSHES_IN_FLIGHT} run, it starts one itself, which covers every record
  * appended since the previous flush started (see {@link FlushPipeline}). Alone, a committer pays one
- * flush of its own range; under load one flush covers many commits, and the next one starts while the
- * disk still works on the last.
+ * flush of its own range; under load one flush covers every commit appended while the previous one ran.
  */
 public final class GroupFlush {
     private final Journal journal;
