@@ -50,7 +50,7 @@ public final class InFlightThroughput {
         int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 5;
         int[] platform = counts(args.length > 2 ? args[2] : "1,2,4");
         int[] virtual = counts(args.length > 3 ? args[3] : "8,64,256,1024");
-        ThreadFactory virtualFactory = virtualThreadFactory();
+        ThreadFactory virtualFactory = VirtualThreads.factoryOrNull();
         Map<String, Config> configs = new LinkedHashMap<>();
         for (int threads : platform) {
             configs.put("platform " + threads, new Config(threads, Thread::new));
@@ -185,18 +185,5 @@ public final class InFlightThroughput {
             }
         }
         return counts;
-    }
-
-    /** Virtual threads on JDK 21 and later (looked up reflectively: the code compiles for 17), else null. */
-    private static ThreadFactory virtualThreadFactory() {
-        if (Runtime.version().feature() < 21) {
-            return null;
-        }
-        try {
-            Object builder = Thread.class.getMethod("ofVirtual").invoke(null);
-            return (ThreadFactory) Class.forName("java.lang.Thread$Builder").getMethod("factory").invoke(builder);
-        } catch (ReflectiveOperationException e) {
-            throw new IllegalStateException("JDK " + Runtime.version() + " should have virtual threads", e);
-        }
     }
 }

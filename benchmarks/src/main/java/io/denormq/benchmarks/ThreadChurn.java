@@ -80,7 +80,7 @@ public final class ThreadChurn {
         int warmUp = args.length > 2 ? Integer.parseInt(args[2]) : 100_000;
         List<String> kinds = List.of((args.length > 3 ? args[3] : "platform,virtual").split(","));
         inFlight = args.length > 4 ? Integer.parseInt(args[4]) : DEFAULT_IN_FLIGHT;
-        ThreadFactory virtual = virtualThreadFactory();
+        ThreadFactory virtual = VirtualThreads.factoryOrNull();
         System.out.printf("%nThread per transaction: one %d-byte message per transaction, WRITE_AHEAD, flush none, one "
                         + "handler; up to %d threads alive; pooled windows of %d transactions; %s; load average %s%n",
                 PAYLOAD.length, inFlight, window, Machine.describe(), Machine.loadAverage());
@@ -245,19 +245,6 @@ public final class ThreadChurn {
             previous = value;
         }
         return parsed.stream().mapToLong(Long::longValue).toArray();
-    }
-
-    /** Virtual threads on JDK 21 and later (looked up reflectively: the code compiles for 17), else null. */
-    private static ThreadFactory virtualThreadFactory() {
-        if (Runtime.version().feature() < 21) {
-            return null;
-        }
-        try {
-            Object builder = Thread.class.getMethod("ofVirtual").invoke(null);
-            return (ThreadFactory) Class.forName("java.lang.Thread$Builder").getMethod("factory").invoke(builder);
-        } catch (ReflectiveOperationException e) {
-            throw new IllegalStateException("JDK " + Runtime.version() + " should have virtual threads", e);
-        }
     }
 
     private static long retainedHeap() throws InterruptedException {
