@@ -22,8 +22,6 @@ import javax.transaction.xa.XAException;
 import javax.transaction.xa.XAResource;
 import javax.transaction.xa.Xid;
 
-import com.arjuna.ats.arjuna.common.ObjectStoreEnvironmentBean;
-import com.arjuna.common.internal.util.propertyservice.BeanPopulator;
 import io.denormq.Codecs;
 import io.denormq.DenormQueue;
 import io.denormq.tx.TestDatabase;
@@ -50,10 +48,7 @@ abstract class JtaTransactionBindingContract {
 
     @BeforeAll
     static void startTransactionManager() throws Exception {
-        String store = Files.createTempDirectory("denormq-narayana").toString();
-        BeanPopulator.getDefaultInstance(ObjectStoreEnvironmentBean.class).setObjectStoreDir(store);
-        BeanPopulator.getNamedInstance(ObjectStoreEnvironmentBean.class, "communicationStore").setObjectStoreDir(store);
-        transactionManager = com.arjuna.ats.jta.TransactionManager.transactionManager();
+        transactionManager = Narayana.transactionManager();
     }
 
     @BeforeEach

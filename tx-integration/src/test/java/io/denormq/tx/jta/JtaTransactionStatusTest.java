@@ -15,9 +15,7 @@ import java.util.concurrent.Future;
 import java.util.function.Function;
 import java.util.stream.Stream;
 
-import com.arjuna.ats.arjuna.common.ObjectStoreEnvironmentBean;
 import com.arjuna.ats.internal.jta.transaction.arjunacore.TransactionSynchronizationRegistryImple;
-import com.arjuna.common.internal.util.propertyservice.BeanPopulator;
 import io.denormq.Codecs;
 import io.denormq.DenormQueue;
 import jakarta.transaction.RollbackException;
@@ -50,10 +48,7 @@ class JtaTransactionStatusTest {
 
     @BeforeAll
     static void startTransactionManager() throws Exception {
-        String store = Files.createTempDirectory("denormq-narayana").toString();
-        BeanPopulator.getDefaultInstance(ObjectStoreEnvironmentBean.class).setObjectStoreDir(store);
-        BeanPopulator.getNamedInstance(ObjectStoreEnvironmentBean.class, "communicationStore").setObjectStoreDir(store);
-        transactionManager = com.arjuna.ats.jta.TransactionManager.transactionManager();
+        transactionManager = Narayana.transactionManager();
     }
 
     static Stream<Arguments> bindings() {

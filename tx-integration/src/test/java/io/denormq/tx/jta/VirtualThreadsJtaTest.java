@@ -23,9 +23,7 @@ import java.util.stream.Stream;
 
 import javax.sql.XAConnection;
 
-import com.arjuna.ats.arjuna.common.ObjectStoreEnvironmentBean;
 import com.arjuna.ats.internal.jta.transaction.arjunacore.TransactionSynchronizationRegistryImple;
-import com.arjuna.common.internal.util.propertyservice.BeanPopulator;
 import io.denormq.Codecs;
 import io.denormq.DenormQueue;
 import io.denormq.tx.TestDatabase;
@@ -66,10 +64,7 @@ class VirtualThreadsJtaTest {
 
     @BeforeAll
     static void startTransactionManager() throws Exception {
-        String store = Files.createTempDirectory("denormq-narayana").toString();
-        BeanPopulator.getDefaultInstance(ObjectStoreEnvironmentBean.class).setObjectStoreDir(store);
-        BeanPopulator.getNamedInstance(ObjectStoreEnvironmentBean.class, "communicationStore").setObjectStoreDir(store);
-        transactionManager = com.arjuna.ats.jta.TransactionManager.transactionManager();
+        transactionManager = Narayana.transactionManager();
     }
 
     @AfterEach
