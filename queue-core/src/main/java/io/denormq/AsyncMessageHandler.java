@@ -11,9 +11,9 @@ package io.denormq;
  * public void onStart(HandlerContext context) { acks = context.acknowledgements(); }
  *
  * public void onMessage(Message message) {
- *     long sequence = message.sequence();
- *     client.send(copyOf(message), (ok, error) -> {
- *         if (error == null) acks.acknowledge(sequence); else acks.fail(kept, error);
+ *     Message kept = message.copy();
+ *     client.send(kept.key(), kept.payload(), (ok, error) -> {
+ *         if (error == null) acks.acknowledge(kept.sequence()); else acks.fail(kept, error);
  *     });
  * }
  * }</pre>
