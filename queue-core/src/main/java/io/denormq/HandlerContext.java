@@ -36,9 +36,11 @@ public interface HandlerContext {
      * for it (a handler that completes work later, such as a send whose outcome arrives after the
      * next messages were handed over): it is listed by {@link DenormQueue#deadLetters()} and can be
      * redriven to this handler partition, as if {@code onMessage} had thrown on its last attempt.
-     * Call it on the handler's thread, from {@code onMessage} or {@code onCaughtUp}, before
-     * {@code onCaughtUp} returns for the message: the dead letter is journaled before the handler's
-     * cursor can pass it. Costs a journal append.
+     * A {@link MessageHandler} calls it on the handler's thread, from {@code onMessage} or
+     * {@code onCaughtUp}, before {@code onCaughtUp} returns for the message; an
+     * {@link AsyncMessageHandler} from any thread, before acknowledging the message, and the dead
+     * letter then counts as its acknowledgement. Either way the dead letter is journaled before the
+     * handler's cursor can pass the message. Costs a journal append.
      *
      * @param message  the message, or a copy of it with its id, sequence, topic, key and payload
      * @param attempts how many times processing it failed
@@ -48,4 +50,14 @@ public interface HandlerContext {
      * @throws JournalException         if the dead letter cannot be written
      */
     void deadLetter(Message message, int attempts, Throwable failure);
+
+    /**
+     * The way an {@link AsyncMessageHandler} acknowledges the messages it accepted. The object may be
+     * kept from {@link MessageHandler#onStart}; it works once the queue has started.
+     *
+     * @return this handler partition's acknowledgements
+     * @throws IllegalStateException if the handler is not an {@link AsyncMessageHandler}: a
+     *                               {@link MessageHandler}'s messages are acknowledged when it returns
+     */
+    Acknowledgements acknowledgements();
 }

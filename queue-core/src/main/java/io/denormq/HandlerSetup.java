@@ -38,14 +38,15 @@ final class HandlerSetup {
                     throw new ConfigurationException("handler: the factory of '" + name + "' returned null for partition "
                             + partition);
                 }
-                StartedHandler context = new StartedHandler(journalId, name, partition, partitions, builder.retryPolicy());
+                StartedHandler context = new StartedHandler(journalId, name, partition, partitions, builder.retryPolicy(),
+                        handler instanceof AsyncMessageHandler);
                 start(handler, context);
                 int slot = checkpoint.slotFor(name, partition, partitions, initialCursor);
                 if (rebuildAfter != null) {
                     rebuild(name, partition, handler, rebuildAfter, checkpoint, slot);
                 }
                 HandlerRunner runner = new HandlerRunner(name, partition, partitions, handler, builder.retryPolicy(),
-                        checkpoint, slot, journal);
+                        checkpoint, slot, journal, maxInFlight(name, handler));
                 context.attach(runner);
                 runners.add(runner);
             }
@@ -69,6 +70,19 @@ final class HandlerSetup {
                         + "cursor {}, so messages some old partitions had processed are delivered again",
                 name, partitions, old.get(0).partitionCount(), Long.toHexString(lowest));
         return lowest;
+    }
+
+    /** @return an asynchronous handler's in-flight cap, checked; 0 for a plain handler */
+    private static int maxInFlight(String name, MessageHandler handler) {
+        if (!(handler instanceof AsyncMessageHandler async)) {
+            return 0;
+        }
+        int maxInFlight = async.maxInFlight();
+        if (maxInFlight < 1 || maxInFlight > AsyncMessageHandler.MAX_IN_FLIGHT_LIMIT) {
+            throw new ConfigurationException("handler: '" + name + "' asks for maxInFlight() = " + maxInFlight + "; an "
+                    + "AsyncMessageHandler may have 1 to " + AsyncMessageHandler.MAX_IN_FLIGHT_LIMIT + " messages unacknowledged");
+        }
+        return maxInFlight;
     }
 
     private static void start(MessageHandler handler, HandlerContext context) {

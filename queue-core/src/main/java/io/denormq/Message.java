@@ -74,4 +74,16 @@ public interface Message {
     default long originalSequence() {
         return sequence();
     }
+
+    /**
+     * A copy that stays valid after {@code onMessage} returned, with the same id, sequences, topic,
+     * key, payload, release time and redelivered flag: what an {@link AsyncMessageHandler} keeps to
+     * report a failure later ({@link Acknowledgements#fail}). Allocates and copies the payload.
+     *
+     * @return an immutable copy of this message
+     */
+    default Message copy() {
+        return new CopiedMessage(id(), sequence(), originalSequence(), topic(), key(), payload(), releasedAtMillis(),
+                redelivered());
+    }
 }

@@ -13,13 +13,42 @@ final class StartedHandler implements HandlerContext {
     private final int partitionCount;
     private final RetryPolicy retryPolicy;
     private volatile HandlerRunner runner;
+    private final boolean async;
+    /** Handed out before the runner exists (in onStart): forwards to it once attached. */
+    private final Acknowledgements acknowledgements = new Acknowledgements() {
+        @Override
+        public void acknowledge(long sequence) {
+            attached("acknowledge").acknowledge(sequence);
+        }
 
-    StartedHandler(String journalId, String handlerName, int partition, int partitionCount, RetryPolicy retryPolicy) {
+        @Override
+        public void acknowledgeUpTo(long sequence) {
+            attached("acknowledge").acknowledgeUpTo(sequence);
+        }
+
+        @Override
+        public void fail(Message message, Throwable failure) {
+            attached("report a failure").fail(message, failure);
+        }
+    };
+
+    StartedHandler(String journalId, String handlerName, int partition, int partitionCount, RetryPolicy retryPolicy,
+                   boolean async) {
+        this.async = async;
         this.journalId = journalId;
         this.handlerName = handlerName;
         this.partition = partition;
         this.partitionCount = partitionCount;
         this.retryPolicy = retryPolicy;
+    }
+
+    private Acknowledgements attached(String what) {
+        HandlerRunner attached = runner;
+        if (attached == null) {
+            throw new IllegalStateException("Handler '" + handlerName + "' partition " + partition + " cannot " + what
+                    + " before its queue has started");
+        }
+        return attached.acknowledgements();
     }
 
     void attach(HandlerRunner handlerRunner) {
@@ -59,6 +88,15 @@ final class StartedHandler implements HandlerContext {
                     + "before its queue has started");
         }
         attached.deadLetterDelivered(message, attempts, failure);
+    }
+
+    @Override
+    public Acknowledgements acknowledgements() {
+        if (!async) {
+            throw new IllegalStateException("Handler '" + handlerName + "' is a MessageHandler: its messages are "
+                    + "acknowledged when onMessage (and onCaughtUp) return. Implement AsyncMessageHandler to acknowledge later");
+        }
+        return acknowledgements;
     }
 
     @Override

@@ -12,11 +12,14 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 
+import io.denormq.Acknowledgements;
+import io.denormq.AsyncMessageHandler;
 import io.denormq.DenormQueue;
 import io.denormq.Durability;
 import io.denormq.FlushPolicy;
+import io.denormq.HandlerContext;
 import io.denormq.Message;
-import io.denormq.MessageHandler;
+import io.denormq.RetryPolicy;
 import io.denormq.kafka.DenormqHeaders;
 import io.denormq.kafka.KafkaBridge;
 import io.denormq.kafka.testing.KafkaBroker;
@@ -51,11 +54,11 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  *       Rounds alternate the two, after five warm-up rounds of each.</li>
  *   <li><b>Latency</b> at a fixed rate (one message per transaction, paced by intended start time so
  *       that a stall cannot hide the messages behind it): commit → acknowledged (the broker's
- *       acknowledgement of the record, once {@code onCaughtUp} returned, that is when the queue may
- *       move the cursor) and commit → consumer (a {@link KafkaConsumer} in this JVM receives it).
- *       Baseline: a plain producer sending one record at the same times, send → acknowledgement
- *       callback and send → consumer. Both producers use {@code linger.ms=0} here: one record at a
- *       time is what this rate offers (the bridge flushes at the end of each dispatch batch anyway).</li>
+ *       acknowledgement of the record, when the bridge acknowledges its message to the queue, which
+ *       may then move the cursor) and commit → consumer (a {@link KafkaConsumer} in this JVM
+ *       receives it). Baseline: a plain producer sending one record at the same times, send →
+ *       acknowledgement callback and send → consumer. Both producers use {@code linger.ms=0} here:
+ *       one record at a time is what this rate offers.</li>
  * </ul>
  *
  * <p>Both JVMs (this one and the broker's) keep their JIT compilers busy for about a minute on 2
@@ -327,15 +330,14 @@ public final class KafkaBridgeThroughput {
     }
 
     /**
-     * Wraps the bridge to note when each message's acknowledgement was released: the end of the
-     * {@code onCaughtUp} that waited for it, after which the queue moves the cursor.
+     * Wraps the bridge to note when each message's acknowledgement reaches the queue: the bridge
+     * acknowledges there (on the producer's I/O thread) as the broker acknowledges the record.
      */
-    private static final class AckTimes implements MessageHandler {
+    private static final class AckTimes implements AsyncMessageHandler {
         private final KafkaBridge bridge;
         private final long[] handled;
         private final long[] acknowledged;
-        private final int[] batch = new int[1 << 20];
-        private int batchSize;
+        private final Map<Long, Integer> indexBySequence = new java.util.concurrent.ConcurrentHashMap<>();
 
         AckTimes(KafkaBridge bridge, long[] handled, long[] acknowledged) {
             this.bridge = bridge;
@@ -344,21 +346,82 @@ public final class KafkaBridgeThroughput {
         }
 
         @Override
+        public void onStart(HandlerContext context) throws Exception {
+            Acknowledgements queue = context.acknowledgements();
+            Acknowledgements timed = new Acknowledgements() {
+                @Override
+                public void acknowledge(long sequence) {
+                    queue.acknowledge(sequence);
+                    Integer index = indexBySequence.remove(sequence);
+                    if (index != null) {
+                        acknowledged[index] = System.nanoTime();
+                    }
+                }
+
+                @Override
+                public void acknowledgeUpTo(long sequence) {
+                    throw new UnsupportedOperationException("the bridge acknowledges one message at a time");
+                }
+
+                @Override
+                public void fail(Message message, Throwable failure) {
+                    queue.fail(message, failure);
+                }
+            };
+            bridge.onStart(new HandlerContext() {
+                @Override
+                public String journalId() {
+                    return context.journalId();
+                }
+
+                @Override
+                public String handlerName() {
+                    return context.handlerName();
+                }
+
+                @Override
+                public int partition() {
+                    return context.partition();
+                }
+
+                @Override
+                public int partitionCount() {
+                    return context.partitionCount();
+                }
+
+                @Override
+                public RetryPolicy retryPolicy() {
+                    return context.retryPolicy();
+                }
+
+                @Override
+                public void deadLetter(Message message, int attempts, Throwable failure) {
+                    context.deadLetter(message, attempts, failure);
+                }
+
+                @Override
+                public Acknowledgements acknowledgements() {
+                    return timed;
+                }
+            });
+        }
+
+        @Override
+        public int maxInFlight() {
+            return bridge.maxInFlight();
+        }
+
+        @Override
         public void onMessage(Message message) throws Exception {
             int index = (int) PayloadNumber.read(message.payload(), 0);
             handled[index] = System.nanoTime();
-            batch[batchSize++] = index;
+            indexBySequence.put(message.sequence(), index);
             bridge.onMessage(message);
         }
 
         @Override
         public void onCaughtUp() throws Exception {
             bridge.onCaughtUp();
-            long now = System.nanoTime();
-            for (int i = 0; i < batchSize; i++) {
-                acknowledged[batch[i]] = now;
-            }
-            batchSize = 0;
         }
     }
 

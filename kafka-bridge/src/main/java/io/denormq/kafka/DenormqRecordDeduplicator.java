@@ -39,6 +39,12 @@ import org.apache.kafka.common.header.Headers;
  * re-send: after such a change, deduplicate by {@value DenormqHeaders#ID} instead. Consume each
  * partition in offset order, as Kafka consumers do.
  *
+ * <p><b>Not for compacted topics.</b> Compaction removes first copies: a re-sent copy of an older
+ * record can survive as its key's only record behind a higher sequence of the same source, and this
+ * rule would drop it, leaving the consumer without a value for that key. On a compacted topic keep
+ * the highest {@value DenormqHeaders#SEQUENCE} per key instead (apply a record only if its sequence
+ * is higher than the one applied for its key).
+ *
  * <p><b>Across consumer restarts.</b> The highest sequences live in this object. A consumer that
  * restarts from committed offsets can receive a duplicate of a record it processed before the
  * commit; to drop that one too, store {@link #highestSequence} with the consumer's own state (in

@@ -16,6 +16,11 @@ import org.apache.kafka.common.header.Headers;
  * thread sets the outcome and wakes the handler thread if it waits.
  */
 final class InFlightRecord implements Callback {
+    /** Told, on the producer's I/O thread, of the broker's first acknowledgement of each record. */
+    interface FirstAcknowledgement {
+        void acknowledged(InFlightRecord record);
+    }
+
     static final int PENDING = 0;
     static final int ACKNOWLEDGED = 1;
     static final int FAILED = 2;
@@ -33,6 +38,9 @@ final class InFlightRecord implements Callback {
     /** What this record holds in memory, for the in-flight cap; need not be exact. */
     final int bytes;
     private final HandlerWakeup wakeup;
+    private final FirstAcknowledgement firstAcknowledgement;
+    /** Written by the I/O thread only (one send's outcome at a time): a re-sent copy's acknowledgement is not a first. */
+    private volatile boolean everAcknowledged;
     /** Handler thread only: how many sends of this record the broker refused for good. */
     int refusals;
     /** Handler thread only: whether the latest send's refusal was counted in {@link #refusals}. */
@@ -53,7 +61,8 @@ final class InFlightRecord implements Callback {
     private volatile int state = PENDING;
 
     InFlightRecord(String topic, String messageTopic, String messageKey, byte[] key, byte[] value, Headers headers,
-                   long timestamp, long id, long sequence, int bytes, HandlerWakeup wakeup) {
+                   long timestamp, long id, long sequence, int bytes, HandlerWakeup wakeup,
+                   FirstAcknowledgement firstAcknowledgement) {
         this.topic = topic;
         this.messageTopic = messageTopic;
         this.messageKey = messageKey;
@@ -65,6 +74,7 @@ final class InFlightRecord implements Callback {
         this.sequence = sequence;
         this.bytes = bytes;
         this.wakeup = wakeup;
+        this.firstAcknowledgement = firstAcknowledgement;
     }
 
     /**
@@ -112,6 +122,15 @@ final class InFlightRecord implements Callback {
         }
         if (exception == null) {
             state = ACKNOWLEDGED;
+            if (!everAcknowledged) {
+                everAcknowledged = true;
+                try {
+                    firstAcknowledgement.acknowledged(this);
+                } finally {
+                    wakeup.signal();
+                }
+                return;
+            }
         } else {
             failure = exception;
             state = FAILED;
@@ -132,6 +151,11 @@ final class InFlightRecord implements Callback {
     void failUnsent(Exception exception) {
         failure = exception;
         state = FAILED;
+    }
+
+    /** @return whether the broker acknowledged some send of this record; read after the outcomes are known */
+    boolean everAcknowledged() {
+        return everAcknowledged;
     }
 
     int state() {

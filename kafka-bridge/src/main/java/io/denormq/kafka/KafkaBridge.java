@@ -8,9 +8,12 @@ import java.util.Iterator;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Function;
 
+import io.denormq.Acknowledgements;
+import io.denormq.AsyncMessageHandler;
 import io.denormq.ConfigurationException;
 import io.denormq.HandlerContext;
 import io.denormq.Message;
@@ -51,9 +54,10 @@ import org.slf4j.LoggerFactory;
  * <ul>
  * <li>The producer is idempotent ({@code enable.idempotence=true}, {@code acks=all}), so its own
  *     retries neither duplicate nor reorder records.</li>
- * <li>The queue moves this handler's durable cursor past a message only once the broker has
- *     acknowledged its record and every record before it: {@link #onCaughtUp()} returns only then.
- *     A crash (of this process or of the broker) therefore re-sends and never skips.</li>
+ * <li>The bridge is an {@link AsyncMessageHandler}: it acknowledges a message to the queue when the
+ *     broker has acknowledged its record, and the queue moves this handler's durable cursor past a
+ *     message only once that message and every message before it are acknowledged. A crash (of this
+ *     process or of the broker) therefore re-sends and never skips.</li>
  * <li>When a send fails (the broker stayed unreachable for {@code delivery.timeout.ms}, or refused
  *     the record) the bridge stops that producer at once, backs off (doubling from the initial to the
  *     maximum backoff, logged at WARN), and re-sends the failed record and every record after it, in
@@ -67,10 +71,14 @@ import org.slf4j.LoggerFactory;
  * </ul>
  *
  * <p><b>Cost.</b> Sends are pipelined: {@link #onMessage} hands the record to the producer and
- * returns; {@link #onCaughtUp()}, at the end of each dispatch batch, flushes and waits for the
- * acknowledgements, one round trip per batch rather than per message. Records in flight are capped
- * ({@link KafkaBridgeBuilder#maxInFlightRecords}, {@link KafkaBridgeBuilder#maxInFlightBytes}): at
- * the cap {@code onMessage} waits for the oldest. Each message is copied once (key and payload).
+ * returns, and the producer's I/O thread acknowledges each message to the queue as the broker
+ * acknowledges its record, so sends and acknowledgements overlap across dispatch batches: nothing
+ * waits at the end of a batch while sends succeed (after a failed send, {@link #onCaughtUp()} waits
+ * until the re-sent records are acknowledged). A record waits in the producer for up to
+ * {@code linger.ms} (Kafka's default is 5&nbsp;ms) before it is sent; set it to 0 for the lowest
+ * latency at low rates. Records in flight are capped ({@link KafkaBridgeBuilder#maxInFlightRecords},
+ * {@link KafkaBridgeBuilder#maxInFlightBytes}): at the cap {@code onMessage} waits for the oldest.
+ * Each message is copied once (key and payload).
  *
  * <p>A record Kafka would refuse before sending it (larger than {@code max.request.size} or
  * {@code buffer.memory}), or whose topic mapping gives a name Kafka cannot have, fails
@@ -91,7 +99,7 @@ import org.slf4j.LoggerFactory;
  * {@link KafkaBridgeBuilder#source(String) source} is fixed then, and must not be another open
  * bridge's in this process. {@link #stats()} and {@link #close()} may be called from any thread.
  */
-public final class KafkaBridge implements MessageHandler, AutoCloseable {
+public final class KafkaBridge implements AsyncMessageHandler, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(KafkaBridge.class);
     /**
      * The sources of the bridges of this process that have started and are not closed: two bridges
@@ -112,6 +120,12 @@ public final class KafkaBridge implements MessageHandler, AutoCloseable {
     private Header sourceHeader;
     /** Which handler of which journal this bridge serves; null until {@link #onStart}. */
     private HandlerContext served;
+    /**
+     * The queue's acknowledgements, from {@link #onStart}: the producer's I/O thread acknowledges each
+     * record there as the broker acknowledges it. Null for a bridge fed without a queue, whose
+     * {@link #onCaughtUp()} waits for the broker instead.
+     */
+    private volatile Acknowledgements acks;
     private final Map<String, Object> producerConfig;
     private final RecordLimits limits;
     private final int maxInFlightRecords;
@@ -135,12 +149,18 @@ public final class KafkaBridge implements MessageHandler, AutoCloseable {
     private volatile boolean closed;
 
     // Written by the handler thread only, read by stats() from any thread.
-    private volatile long acknowledged;
     private volatile long resent;
     private volatile long failedRounds;
     private volatile long notForwarded;
-    private volatile int inFlightCount;
-    private volatile long inFlightBytes;
+    /** Handler thread only: the bytes of the records held in {@link #inFlight}, for the cap. */
+    private long inFlightBytes;
+    // Records the broker acknowledged (once each), and those sent and not yet acknowledged: the
+    // producer's I/O thread counts the acknowledgements, the handler thread the rest.
+    private final AtomicLong acknowledged = new AtomicLong();
+    private final AtomicLong unacknowledgedRecords = new AtomicLong();
+    private final AtomicLong unacknowledgedBytes = new AtomicLong();
+    /** One instance for every record: a method reference per record would allocate. */
+    private final InFlightRecord.FirstAcknowledgement firstAcknowledgement = this::firstAcknowledged;
 
     KafkaBridge(Function<String, String> topicMapping, String source, Map<String, Object> producerConfig,
                 RecordLimits limits, int maxInFlightRecords, long maxInFlightBytes, Duration initialBackoff,
@@ -178,6 +198,10 @@ public final class KafkaBridge implements MessageHandler, AutoCloseable {
         Route route = route(message.topic());
         if (route == null) {
             notForwarded++;
+            Acknowledgements queue = acks;
+            if (queue != null) {
+                queue.acknowledge(message.sequence()); // nothing to wait for
+            }
             return;
         }
         if (route.invalidName() != null) {
@@ -207,8 +231,9 @@ public final class KafkaBridge implements MessageHandler, AutoCloseable {
             holdUntilStopped(message);
         }
         inFlight.addLast(record);
-        inFlightCount = inFlight.size();
         inFlightBytes += record.bytes;
+        unacknowledgedRecords.incrementAndGet();
+        unacknowledgedBytes.addAndGet(record.bytes);
         ProducerSession current = session;
         if (current == null) {
             current = openFirstSession();
@@ -217,8 +242,8 @@ public final class KafkaBridge implements MessageHandler, AutoCloseable {
         if (record.state() == InFlightRecord.FAILED) {
             if (record.failure() instanceof RecordTooLargeException refused) {
                 inFlight.removeLast();
-                inFlightCount = inFlight.size();
                 inFlightBytes -= record.bytes;
+                forgetUnacknowledged(record);
                 throw refused;
             }
             current.fail(); // failed on this thread: nothing later may go out through this producer
@@ -262,15 +287,20 @@ public final class KafkaBridge implements MessageHandler, AutoCloseable {
                         + "handler's name) or give each bridge its own, and close a bridge before another takes its source");
             }
             served = context;
+            acks = context.acknowledgements();
             setSource(resolved);
         }
     }
 
     /**
-     * Returns once the broker has acknowledged every record sent so far, so that the queue may
-     * acknowledge the messages: the records the producer still lingers on are sent at once. A failed
-     * send is re-sent with backoff (with every record after it, in order) until acknowledged; this
-     * returns only then, or throws, and then the queue acknowledges nothing.
+     * Served by a queue, the bridge's messages are acknowledged as the broker acknowledges their
+     * records (from the producer's I/O thread), so this does not wait while sends succeed: it drops
+     * the acknowledged records it holds and returns. After a failed send (and for a bridge fed
+     * without a queue, always) it returns once the broker has acknowledged every record sent so far:
+     * the records the producer still lingers on are sent at once, and a failed send is re-sent with
+     * backoff (with every record after it, in order) until acknowledged. The queue calls this at the
+     * end of each dispatch batch and, while records are unacknowledged, about every millisecond when
+     * idle, so a failure is acted on without waiting for the next message.
      *
      * @throws InterruptedException  if the queue stops the handler before everything is acknowledged
      * @throws IllegalStateException if the bridge was closed before everything was acknowledged
@@ -278,6 +308,10 @@ public final class KafkaBridge implements MessageHandler, AutoCloseable {
     @Override
     public void onCaughtUp() throws InterruptedException {
         releaseAcknowledged();
+        ProducerSession current = session;
+        if (acks != null && (current == null || !current.hasFailed())) {
+            return; // the acknowledgements reach the queue from the producer's I/O thread
+        }
         while (!inFlight.isEmpty()) {
             InFlightRecord oldest = inFlight.peekFirst();
             if (oldest.state() == InFlightRecord.PENDING) {
@@ -295,7 +329,42 @@ public final class KafkaBridge implements MessageHandler, AutoCloseable {
      * @return the bridge's counters; its lag is the queue's, in {@link io.denormq.DenormQueue#stats()}
      */
     public KafkaBridgeStats stats() {
-        return new KafkaBridgeStats(acknowledged, resent, failedRounds, notForwarded, inFlightCount, inFlightBytes);
+        return new KafkaBridgeStats(acknowledged.get(), resent, failedRounds, notForwarded,
+                (int) unacknowledgedRecords.get(), unacknowledgedBytes.get());
+    }
+
+    /**
+     * At most as many messages unacknowledged as records may be in flight: the bridge's own cap
+     * ({@link KafkaBridgeBuilder#maxInFlightRecords}) is reached first, in {@link #onMessage}.
+     *
+     * @return the in-flight record cap, within what a queue accepts
+     */
+    @Override
+    public int maxInFlight() {
+        return Math.min(maxInFlightRecords, AsyncMessageHandler.MAX_IN_FLIGHT_LIMIT);
+    }
+
+    /**
+     * The broker acknowledged a record for the first time (on the producer's I/O thread): the queue
+     * may count its message as done once every message before it is done too. A re-sent copy's
+     * acknowledgement changes nothing.
+     */
+    private void firstAcknowledged(InFlightRecord record) {
+        acknowledged.incrementAndGet();
+        unacknowledgedRecords.decrementAndGet();
+        unacknowledgedBytes.addAndGet(-record.bytes);
+        Acknowledgements queue = acks;
+        if (queue != null) {
+            queue.acknowledge(record.sequence);
+        }
+    }
+
+    /** A record leaves the bridge without the broker's acknowledgement (dead-lettered, or refused before sending). */
+    private void forgetUnacknowledged(InFlightRecord record) {
+        if (!record.everAcknowledged()) {
+            unacknowledgedRecords.decrementAndGet();
+            unacknowledgedBytes.addAndGet(-record.bytes);
+        }
     }
 
     /**
@@ -374,7 +443,7 @@ public final class KafkaBridge implements MessageHandler, AutoCloseable {
         int bytes = RECORD_OVERHEAD_BYTES + (key == null ? 0 : key.length) + value.length + id.length + sequence.length
                 + route.topicHeader().value().length + sourceHeader.value().length;
         return new InFlightRecord(route.kafkaTopic(), message.topic(), messageKey, key, value, headers,
-                message.releasedAtMillis(), message.id(), message.sequence(), bytes, wakeup);
+                message.releasedAtMillis(), message.id(), message.sequence(), bytes, wakeup, firstAcknowledgement);
     }
 
     /** At the cap, waits for the oldest records (re-sending them if they failed) until one more fits. */
@@ -400,8 +469,6 @@ public final class KafkaBridge implements MessageHandler, AutoCloseable {
             released++;
         }
         if (released > 0) {
-            acknowledged += released;
-            inFlightCount = inFlight.size();
             if (consecutiveFailures > 0) {
                 LOG.info("Kafka acknowledges records again (after {} failed round(s)); {} record(s) still in flight",
                         consecutiveFailures, inFlight.size());
@@ -484,11 +551,11 @@ public final class KafkaBridge implements MessageHandler, AutoCloseable {
             if (++record.refusals < maxAttempts) {
                 continue;
             }
-            context.deadLetter(record.message(), record.refusals, record.failure());
+            context.deadLetter(record.message(), record.refusals, record.failure()); // the queue's acknowledgement too
             records.remove();
             inFlightBytes -= record.bytes;
+            forgetUnacknowledged(record);
         }
-        inFlightCount = inFlight.size();
     }
 
     /** Errors with which the broker refuses a record for what it is: sending it again changes nothing. */

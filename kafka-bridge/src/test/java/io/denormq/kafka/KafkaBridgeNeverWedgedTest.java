@@ -3,23 +3,16 @@ package io.denormq.kafka;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import io.denormq.ConfigurationException;
 import io.denormq.DeadLetter;
 import io.denormq.DenormQueue;
 import io.denormq.RetryPolicy;
-import io.denormq.kafka.testing.KafkaBroker;
 import io.denormq.kafka.testing.TopicContents;
 import org.apache.kafka.clients.producer.ProducerConfig;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -30,29 +23,12 @@ import org.junit.jupiter.api.Timeout;
  * sees the bridge refuse the setup with a {@link ConfigurationException}, or sees it deliver.
  */
 @Timeout(180)
-class KafkaBridgeNeverWedgedTest {
-    private static final Duration AWAIT = Duration.ofSeconds(30);
-    private static final AtomicInteger TOPICS = new AtomicInteger();
+class KafkaBridgeNeverWedgedTest extends SharedBrokerTestSupport {
     private static final RetryPolicy QUICK_RETRIES = RetryPolicy.of(3, Duration.ofMillis(1), Duration.ofMillis(5));
-    private static KafkaBroker broker;
 
-    private Path root;
-    private String topic;
-
-    @BeforeAll
-    static void startBroker() throws Exception {
-        broker = KafkaBroker.shared();
-    }
-
-    @BeforeEach
-    void setUp() throws Exception {
-        root = Files.createTempDirectory("denormq-kafka-wedge-");
-        topic = "wedge-test-" + TOPICS.incrementAndGet();
-    }
-
-    @AfterEach
-    void tearDown() {
-        KafkaBroker.deleteRecursively(root);
+    @Override
+    protected String topicPrefix() {
+        return "wedge";
     }
 
     /** Item 1: the size is checked in onMessage even when the producer has failed and the record would go out unsent. */
@@ -69,7 +45,7 @@ class KafkaBridgeNeverWedgedTest {
                 .producerProperty(ProducerConfig.MAX_BLOCK_MS_CONFIG, 1000)
                 .backoff(Duration.ofMillis(100), Duration.ofMillis(400))
                 .build();
-        DenormQueue queue = DenormQueue.builder(root.resolve("journal")).retry(QUICK_RETRIES).handler("kafka", bridge).build();
+        DenormQueue queue = DenormQueue.builder(journalDir).retry(QUICK_RETRIES).handler("kafka", bridge).build();
         queue.publish("late", "k", bytes("late"));
         queue.publish("t", "k", new byte[4096]);
         queue.publish("t", "k", bytes("after"));
@@ -104,7 +80,7 @@ class KafkaBridgeNeverWedgedTest {
             assertThat(refused).hasMessageContaining("max.block.ms=0");
             return;
         }
-        DenormQueue queue = DenormQueue.builder(root.resolve("journal")).handler("kafka", bridge).build();
+        DenormQueue queue = DenormQueue.builder(journalDir).handler("kafka", bridge).build();
         queue.publish("t", "k", bytes("one"));
         queue.publish("t", "k", bytes("two"));
         boolean processed = queue.awaitProcessed(Duration.ofSeconds(20));
@@ -125,7 +101,7 @@ class KafkaBridgeNeverWedgedTest {
                 .producerProperty(ProducerConfig.MAX_BLOCK_MS_CONFIG, 2000)
                 .backoff(Duration.ofMillis(50), Duration.ofMillis(200))
                 .build();
-        DenormQueue queue = DenormQueue.builder(root.resolve("journal")).retry(QUICK_RETRIES).handler("kafka", bridge).build();
+        DenormQueue queue = DenormQueue.builder(journalDir).retry(QUICK_RETRIES).handler("kafka", bridge).build();
         queue.publish("t", "k", bytes("before"));
         queue.publish("bad", "k", bytes("bad"));
         queue.publish("t", "k", bytes("after"));
@@ -156,7 +132,7 @@ class KafkaBridgeNeverWedgedTest {
                 .source("compacted")
                 .backoff(Duration.ofMillis(50), Duration.ofMillis(200))
                 .build();
-        DenormQueue queue = DenormQueue.builder(root.resolve("journal")).retry(QUICK_RETRIES).handler("kafka", bridge).build();
+        DenormQueue queue = DenormQueue.builder(journalDir).retry(QUICK_RETRIES).handler("kafka", bridge).build();
         queue.publish("t", "k", bytes("before"));
         queue.publish("t", null, bytes("keyless"));
         queue.publish("t", "k", bytes("after"));
@@ -190,7 +166,7 @@ class KafkaBridgeNeverWedgedTest {
     @Test
     void shouldRefuseABridgeAlreadyServingAnotherQueueOrPartition() throws Exception {
         broker.createTopic(topic, 1);
-        KafkaBridge bridge = KafkaBridge.builder().bootstrapServers(broker.bootstrapServers()).defaultTopic(topic)
+        KafkaBridge bridge = bridgeToBroker().defaultTopic(topic)
                 .source("reused").build();
         DenormQueue first = DenormQueue.builder(root.resolve("first")).handler("kafka", bridge).build();
         first.publish("t", "k", bytes("one"));
@@ -202,7 +178,7 @@ class KafkaBridgeNeverWedgedTest {
             second = DenormQueue.builder(root.resolve("second")).handler("kafka", bridge).build();
         } catch (ConfigurationException refused) {
             assertThat(refused).hasMessageContaining("'kafka'").hasMessageContaining("already");
-            KafkaBridge shared = KafkaBridge.builder().bootstrapServers(broker.bootstrapServers()).defaultTopic(topic).build();
+            KafkaBridge shared = bridgeToBroker().defaultTopic(topic).build();
             try {
                 DenormQueue.builder(root.resolve("third")).handler("kafka", 2, partition -> shared).build().close();
                 throw new AssertionError("one bridge for two partitions was accepted");
@@ -224,7 +200,4 @@ class KafkaBridgeNeverWedgedTest {
         assertThat(TopicContents.read(broker.bootstrapServers(), topic).payloads()).containsExactly("one", "two");
     }
 
-    private static byte[] bytes(String text) {
-        return text.getBytes(StandardCharsets.UTF_8);
-    }
 }

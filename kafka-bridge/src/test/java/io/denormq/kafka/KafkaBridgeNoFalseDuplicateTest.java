@@ -3,8 +3,6 @@ package io.denormq.kafka;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -13,7 +11,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import io.denormq.Codec;
 import io.denormq.ConfigurationException;
@@ -22,14 +19,10 @@ import io.denormq.DenormQueue;
 import io.denormq.Message;
 import io.denormq.MessageHandler;
 import io.denormq.RetryPolicy;
-import io.denormq.kafka.testing.KafkaBroker;
 import io.denormq.kafka.testing.TopicContents;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.RoundRobinPartitioner;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -39,28 +32,11 @@ import org.junit.jupiter.api.Timeout;
  * message it dropped had been accepted once before — or sees the bridge refuse the setup.
  */
 @Timeout(180)
-class KafkaBridgeNoFalseDuplicateTest {
-    private static final Duration AWAIT = Duration.ofSeconds(30);
-    private static final AtomicInteger TOPICS = new AtomicInteger();
-    private static KafkaBroker broker;
+class KafkaBridgeNoFalseDuplicateTest extends SharedBrokerTestSupport {
 
-    private Path root;
-    private String topic;
-
-    @BeforeAll
-    static void startBroker() throws Exception {
-        broker = KafkaBroker.shared();
-    }
-
-    @BeforeEach
-    void setUp() throws Exception {
-        root = Files.createTempDirectory("denormq-kafka-dedup-");
-        topic = "dedup-test-" + TOPICS.incrementAndGet();
-    }
-
-    @AfterEach
-    void tearDown() {
-        KafkaBroker.deleteRecursively(root);
+    @Override
+    protected String topicPrefix() {
+        return "dedup";
     }
 
     /**
@@ -98,7 +74,7 @@ class KafkaBridgeNoFalseDuplicateTest {
         broker.createTopic(topic, 1);
         List<KafkaBridge> bridges = new ArrayList<>();
         MessageHandler laggard = message -> Thread.sleep(Long.MAX_VALUE); // acknowledges nothing until stopped
-        DenormQueue first = DenormQueue.builder(root.resolve("journal")).shutdownTimeout(Duration.ofSeconds(1))
+        DenormQueue first = DenormQueue.builder(journalDir).shutdownTimeout(Duration.ofSeconds(1))
                 .handler("kafka", 2, partition -> partition == 0 ? laggard : bridge(bridges, "partitioned-" + partition))
                 .build();
         Set<String> published = new HashSet<>();
@@ -111,7 +87,7 @@ class KafkaBridgeNoFalseDuplicateTest {
         bridges.forEach(KafkaBridge::close);
 
         bridges.clear();
-        DenormQueue second = DenormQueue.builder(root.resolve("journal"))
+        DenormQueue second = DenormQueue.builder(journalDir)
                 .handler("kafka", 3, partition -> bridge(bridges, "partitioned-" + partition))
                 .build();
         for (int i = 0; i < 30; i++) {
@@ -143,7 +119,7 @@ class KafkaBridgeNoFalseDuplicateTest {
             assertThat(refused).hasMessageContaining("partitioner.class");
             return;
         }
-        DenormQueue queue = DenormQueue.builder(root.resolve("journal")).handler("kafka", bridge).build();
+        DenormQueue queue = DenormQueue.builder(journalDir).handler("kafka", bridge).build();
         for (int i = 0; i < 20; i++) {
             queue.publish("t", "one-key", bytes("n-" + i));
         }
@@ -242,9 +218,9 @@ class KafkaBridgeNoFalseDuplicateTest {
         String y = topic + "-y";
         broker.createTopic(x, 1);
         broker.createTopic(y, 1);
-        KafkaBridge before = KafkaBridge.builder().bootstrapServers(broker.bootstrapServers())
+        KafkaBridge before = bridgeToBroker()
                 .topic("a", x).topic("b", y).build();
-        DenormQueue first = DenormQueue.builder(root.resolve("journal")).handler("kafka", before).build();
+        DenormQueue first = DenormQueue.builder(journalDir).handler("kafka", before).build();
         List<String> published = new ArrayList<>();
         for (int i = 0; i < 20; i++) {
             first.publish("a", "k", bytes("a-" + i));
@@ -255,9 +231,9 @@ class KafkaBridgeNoFalseDuplicateTest {
         first.close();
         before.close();
 
-        KafkaBridge after = KafkaBridge.builder().bootstrapServers(broker.bootstrapServers())
+        KafkaBridge after = bridgeToBroker()
                 .topic("a", y).topic("b", y).build(); // "a" moves into the topic "b" already wrote higher sequences to
-        DenormQueue second = DenormQueue.builder(root.resolve("journal")).handler("kafka", after).build();
+        DenormQueue second = DenormQueue.builder(journalDir).handler("kafka", after).build();
         for (int i = 20; i < 30; i++) {
             second.publish("a", "k", bytes("a-" + i));
             second.publish("b", "k", bytes("b-" + i));
@@ -284,9 +260,9 @@ class KafkaBridgeNoFalseDuplicateTest {
     @Test
     void shouldPublishARedriveAsANewRecordNamingItsOriginalSequence() throws Exception {
         broker.createTopic(topic, 1);
-        KafkaBridge strict = KafkaBridge.builder().bootstrapServers(broker.bootstrapServers()).defaultTopic(topic)
+        KafkaBridge strict = bridgeToBroker().defaultTopic(topic)
                 .producerProperty(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 2048).build();
-        DenormQueue first = DenormQueue.builder(root.resolve("journal"))
+        DenormQueue first = DenormQueue.builder(journalDir)
                 .retry(RetryPolicy.of(2, Duration.ofMillis(1), Duration.ofMillis(5))).handler("kafka", strict).build();
         byte[] old = new byte[3000];
         java.util.Arrays.fill(old, (byte) 'o');
@@ -299,7 +275,7 @@ class KafkaBridgeNoFalseDuplicateTest {
         assertThat(deadLetters).hasSize(1);
 
         KafkaBridge relaxed = bridge(null);            // the limit raised
-        DenormQueue second = DenormQueue.builder(root.resolve("journal")).handler("kafka", relaxed).build();
+        DenormQueue second = DenormQueue.builder(journalDir).handler("kafka", relaxed).build();
         second.redrive(deadLetters.get(0));
         assertThat(second.awaitProcessed(AWAIT)).isTrue();
         second.close();
@@ -320,7 +296,7 @@ class KafkaBridgeNoFalseDuplicateTest {
     }
 
     private KafkaBridge bridge(String source) {
-        KafkaBridgeBuilder builder = KafkaBridge.builder().bootstrapServers(broker.bootstrapServers()).defaultTopic(topic);
+        KafkaBridgeBuilder builder = bridgeToBroker().defaultTopic(topic);
         return (source == null ? builder : builder.source(source)).build();
     }
 
@@ -355,10 +331,6 @@ class KafkaBridgeNoFalseDuplicateTest {
         }
         List<String> droppedNeverAccepted = dropped.stream().filter(payload -> !accepted.contains(payload)).toList();
         return new Deduplicated(accepted, droppedNeverAccepted);
-    }
-
-    private static byte[] bytes(String text) {
-        return text.getBytes(StandardCharsets.UTF_8);
     }
 
     private record Deduplicated(List<String> acceptedInOrder, List<String> droppedNeverAccepted) {

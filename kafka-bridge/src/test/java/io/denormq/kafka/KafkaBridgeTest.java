@@ -3,8 +3,6 @@ package io.denormq.kafka;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -16,17 +14,14 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import io.denormq.DenormQueue;
 import io.denormq.RetryPolicy;
-import io.denormq.kafka.testing.KafkaBroker;
 import io.denormq.kafka.testing.TopicContents;
 import io.denormq.tx.ProgrammaticTransactions;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -36,36 +31,27 @@ import org.junit.jupiter.api.Timeout;
  * headers; the in-flight cap; a record Kafka refuses.
  */
 @Timeout(120)
-class KafkaBridgeTest {
-    private static final Duration AWAIT = Duration.ofSeconds(60);
-    private static final AtomicInteger TOPICS = new AtomicInteger();
-    private static KafkaBroker broker;
-
-    private Path journalDir;
+class KafkaBridgeTest extends SharedBrokerTestSupport {
     private Connection database;
-    private String topic;
 
-    @BeforeAll
-    static void startBroker() throws Exception {
-        broker = KafkaBroker.shared();
+    @Override
+    protected String topicPrefix() {
+        return "bridge";
     }
 
     @BeforeEach
-    void setUp() throws Exception {
-        journalDir = Files.createTempDirectory("denormq-kafka-test-").resolve("journal");
-        database = DriverManager.getConnection("jdbc:h2:mem:bridge-" + TOPICS.incrementAndGet());
+    void createDatabase() throws Exception {
+        database = DriverManager.getConnection("jdbc:h2:mem:bridge-" + testNumber);
         database.setAutoCommit(false);
         try (Statement statement = database.createStatement()) {
             statement.execute("create table orders(id bigint primary key, customer varchar(40))");
         }
         database.commit();
-        topic = "bridge-test-" + TOPICS.get();
     }
 
     @AfterEach
-    void tearDown() throws Exception {
+    void closeDatabase() throws Exception {
         database.close();
-        KafkaBroker.deleteRecursively(journalDir.getParent());
     }
 
     @Test
@@ -203,7 +189,7 @@ class KafkaBridgeTest {
     @Test
     void shouldAcknowledgeNothingMoreWhenClosedBeforeItsQueueAndSendItAfterTheRestart() throws Exception {
         broker.createTopic(topic, 1);
-        KafkaBridge first = KafkaBridge.builder().bootstrapServers(broker.bootstrapServers()).defaultTopic(topic).build();
+        KafkaBridge first = bridgeToBroker().defaultTopic(topic).build();
         DenormQueue queue = DenormQueue.builder(journalDir).shutdownTimeout(Duration.ofSeconds(1))
                 .handler("kafka", first).build();
         queue.publish("t", "k", "one".getBytes(StandardCharsets.UTF_8));
@@ -214,7 +200,7 @@ class KafkaBridgeTest {
         queue.close(); // stops the held handler after its shutdown timeout
         assertThat(TopicContents.read(broker.bootstrapServers(), topic).payloads()).containsExactly("one");
 
-        KafkaBridge second = KafkaBridge.builder().bootstrapServers(broker.bootstrapServers()).defaultTopic(topic).build();
+        KafkaBridge second = bridgeToBroker().defaultTopic(topic).build();
         DenormQueue again = DenormQueue.builder(journalDir).handler("kafka", second).build();
         assertThat(again.awaitProcessed(AWAIT)).isTrue();
         again.close();

@@ -96,7 +96,9 @@ public final class Dispatcher implements AutoCloseable {
             this.runner = runner;
             String label = runner == null ? "no handler" : "handler '" + runner.displayName() + "'";
             this.ring = RingBuffer.createSingleProducer(() -> new MessageEvent(ringSize), ringSize,
-                    busySpin ? new BusySpinWaitStrategy() : new SleepingWaitStrategy(100, HANDLER_SLEEP_NANOS));
+                    runner != null && runner.isAsync()
+                            ? new AttentiveWaitStrategy(100, HANDLER_SLEEP_NANOS, busySpin, runner::needsAttention)
+                            : busySpin ? new BusySpinWaitStrategy() : new SleepingWaitStrategy(100, HANDLER_SLEEP_NANOS));
             if (runner != null) {
                 processor = new BatchEventProcessorBuilder().build(ring, ring.newBarrier(), runner);
                 processor.setExceptionHandler(new LoggingExceptionHandler(runner.displayName(), errorHandler));
@@ -150,8 +152,10 @@ public final class Dispatcher implements AutoCloseable {
             if (reader.lastReadIndex() < journalIndex && reader.isRunning()) {
                 return false;
             }
-            // a processor whose thread has not started yet is not "not running": it has yet to start
-            return processor == null || processor.getSequence().get() >= ring.getCursor() || runner.hasShutDown();
+            // a processor whose thread has not started yet is not "not running": it has yet to start;
+            // an asynchronous handler has processed a message once it acknowledged it
+            return processor == null || (processor.getSequence().get() >= ring.getCursor() && runner.unacknowledged() == 0)
+                    || runner.hasShutDown();
         }
     }
 
@@ -226,9 +230,9 @@ public final class Dispatcher implements AutoCloseable {
     }
 
     /**
-     * Stops dispatching: each reader reads what the journal holds, the handlers process it, then
-     * all threads stop. A handler still busy when {@code timeout} runs out is halted: what it had
-     * not acknowledged is delivered again on the next start.
+     * Stops dispatching: each reader reads what the journal holds, the handlers process it (and
+     * asynchronous handlers acknowledge it), then all threads stop. A handler still busy when
+     * {@code timeout} runs out is halted: what it had not acknowledged is delivered again on the next start.
      *
      * @param timeout how long to wait for the handlers to drain
      */
@@ -251,9 +255,16 @@ public final class Dispatcher implements AutoCloseable {
                     && System.nanoTime() < deadline) {
                 LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
             }
-            if (pipeline.processor.getSequence().get() < published && !pipeline.halted()) {
-                LOG.warn("Handler '{}' did not finish its backlog within {}; it is stopped and will be delivered "
-                        + "the rest again on the next start", pipeline.runner.displayName(), timeout);
+            // an asynchronous handler's acknowledgements may still arrive: give them the rest of the time
+            while (pipeline.runner.unacknowledged() > 0 && !pipeline.runner.hasShutDown() && !pipeline.halted()
+                    && System.nanoTime() < deadline) {
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+            }
+            if ((pipeline.processor.getSequence().get() < published || pipeline.runner.unacknowledged() > 0)
+                    && !pipeline.halted()) {
+                LOG.warn("Handler '{}' did not finish its backlog within {} ({} message(s) delivered and not "
+                                + "acknowledged); it is stopped and will be delivered the rest again on the next start",
+                        pipeline.runner.displayName(), timeout, pipeline.runner.unacknowledged());
             }
         }
         for (Pipeline pipeline : pipelines) {

@@ -5,6 +5,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
 import com.lmax.disruptor.EventHandler;
+import io.denormq.Acknowledgements;
+import io.denormq.AsyncMessageHandler;
 import io.denormq.Message;
 import io.denormq.MessageHandler;
 import io.denormq.RetryPolicy;
@@ -26,6 +28,13 @@ import org.slf4j.LoggerFactory;
  * processes and acknowledges nothing more, so that message and every later one are delivered again
  * after a restart. It logs one ERROR saying what to do and runs the action given to
  * {@link #whenHalted}, with which the dispatcher stops its pipeline.
+ *
+ * <p>For an {@link AsyncMessageHandler} a message returned from is only accepted: it is kept in
+ * {@link InFlightMessages} until acknowledged, and the cursor follows the acknowledgements instead
+ * of the end of the batch. Delivery waits while {@link AsyncMessageHandler#maxInFlight()} messages
+ * are unacknowledged; failed messages are delivered again from this thread, oldest first, between
+ * deliveries and when the ring is idle ({@link #onTimeout}). A plain {@link MessageHandler} takes
+ * none of these paths.
  */
 public final class HandlerRunner implements EventHandler<MessageEvent> {
     private static final Logger LOG = LoggerFactory.getLogger(HandlerRunner.class);
@@ -51,6 +60,10 @@ public final class HandlerRunner implements EventHandler<MessageEvent> {
     private Runnable onHalted = () -> { };
     /** Set when the event processor's thread has left its loop: nothing more will be processed. */
     private volatile boolean shutDown;
+    /** The messages an asynchronous handler has not acknowledged yet; null for a plain handler. */
+    private final InFlightMessages inFlight;
+    /** Whether the last hint to an asynchronous handler failed: its failures are logged once in a row. */
+    private boolean hintFailing;
 
     /**
      * @param name        the handler's name
@@ -64,6 +77,16 @@ public final class HandlerRunner implements EventHandler<MessageEvent> {
      */
     public HandlerRunner(String name, int partition, int partitions, MessageHandler handler, RetryPolicy retryPolicy,
                          CheckpointFile checkpoint, int slot, Journal journal) {
+        this(name, partition, partitions, handler, retryPolicy, checkpoint, slot, journal, 0);
+    }
+
+    /**
+     * @param maxInFlight for an {@link AsyncMessageHandler}, how many of its messages may be
+     *                    unacknowledged (its {@link AsyncMessageHandler#maxInFlight()}, checked); 0 for a plain handler
+     * @see #HandlerRunner(String, int, int, MessageHandler, RetryPolicy, CheckpointFile, int, Journal)
+     */
+    public HandlerRunner(String name, int partition, int partitions, MessageHandler handler, RetryPolicy retryPolicy,
+                         CheckpointFile checkpoint, int slot, Journal journal, int maxInFlight) {
         this.name = name;
         this.partition = partition;
         this.partitions = partitions;
@@ -74,11 +97,17 @@ public final class HandlerRunner implements EventHandler<MessageEvent> {
         this.journal = journal;
         this.cursor = checkpoint.cursor(slot);
         this.cursorStored = cursor;
+        this.inFlight = maxInFlight > 0
+                ? new InFlightMessages(displayName(), maxInFlight, cursor, this::storeAcknowledged) : null;
     }
 
     @Override
     public void onEvent(MessageEvent event, long ringSequence, boolean endOfBatch) {
         if (halted) {
+            return;
+        }
+        if (inFlight != null) {
+            onEventAsync(event, endOfBatch);
             return;
         }
         if (event.sequence > cursor && !isMine(event)) {
@@ -93,6 +122,153 @@ public final class HandlerRunner implements EventHandler<MessageEvent> {
         }
         if (endOfBatch) {
             storeCursor();
+        }
+    }
+
+    private void onEventAsync(MessageEvent event, boolean endOfBatch) {
+        if (inFlight.failuresPending()) {
+            retryFailed();
+        }
+        if (event.sequence > cursor && !isMine(event)) {
+            cursor = event.sequence;
+            inFlight.dispatched(cursor);
+        } else if (event.sequence > cursor) {
+            if (!awaitRoom()) {
+                return;
+            }
+            inFlight.register(event.sequence);
+            view.wrap(event);
+            if (!deliver()) {
+                return;
+            }
+            cursor = event.sequence;
+            inFlight.dispatched(cursor);
+        }
+        if (endOfBatch && !halted) {
+            inFlight.advance(); // the messages passed over since the last acknowledgement
+            hintAsync();
+        }
+    }
+
+    /**
+     * Called by the event processor when the ring stayed empty for a while and this runner asked for
+     * attention ({@link #needsAttention()}): an asynchronous handler's failed messages are delivered
+     * again, and the handler is given its hint, even when no new message arrives.
+     */
+    @Override
+    public void onTimeout(long sequence) {
+        if (inFlight == null || halted) {
+            return;
+        }
+        if (inFlight.failuresPending()) {
+            retryFailed();
+        }
+        if (!halted && inFlight.size() > 0) {
+            hintAsync();
+        }
+    }
+
+    /** @return whether an asynchronous handler has unacknowledged messages: the idle ring should call {@link #onTimeout} */
+    boolean needsAttention() {
+        return inFlight != null && !halted && inFlight.size() > 0;
+    }
+
+    /** Waits, at the in-flight cap, until an acknowledgement makes room; false if halted meanwhile. */
+    private boolean awaitRoom() {
+        while (inFlight.isFull()) {
+            if (halted) {
+                return false;
+            }
+            if (inFlight.failuresPending()) {
+                retryFailed();
+                continue;
+            }
+            inFlight.awaitChange();
+            if (inFlight.isFull() && !halted) {
+                hintAsync(); // a handler that completes its own failures (re-sends) may be what holds the room
+            }
+        }
+        return !halted;
+    }
+
+    /**
+     * {@code onCaughtUp} of an asynchronous handler: a hint (push out what it batches, act on its own
+     * failures) that gates nothing, so a failure is only logged, once in a row.
+     */
+    private void hintAsync() {
+        try {
+            handler.onCaughtUp();
+            hintFailing = false;
+        } catch (Throwable failure) {
+            if (failure instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            if (!hintFailing && !halted) {
+                LOG.warn("Handler '{}' failed in onCaughtUp; its cursor follows its acknowledgements all the same: {}",
+                        displayName(), describe(failure));
+            }
+            hintFailing = true;
+        }
+    }
+
+    /**
+     * Delivers the asynchronous handler's failed messages again, oldest first, after the retry
+     * policy's backoff; one that failed as many times as the policy has attempts is dead-lettered
+     * and counts as acknowledged.
+     */
+    private void retryFailed() {
+        InFlightMessages.Failure failed;
+        while (!halted && (failed = inFlight.takeFailure()) != null) {
+            Message copy = failed.copy();
+            int attempts = failed.failedAttempts();
+            if (attempts >= retryPolicy.maxAttempts()) {
+                deadLetterFailed(copy, attempts, failed.failure());
+                continue;
+            }
+            retries.incrementAndGet();
+            if (attempts == 1) {
+                LOG.warn("Handler '{}' reported {} failed (attempt 1 of {}); delivering it again with backoff: {}",
+                        displayName(), copy, retryPolicy.maxAttempts(), describe(failed.failure()));
+            }
+            inFlight.advance();
+            if (!backoff(attempts)) {
+                return;
+            }
+            try {
+                handler.onMessage(copy);
+            } catch (Throwable again) {
+                if (again instanceof InterruptedException) {
+                    Thread.currentThread().interrupt();
+                }
+                if (halted) {
+                    return;
+                }
+                inFlight.failedAgain(copy, again);
+            }
+        }
+    }
+
+    private void deadLetterFailed(Message copy, int attempts, Throwable failure) {
+        try {
+            long index = DeadLetterRecords.append(journal, name, partition, copy, attempts, failure);
+            deadLetters.incrementAndGet();
+            LOG.error("Handler '{}' gave up on {} after {} attempts; dead-lettered at journal index {} of {}. "
+                            + "It is listed by DenormQueue.deadLetters(); the handler goes on with the next message.",
+                    displayName(), copy, attempts, Long.toHexString(index), journal.directory(), failure);
+            inFlight.acknowledge(copy.sequence());
+        } catch (RuntimeException | Error e) {
+            haltOnFailure(copy, attempts, failure, e);
+        }
+    }
+
+    /** Called under the in-flight lock, with increasing positions, from whichever thread acknowledged. */
+    private void storeAcknowledged(long position, int acknowledgedMessages) {
+        if (position != cursorStored) {
+            checkpoint.putCursor(slot, position);
+            cursorStored = position;
+        }
+        if (acknowledgedMessages > 0) {
+            processed.addAndGet(acknowledgedMessages);
         }
     }
 
@@ -158,7 +334,13 @@ public final class HandlerRunner implements EventHandler<MessageEvent> {
      */
     public long deadLetterDelivered(Message message, int attempts, Throwable failure) {
         long sequence = message.sequence();
-        if (sequence <= cursorStored || sequence > cursor) {
+        if (inFlight != null) {
+            if (!inFlight.isUnacknowledged(sequence)) {
+                throw new IllegalArgumentException("Handler '" + displayName() + "' cannot dead-letter message of sequence "
+                        + Long.toHexString(sequence) + ": only one delivered to it and not yet acknowledged can be "
+                        + "(acknowledged up to " + Long.toHexString(cursorStored) + ")");
+            }
+        } else if (sequence <= cursorStored || sequence > cursor) {
             throw new IllegalArgumentException("Handler '" + displayName() + "' cannot dead-letter message of sequence "
                     + Long.toHexString(sequence) + ": only one delivered to it and not yet acknowledged can be (acknowledged "
                     + "up to " + Long.toHexString(cursorStored) + ", delivered up to " + Long.toHexString(cursor) + ")");
@@ -169,6 +351,9 @@ public final class HandlerRunner implements EventHandler<MessageEvent> {
                         + "accepted it; dead-lettered at journal index {} of {}. It is listed by DenormQueue.deadLetters().",
                 displayName(), Long.toHexString(sequence), Long.toHexString(message.id()), message.topic(), attempts,
                 Long.toHexString(index), journal.directory(), failure);
+        if (inFlight != null) {
+            inFlight.acknowledge(sequence);
+        }
         return index;
     }
 
@@ -179,9 +364,12 @@ public final class HandlerRunner implements EventHandler<MessageEvent> {
             LOG.error("Handler '{}' gave up on {} after {} attempts; dead-lettered at journal index {} of {}. "
                             + "It is listed by DenormQueue.deadLetters(); the handler goes on with the next message.",
                     name, view, attempts, Long.toHexString(index), journal.directory(), failure);
+            if (inFlight != null) {
+                inFlight.acknowledge(view.sequence());
+            }
             return true;
         } catch (RuntimeException | Error e) { // an Error too: a full disk shows as one (SIGBUS)
-            haltOnFailure(attempts, failure, e);
+            haltOnFailure(view, attempts, failure, e);
             return false;
         }
     }
@@ -190,9 +378,9 @@ public final class HandlerRunner implements EventHandler<MessageEvent> {
      * Stops for good: acknowledging past a message that is neither processed nor dead-lettered
      * would lose it. Halts first, so that nothing below (a logger that throws) can let it go on.
      */
-    private void haltOnFailure(int attempts, Throwable failure, Throwable deadLetterFailure) {
-        halted = true;
-        haltReason = "could not dead-letter " + view + " after " + attempts + " failed attempt(s) in journal "
+    private void haltOnFailure(Message message, int attempts, Throwable failure, Throwable deadLetterFailure) {
+        halt();
+        haltReason = "could not dead-letter " + message + " after " + attempts + " failed attempt(s) in journal "
                 + journal.directory() + ": " + describe(deadLetterFailure) + "; cursor frozen at "
                 + Long.toHexString(cursorStored) + ". Fix the cause and restart the application: this message "
                 + "and every later one are delivered again then";
@@ -232,6 +420,10 @@ public final class HandlerRunner implements EventHandler<MessageEvent> {
     }
 
     private void acknowledge() {
+        if (inFlight != null) {
+            inFlight.advance(); // an asynchronous handler's cursor follows its acknowledgements alone
+            return;
+        }
         if (cursor == cursorStored) {
             return;
         }
@@ -266,9 +458,38 @@ public final class HandlerRunner implements EventHandler<MessageEvent> {
         return shutDown;
     }
 
-    /** Stops acknowledging: whatever is delivered from now on is delivered again after a restart. */
+    /**
+     * Stops acknowledging: whatever is delivered from now on, and whatever an asynchronous handler
+     * acknowledges from now on, is delivered again after a restart. Once this returns, no thread
+     * stores this handler's cursor any more.
+     */
     public void halt() {
         halted = true;
+        if (inFlight != null) {
+            inFlight.close();
+        }
+    }
+
+    /** @return whether the handler is an {@link AsyncMessageHandler} */
+    public boolean isAsync() {
+        return inFlight != null;
+    }
+
+    /**
+     * @return an asynchronous handler's acknowledgements
+     * @throws IllegalStateException for a plain handler
+     */
+    public Acknowledgements acknowledgements() {
+        if (inFlight == null) {
+            throw new IllegalStateException("Handler '" + displayName() + "' is a MessageHandler: its messages are "
+                    + "acknowledged when onMessage (and onCaughtUp) return. Implement AsyncMessageHandler to acknowledge later");
+        }
+        return inFlight;
+    }
+
+    /** @return messages delivered to an asynchronous handler and not yet acknowledged; 0 for a plain handler */
+    public int unacknowledged() {
+        return inFlight == null ? 0 : inFlight.size();
     }
 
     /**

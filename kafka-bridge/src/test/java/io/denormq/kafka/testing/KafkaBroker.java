@@ -72,6 +72,7 @@ public final class KafkaBroker implements AutoCloseable {
                 "broker.session.timeout.ms=3000",
                 "broker.heartbeat.interval.ms=500",
                 "auto.create.topics.enable=false",
+                "log.cleaner.backoff.ms=500", // compacted topics are compacted within seconds, for the tests that need it
                 ""), StandardCharsets.UTF_8);
     }
 
