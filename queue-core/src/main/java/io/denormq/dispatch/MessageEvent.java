@@ -13,7 +13,7 @@ import io.denormq.journal.JournalRecordDescriptor;
  * Messages the ring's handler will pass over (another partition's keys, another handler's redrive)
  * carry no bytes at all.
  */
-public final class MessageEvent {
+final class MessageEvent {
     /** Message buffers a ring's slots keep, together, at most about this many bytes. */
     static final int RETAINED_BYTES_PER_RING = 16 * 1024 * 1024;
     /** Slots of the smallest rings keep no more than this each. */

@@ -37,7 +37,7 @@ import org.agrona.concurrent.UnsafeBuffer;
  * <p>It also maintains the checkpoint's recovery low-water mark: the oldest batch it holds without
  * an outcome, so that recovery after a crash reads from there and no further back.
  */
-public final class ReleaseReader implements Runnable {
+final class ReleaseReader implements Runnable {
     /** Under sustained load, the low-water mark is refreshed every this many + 1 records. */
     private static final int LOW_WATER_EVERY_READS = 1023;
 
@@ -99,7 +99,7 @@ public final class ReleaseReader implements Runnable {
      * @param idleStrategy         how to wait when the journal has nothing new
      * @param errorHandler         where failures go
      */
-    public ReleaseReader(Journal journal, LowWaterMarks lowWaterMarks, int readerNumber, String target, int partition,
+    ReleaseReader(Journal journal, LowWaterMarks lowWaterMarks, int readerNumber, String target, int partition,
                          int partitions, String label, RingBuffer<MessageEvent> ring, long startIndex, long skipUpToSequence,
                          long redeliveredUpToIndex, boolean rebuilding, IdleStrategy idleStrategy,
                          ErrorHandler errorHandler) {
