@@ -27,19 +27,27 @@ final class FlushPipeline {
     private long coveredInFlight = -1;
     /** Committers that were told to start a flush and have not registered it yet. */
     private int starting;
+    /**
+     * Flushes in flight that committers started: only these count against group commit's limit, so
+     * that a reader's or the periodic flusher's flush never makes a committer wait for it and then
+     * flush again.
+     */
+    private int committerFlushesInFlight;
 
     /** One flush: what it covers, and how it ended. */
     static final class Flush {
         final long number;
         final long covered;
+        final boolean byCommitter;
         boolean done;
         boolean failed;
         boolean tainted;
         boolean retired;
 
-        private Flush(long number, long covered) {
+        private Flush(long number, long covered, boolean byCommitter) {
             this.number = number;
             this.covered = covered;
+            this.byCommitter = byCommitter;
         }
 
         /** @return whether it made every record up to {@link #covered} durable */
@@ -64,10 +72,13 @@ final class FlushPipeline {
     Flush start(long covered, boolean starter) {
         lock.lock();
         try {
-            if (starter && starting > 0) {
-                starting--;
+            if (starter) {
+                if (starting > 0) {
+                    starting--;
+                }
+                committerFlushesInFlight++;
             }
-            Flush flush = new Flush(nextNumber++, covered);
+            Flush flush = new Flush(nextNumber++, covered, starter);
             inFlight.addLast(flush);
             coveredInFlight = Math.max(coveredInFlight, covered);
             return flush;
@@ -87,6 +98,9 @@ final class FlushPipeline {
         lock.lock();
         try {
             flush.done = true;
+            if (flush.byCommitter) {
+                committerFlushesInFlight--;
+            }
             if (!ok) {
                 flush.failed = true;
                 for (Flush later : inFlight) {
@@ -127,10 +141,10 @@ final class FlushPipeline {
 
     /**
      * Waits until the record at {@code index} is durable, or until the caller should start a flush:
-     * no flush in flight covers it and fewer than {@code maxInFlight} run.
+     * no flush in flight covers it and fewer than {@code maxInFlight} started by committers run.
      *
      * @param index       a record's index (or a later one)
-     * @param maxInFlight how many flushes may run at once
+     * @param maxInFlight how many flushes started by committers may run at once
      * @return true once it is durable; false if the caller must start a flush (and then ask again)
      */
     boolean awaitDurable(long index, int maxInFlight) {
@@ -140,7 +154,7 @@ final class FlushPipeline {
         lock.lock();
         try {
             while (durableUpTo < index) {
-                if (coveredInFlight < index && inFlight.size() + starting < maxInFlight) {
+                if (coveredInFlight < index && committerFlushesInFlight + starting < maxInFlight) {
                     starting++;
                     coveredInFlight = index; // the flush it starts covers at least this
                     return false;

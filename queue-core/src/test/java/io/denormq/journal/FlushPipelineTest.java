@@ -80,4 +80,17 @@ class FlushPipelineTest {
         pipeline.finished(flush, false);
         assertThat(waiter.get(5, TimeUnit.SECONDS)).as("its flush failed: it starts the next").isFalse();
     }
+
+    @Test
+    void shouldNotMakeACommitterWaitForAFlushThatDoesNotCoverIt() throws Exception {
+        FlushPipeline.Flush readers = pipeline.start(3, false); // a reader's or the periodic flusher's
+        CompletableFuture<Boolean> committer = CompletableFuture.supplyAsync(() -> pipeline.awaitDurable(4, 1));
+        assertThat(committer.get(5, TimeUnit.SECONDS))
+                .as("the running flush does not cover record 4 and no committer's runs: flush at once").isFalse();
+        FlushPipeline.Flush committers = pipeline.start(4, true);
+        pipeline.finished(committers, true);
+        assertThat(pipeline.durableUpTo()).as("the earlier flush has not ended").isEqualTo(-1);
+        pipeline.finished(readers, true);
+        assertThat(pipeline.awaitDurable(4, 1)).isTrue();
+    }
 }
