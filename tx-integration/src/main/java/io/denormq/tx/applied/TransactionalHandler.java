@@ -49,8 +49,8 @@ public abstract class TransactionalHandler implements MessageHandler {
     private final AppliedPositionTable.Key key;
     private final AppliedPositionTable table;
     private final int batchSize;
-    private final List<CopiedMessage> inTransaction = new ArrayList<>();
-    private final List<CopiedMessage> uncommitted = new ArrayList<>();
+    private final List<Message> inTransaction = new ArrayList<>();
+    private final List<Message> uncommitted = new ArrayList<>();
     private final AtomicLong applied = new AtomicLong();
     private final AtomicLong deduplicated = new AtomicLong();
     private final AtomicLong transactions = new AtomicLong();
@@ -148,7 +148,7 @@ public abstract class TransactionalHandler implements MessageHandler {
             appliedInTransaction++;
         }
         if (batchSize > 1) {
-            inTransaction.add(CopiedMessage.of(message));
+            inTransaction.add(message.copy());
         }
         if (inTransaction.size() >= batchSize || batchSize == 1) {
             commitTransaction();
@@ -251,7 +251,7 @@ public abstract class TransactionalHandler implements MessageHandler {
      */
     private void commitUncommittedAlone() throws Exception {
         while (!uncommitted.isEmpty()) {
-            CopiedMessage message = uncommitted.get(0);
+            Message message = uncommitted.get(0);
             Connection connection = begin();
             try {
                 long current = table.read(connection, key);
