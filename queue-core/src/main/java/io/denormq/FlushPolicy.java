@@ -60,9 +60,11 @@ public final class FlushPolicy {
 
     /**
      * A commit does not return before its journal record is on the disk: survives a machine crash.
-     * Concurrent commits share flushes (group commit): a commit waits for the first flush that
-     * starts after its record was written, so under load one flush serves many commits. In {@link Durability#WRITE_AHEAD} the flush happens
-     * before the database commit; in {@link Durability#AFTER_COMMIT} after it.
+     * Concurrent commits share flushes (group commit): a commit waits for a flush that started
+     * after its record was written, so under load one flush serves every commit appended while the
+     * previous one ran. A flush is an msync of what was appended since the previous flush (the first
+     * flush of a day's file forces the whole file). In {@link Durability#WRITE_AHEAD} the flush
+     * happens before the database commit; in {@link Durability#AFTER_COMMIT} after it.
      *
      * @return the policy that flushes on every commit
      */
