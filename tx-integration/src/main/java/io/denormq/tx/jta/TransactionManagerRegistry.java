@@ -4,7 +4,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
 
-import io.denormq.JournalException;
+import io.denormq.TransactionBindingException;
 import jakarta.transaction.RollbackException;
 import jakarta.transaction.Status;
 import jakarta.transaction.Synchronization;
@@ -34,7 +34,8 @@ final class TransactionManagerRegistry implements TransactionSynchronizationRegi
         try {
             return transactionManager.getTransaction();
         } catch (SystemException e) {
-            throw new JournalException("Cannot find the current JTA transaction: " + e, e);
+            throw new TransactionBindingException("Cannot find the current JTA transaction: the transaction manager "
+                    + "failed (" + e + "). Nothing was journaled; check the transaction manager's log", e);
         }
     }
 
@@ -94,11 +95,12 @@ final class TransactionManagerRegistry implements TransactionSynchronizationRegi
     /**
      * As {@link TransactionSynchronizationRegistry} specifies: an {@link IllegalStateException} when
      * the transaction can no longer take synchronizations (marked rollback-only, completing or
-     * completed), a {@link JournalException} when the transaction manager failed.
+     * completed), a {@link TransactionBindingException} when the transaction manager failed.
      */
     private static RuntimeException cannotRegister(Transaction transaction, Exception e) {
         if (e instanceof SystemException) {
-            return new JournalException("Cannot join JTA transaction " + transaction + ": " + e, e);
+            return new TransactionBindingException("Cannot join JTA transaction " + transaction + ": the transaction "
+                    + "manager failed (" + e + "). Nothing was journaled; check the transaction manager's log", e);
         }
         return new IllegalStateException("Cannot join JTA transaction " + transaction
                 + ", which takes no more synchronizations: " + e, e);
@@ -109,7 +111,8 @@ final class TransactionManagerRegistry implements TransactionSynchronizationRegi
         try {
             return transactionManager.getStatus();
         } catch (SystemException e) {
-            throw new JournalException("Cannot read the JTA transaction status: " + e, e);
+            throw new TransactionBindingException("Cannot read the JTA transaction status: the transaction manager "
+                    + "failed (" + e + "). Nothing was journaled; check the transaction manager's log", e);
         }
     }
 
@@ -118,7 +121,8 @@ final class TransactionManagerRegistry implements TransactionSynchronizationRegi
         try {
             transactionManager.setRollbackOnly();
         } catch (SystemException e) {
-            throw new IllegalStateException(e);
+            throw new TransactionBindingException("Cannot mark the JTA transaction rollback-only: the transaction "
+                    + "manager failed (" + e + "); check the transaction manager's log", e);
         }
     }
 
