@@ -19,12 +19,15 @@ import java.util.Objects;
  * @param unreadRecords   journal records (transactions' batches and outcomes) its reader has not read
  *                        yet: the backlog beyond its ring, 0 once the reader has caught up (and
  *                        after the queue closed), -1 if the journal could not count them
+ * @param unacknowledged  for an {@link AsyncMessageHandler}: messages delivered to it and not
+ *                        acknowledged yet (its durable cursor waits on the oldest); 0 for a plain handler
  * @param state           whether it runs, was halted by a failure, or stopped with the queue
  * @param haltReason      why it was halted, naming the message and the failure; null unless
  *                        {@code state} is {@link State#HALTED}
  */
 public record HandlerStats(String name, long cursor, long processed, long retries, long deadLetters,
-                           long lagMessages, long lagMillis, long unreadRecords, State state, String haltReason) {
+                           long lagMessages, long lagMillis, long unreadRecords, long unacknowledged, State state,
+                           String haltReason) {
 
     /** What a handler (partition) is doing. */
     public enum State {
@@ -51,6 +54,7 @@ public record HandlerStats(String name, long cursor, long processed, long retrie
      * @param lagMessages   messages in its ring not yet processed
      * @param lagMillis     age of its oldest unprocessed message
      * @param unreadRecords journal records its reader has not read
+     * @param unacknowledged messages delivered to an asynchronous handler and not acknowledged, 0 for a plain one
      * @param state         its state, not null
      * @param haltReason    why it was halted, only (and never null) when {@code state} is HALTED
      */

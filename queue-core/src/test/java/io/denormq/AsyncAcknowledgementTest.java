@@ -146,6 +146,7 @@ class AsyncAcknowledgementTest extends QueueTestSupport {
         handler.awaitReceived(4);
         Thread.sleep(200);
         assertThat(handler.received).as("delivered while 4 are unacknowledged").hasSize(4);
+        assertThat(queue.stats().handlers().get(0).unacknowledged()).as("stats: unacknowledged").isEqualTo(4);
 
         handler.acks.acknowledge(handler.sequenceOf("m1")); // not the oldest: makes no room
         Thread.sleep(100);
@@ -161,6 +162,7 @@ class AsyncAcknowledgementTest extends QueueTestSupport {
         }
         awaitProcessed(queue);
         assertThat(handler.received).hasSize(20);
+        assertThat(queue.stats().handlers().get(0).unacknowledged()).as("stats: unacknowledged").isZero();
     }
 
     @Test

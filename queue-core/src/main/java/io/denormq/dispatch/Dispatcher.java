@@ -192,7 +192,8 @@ public final class Dispatcher implements AutoCloseable {
             HandlerStats.State state = haltReason != null ? HandlerStats.State.HALTED
                     : runner.hasShutDown() ? HandlerStats.State.STOPPED : HandlerStats.State.RUNNING;
             stats.add(new HandlerStats(runner.displayName(), runner.storedCursor(), runner.processed(), runner.retries(),
-                    runner.deadLetters(), lag, lagMillis, pipeline.unreadRecords(), state, haltReason));
+                    runner.deadLetters(), lag, lagMillis, pipeline.unreadRecords(), runner.unacknowledged(), state,
+                    haltReason));
         }
         return stats;
     }

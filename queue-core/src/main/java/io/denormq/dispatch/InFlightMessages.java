@@ -302,16 +302,6 @@ final class InFlightMessages implements Acknowledgements {
         wakeHandler();
     }
 
-    /** @return the cursor as this stored it last */
-    long storedPosition() {
-        lock.lock();
-        try {
-            return storedPosition;
-        } finally {
-            lock.unlock();
-        }
-    }
-
     private void advanceLocked() {
         int acknowledged = 0;
         while (head < tail && states[(int) (head & mask)] == ACKNOWLEDGED) {

@@ -61,6 +61,9 @@ public final class DenormqMetrics implements MeterBinder {
             Gauge.builder("denormq.handler.unread.records", queue, q -> of(q, name, HandlerStats::unreadRecords))
                     .description("journal records the handler's reader has not read yet: the backlog beyond its ring")
                     .baseUnit("records").tags("journal", journal, "handler", name).register(registry);
+            Gauge.builder("denormq.handler.unacknowledged", queue, q -> of(q, name, HandlerStats::unacknowledged))
+                    .description("messages delivered to an asynchronous handler and not acknowledged yet (0 for a plain handler)")
+                    .baseUnit("messages").tags("journal", journal, "handler", name).register(registry);
             Gauge.builder("denormq.handler.halted", queue, q -> of(q, name, stats -> stats.halted() ? 1 : 0))
                     .description("1 while a failure keeps the handler halted until a restart (stats() says why), else 0")
                     .tags("journal", journal, "handler", name).register(registry);

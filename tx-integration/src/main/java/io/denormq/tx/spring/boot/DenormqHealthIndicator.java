@@ -54,6 +54,7 @@ public class DenormqHealthIndicator extends AbstractHealthIndicator {
             details.put("lagMessages", handler.lagMessages());
             details.put("lagMillis", handler.lagMillis());
             details.put("unreadRecords", handler.unreadRecords());
+            details.put("unacknowledged", handler.unacknowledged());
             details.put("processed", handler.processed());
             details.put("retries", handler.retries());
             details.put("deadLetters", handler.deadLetters());
