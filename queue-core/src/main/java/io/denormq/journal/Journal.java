@@ -120,7 +120,7 @@ public final class Journal implements AutoCloseable {
      * {@link #readOnlyDurable()}). No bound unless the queue's flush policy promises to survive a
      * machine crash.
      */
-    private volatile long durableIndex = Long.MAX_VALUE;
+    private final AtomicLong durableIndex = new AtomicLong(Long.MAX_VALUE);
     private int cachedPathCycle = Integer.MIN_VALUE;
     private Path cachedPath;
 
@@ -447,11 +447,8 @@ public final class Journal implements AutoCloseable {
             pipeline.finished(flush, true);
             pipeline.awaitRetired(flush);
             if (flush.madeDurable()) {
-                long durable = durableIndex;
-                long upTo = pipeline.durableUpTo();
-                if (durable != Long.MAX_VALUE && upTo > durable) {
-                    durableIndex = upTo; // only upwards: a lost race between flushing threads is harmless
-                }
+                // only upwards, whichever flushing thread gets here last; unbounded (MAX_VALUE) stays unbounded
+                durableIndex.accumulateAndGet(pipeline.durableUpTo(), Math::max);
                 flushes.incrementAndGet();
                 return;
             }
@@ -477,7 +474,7 @@ public final class Journal implements AutoCloseable {
             sync.forceWhole(file.path());
         }
         forceDirectoryEntries();
-        durableIndex = last;
+        durableIndex.set(last);
     }
 
     /** What finds a new day's file after a power cut: the cycle manifest, Chronicle's metadata and the directory. */
@@ -489,7 +486,7 @@ public final class Journal implements AutoCloseable {
 
     /** @return the highest index known to be on the disk, or {@link Long#MAX_VALUE} when readers are not bounded */
     public long durableIndex() {
-        return durableIndex;
+        return durableIndex.get();
     }
 
     /** @return how many flushes ({@link #forceAll()} calls) completed */
