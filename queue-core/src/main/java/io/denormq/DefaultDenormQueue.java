@@ -109,15 +109,17 @@ final class DefaultDenormQueue implements DenormQueue {
         List<HandlerRunner> runners = HandlerSetup.runners(builder, checkpoint, journal, newHandlerCursor);
         long noHandlerStart = lastIndexAtOpen < 0 ? CheckpointDescriptor.NOTHING : lastIndexAtOpen;
         this.dispatcher = new Dispatcher(journal, checkpoint, builder.ringSize(), runners, noHandlerStart,
-                lastIndexAtOpen, builder.rebuilds().keySet(), errorHandler, builder.idleMode() == IdleMode.BUSY_SPIN);
+                lastIndexAtOpen, builder.rebuilds().keySet(), errorHandler, builder.idleMode() == IdleMode.BUSY_SPIN,
+                builder.threadFactory());
         // every check that can refuse this start has passed, and every handler's slot holds where it starts:
         // only now may a checkpoint this start created take its name (until then a failed start leaves it absent)
         checkpoint.install();
         this.dispatcher.start();
         this.flusher = flushPolicy.kind() == FlushPolicy.Kind.PERIODIC
-                ? new PeriodicFlusher(journal, flushPolicy.interval(), errorHandler) : null;
+                ? new PeriodicFlusher(journal, flushPolicy.interval(), errorHandler, builder.threadFactory()) : null;
         this.groupFlush = flushPolicy.kind() == FlushPolicy.Kind.EVERY_COMMIT ? new GroupFlush(journal) : null;
-        this.retention = new RetentionTask(journal, checkpoint, builder.retention(), errorHandler);
+        this.retention = new RetentionTask(journal, checkpoint, builder.retention(), errorHandler,
+                builder.threadFactory());
         LOG.info("denormq queue started on {}: durability {}, flush {}, idle {}, {} handler(s) {}; recovery scanned {} record(s) "
                         + "and released {} batch(es) without outcome",
                 directory, durability, flushPolicy, builder.idleMode(), runners.size(), cursorsOf(runners), recovery.scanned(),

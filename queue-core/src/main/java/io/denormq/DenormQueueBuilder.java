@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ThreadFactory;
 import java.util.function.IntFunction;
 
 
@@ -51,7 +52,14 @@ public final class DenormQueueBuilder {
     private int ringSize = DEFAULT_RING_SIZE;
     private Duration shutdownTimeout = DEFAULT_SHUTDOWN_TIMEOUT;
     private Duration retention = DEFAULT_RETENTION;
+    /** Platform daemon threads: a queue left open never keeps the JVM from exiting. */
+    private static final ThreadFactory DEFAULT_THREAD_FACTORY = task -> {
+        Thread thread = new Thread(task);
+        thread.setDaemon(true);
+        return thread;
+    };
     private IdleMode idleMode = IdleMode.BACKOFF;
+    private ThreadFactory threadFactory = DEFAULT_THREAD_FACTORY;
     private TimeProvider clock = SystemTimeProvider.CLOCK;
     private long reservedSpaceBytes = Journal.DEFAULT_RESERVE_BYTES;
     private long lowSpaceWarningBytes = Journal.DEFAULT_LOW_SPACE_BYTES;
@@ -141,6 +149,25 @@ public final class DenormQueueBuilder {
      */
     public DenormQueueBuilder retention(Duration retention) {
         this.retention = retention;
+        return this;
+    }
+
+    /**
+     * Creates every thread the queue runs: one reader and one handler thread per handler (partition),
+     * a reader for a queue without handlers, the retention task and, under
+     * {@link FlushPolicy#periodic}, the flusher. The queue names each thread after creating it
+     * ({@code denormq-reader-<handler>}, {@code denormq-handler-<handler>}, {@code denormq-retention},
+     * {@code denormq-flusher}) and starts it; the factory decides everything else (daemon status,
+     * priority, thread group, context class loader). Use it to run the queue's threads under an
+     * application's conventions; these threads run for the queue's whole life, so platform threads are
+     * the right kind.
+     *
+     * @param threadFactory the factory; default: platform daemon threads, so that a queue left open never
+     *                      keeps the JVM from exiting
+     * @return this builder
+     */
+    public DenormQueueBuilder threadFactory(ThreadFactory threadFactory) {
+        this.threadFactory = threadFactory;
         return this;
     }
 
@@ -313,6 +340,9 @@ public final class DenormQueueBuilder {
         if (transactions == null) {
             throw new ConfigurationException("transactions: must not be null (the default is ProgrammaticTransactions.binding())");
         }
+        if (threadFactory == null) {
+            throw new ConfigurationException("threadFactory: must not be null (the default makes platform daemon threads)");
+        }
         if (retryPolicy == null) {
             throw new ConfigurationException("retry: must not be null (the default is RetryPolicy.defaults())");
         }
@@ -424,6 +454,10 @@ public final class DenormQueueBuilder {
 
     IdleMode idleMode() {
         return idleMode;
+    }
+
+    ThreadFactory threadFactory() {
+        return threadFactory;
     }
 
     TimeProvider clock() {

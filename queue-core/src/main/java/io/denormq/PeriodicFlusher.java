@@ -1,9 +1,11 @@
 package io.denormq;
 
 import java.time.Duration;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
+import io.denormq.dispatch.QueueThreads;
 import io.denormq.journal.Journal;
 import org.agrona.ErrorHandler;
 
@@ -18,12 +20,11 @@ final class PeriodicFlusher implements AutoCloseable {
     private final Thread thread;
     private volatile boolean running = true;
 
-    PeriodicFlusher(Journal journal, Duration interval, ErrorHandler errorHandler) {
+    PeriodicFlusher(Journal journal, Duration interval, ErrorHandler errorHandler, ThreadFactory threadFactory) {
         this.journal = journal;
         this.intervalNanos = interval.toNanos();
         this.errorHandler = errorHandler;
-        this.thread = new Thread(this::run, "denormq-flusher");
-        this.thread.setDaemon(true);
+        this.thread = QueueThreads.create(threadFactory, this::run, "denormq-flusher");
         this.thread.start();
     }
 

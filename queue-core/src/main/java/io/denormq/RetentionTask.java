@@ -3,9 +3,11 @@ package io.denormq;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
+import io.denormq.dispatch.QueueThreads;
 import io.denormq.journal.CheckpointFile;
 import io.denormq.journal.Journal;
 import io.denormq.journal.JournalRetention;
@@ -26,12 +28,12 @@ final class RetentionTask implements AutoCloseable {
     private final Object runLock = new Object();
     private volatile boolean running = true;
 
-    RetentionTask(Journal journal, CheckpointFile checkpoint, Duration retention, ErrorHandler errorHandler) {
+    RetentionTask(Journal journal, CheckpointFile checkpoint, Duration retention, ErrorHandler errorHandler,
+                  ThreadFactory threadFactory) {
         this.journal = journal;
         this.retention = new JournalRetention(journal, checkpoint, retention);
         this.errorHandler = errorHandler;
-        this.thread = new Thread(this::run, "denormq-retention");
-        this.thread.setDaemon(true);
+        this.thread = QueueThreads.create(threadFactory, this::run, "denormq-retention");
         this.thread.start();
     }
 

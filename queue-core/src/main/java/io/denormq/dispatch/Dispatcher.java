@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
@@ -54,10 +55,11 @@ public final class Dispatcher implements AutoCloseable {
      * @param rebuilt              the handlers rebuilt on this start (their cursors were set to the rebuild's start)
      * @param errorHandler         where background failures go
      * @param busySpin             whether the threads spin rather than back off when idle
+     * @param threadFactory        creates the readers' and handlers' threads
      */
     public Dispatcher(Journal journal, CheckpointFile checkpoint, int ringSize, List<HandlerRunner> handlers,
                       long noHandlerStartIndex, long redeliveredUpToIndex, Set<String> rebuilt,
-                      ErrorHandler errorHandler, boolean busySpin) {
+                      ErrorHandler errorHandler, boolean busySpin, ThreadFactory threadFactory) {
         this.errorHandler = errorHandler;
         this.runners = List.copyOf(handlers);
         // a queue without handlers still reads the journal: it keeps the recovery low-water mark moving
@@ -65,7 +67,7 @@ public final class Dispatcher implements AutoCloseable {
         LowWaterMarks lowWaterMarks = new LowWaterMarks(checkpoint, readers);
         if (handlers.isEmpty()) {
             pipelines.add(new Pipeline(journal, lowWaterMarks, 0, null, ringSize, noHandlerStartIndex,
-                    Long.MAX_VALUE, redeliveredUpToIndex, false, busySpin));
+                    Long.MAX_VALUE, redeliveredUpToIndex, false, busySpin, threadFactory));
         }
         for (int i = 0; i < handlers.size(); i++) {
             HandlerRunner runner = handlers.get(i);
@@ -73,7 +75,7 @@ public final class Dispatcher implements AutoCloseable {
             long startIndex = cursor == CheckpointDescriptor.NOTHING ? CheckpointDescriptor.NOTHING
                     : JournalRecordDescriptor.recordIndexOf(cursor);
             pipelines.add(new Pipeline(journal, lowWaterMarks, i, runner, ringSize, startIndex, cursor,
-                    redeliveredUpToIndex, rebuilt.contains(runner.name()), busySpin));
+                    redeliveredUpToIndex, rebuilt.contains(runner.name()), busySpin, threadFactory));
         }
     }
 
@@ -90,7 +92,7 @@ public final class Dispatcher implements AutoCloseable {
 
         Pipeline(Journal journal, LowWaterMarks lowWaterMarks, int number, HandlerRunner runner, int ringSize,
                  long startIndex, long skipUpToSequence, long redeliveredUpToIndex, boolean rebuilding,
-                 boolean busySpin) {
+                 boolean busySpin, ThreadFactory threadFactory) {
             this.journal = journal;
             this.startIndex = startIndex;
             this.runner = runner;
@@ -103,8 +105,7 @@ public final class Dispatcher implements AutoCloseable {
                 processor = new BatchEventProcessorBuilder().build(ring, ring.newBarrier(), runner);
                 processor.setExceptionHandler(new LoggingExceptionHandler(runner.displayName(), errorHandler));
                 ring.addGatingSequences(processor.getSequence());
-                handlerThread = new Thread(processor, "denormq-handler-" + runner.displayName());
-                handlerThread.setDaemon(true);
+                handlerThread = QueueThreads.create(threadFactory, processor, "denormq-handler-" + runner.displayName());
             } else {
                 processor = null;
                 handlerThread = null;
@@ -114,8 +115,8 @@ public final class Dispatcher implements AutoCloseable {
             this.reader = new ReleaseReader(journal, lowWaterMarks, number, runner == null ? null : runner.name(),
                     runner == null ? 0 : runner.partition(), runner == null ? 1 : runner.partitions(), label,
                     ring, startIndex, skipUpToSequence, redeliveredUpToIndex, rebuilding, idle, errorHandler);
-            this.readerThread = new Thread(reader, "denormq-reader" + (runner == null ? "" : "-" + runner.displayName()));
-            this.readerThread.setDaemon(true);
+            this.readerThread = QueueThreads.create(threadFactory, reader,
+                    "denormq-reader" + (runner == null ? "" : "-" + runner.displayName()));
             if (runner != null) {
                 // a halted handler's pipeline stops: its lag and unread records then grow as the journal does
                 runner.whenHalted(() -> {
