@@ -257,8 +257,7 @@ class AsyncAcknowledgementTest extends QueueTestSupport {
         @Override
         public void onMessage(Message message) {
             String payload = message.payload(Codecs.utf8());
-            Message copy = new Copy(message.id(), message.sequence(), message.topic(), message.key(), message.payload(),
-                    message.releasedAtMillis());
+            Message copy = message.copy();
             received.add(payload);
             redelivered.add(message.redelivered());
             kept.add(copy);
@@ -313,29 +312,6 @@ class AsyncAcknowledgementTest extends QueueTestSupport {
         @Override
         public void onMessage(Message message) throws Exception {
             delegate.onMessage(message);
-        }
-    }
-
-    record Copy(long id, long sequence, String topic, String key, byte[] payload, long releasedAtMillis)
-            implements Message {
-        @Override
-        public byte[] payload() {
-            return payload.clone();
-        }
-
-        @Override
-        public int payloadLength() {
-            return payload.length;
-        }
-
-        @Override
-        public <T> T payload(Codec<T> codec) {
-            return codec.decode(payload, 0, payload.length);
-        }
-
-        @Override
-        public boolean redelivered() {
-            return false;
         }
     }
 }

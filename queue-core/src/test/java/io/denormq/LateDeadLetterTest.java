@@ -71,7 +71,7 @@ class LateDeadLetterTest extends QueueTestSupport {
         public void onMessage(Message message) {
             String payload = message.payload(Codecs.utf8());
             seen.add(payload);
-            kept.add(new Copy(message.id(), message.sequence(), message.topic(), message.key(), message.payload()));
+            kept.add(message.copy());
         }
 
         @Override
@@ -90,28 +90,6 @@ class LateDeadLetterTest extends QueueTestSupport {
                     kept.clear();
                 }
             }
-        }
-    }
-
-    private record Copy(long id, long sequence, String topic, String key, byte[] payload) implements Message {
-        @Override
-        public int payloadLength() {
-            return payload.length;
-        }
-
-        @Override
-        public <T> T payload(Codec<T> codec) {
-            return codec.decode(payload, 0, payload.length);
-        }
-
-        @Override
-        public boolean redelivered() {
-            return false;
-        }
-
-        @Override
-        public long releasedAtMillis() {
-            return 0;
         }
     }
 }
