@@ -13,8 +13,6 @@ import java.util.concurrent.atomic.LongAdder;
 
 import io.denormq.DenormQueue;
 import io.denormq.Durability;
-import io.denormq.tx.ProgrammaticTransaction;
-import io.denormq.tx.ProgrammaticTransactions;
 
 /**
  * Many publishing threads at once against a few: transactions per second with 8, 64, 256 and 1 024
@@ -36,7 +34,6 @@ import io.denormq.tx.ProgrammaticTransactions;
  * have been handled once.
  */
 public final class InFlightThroughput {
-    private static final byte[] PAYLOAD = PublishBenchmark.payload(64);
 
     private InFlightThroughput() {
     }
@@ -65,7 +62,7 @@ public final class InFlightThroughput {
         }
         System.out.printf("%nMany publishing threads at once: one %d-byte message per transaction, WRITE_AHEAD, flush "
                         + "none, one handler; %.1f s per run, %d rounds, configurations interleaved; JDK %s; %s; "
-                        + "load average %s%n", PAYLOAD.length, seconds, rounds, Runtime.version(), Machine.describe(),
+                        + "load average %s%n", ThreadChurn.PAYLOAD.length, seconds, rounds, Runtime.version(), Machine.describe(),
                 Machine.loadAverage());
         AtomicLong handled = new AtomicLong();
         long published = 0;
@@ -140,7 +137,7 @@ public final class InFlightThroughput {
                 }
                 long mine = 0;
                 while (System.nanoTime() < stopAt.get()) {
-                    transaction(queue);
+                    ThreadChurn.transaction(queue);
                     mine++;
                 }
                 total.add(mine);
@@ -157,15 +154,6 @@ public final class InFlightThroughput {
         }
         long elapsed = System.nanoTime() - start;
         return new Result(total.sum(), total.sum() * 1e9 / elapsed);
-    }
-
-    private static void transaction(DenormQueue queue) {
-        try (ProgrammaticTransaction tx = ProgrammaticTransactions.begin()) {
-            queue.publish("t", "k", PAYLOAD);
-            tx.commit(() -> { });
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     private static double median(List<Double> values) {

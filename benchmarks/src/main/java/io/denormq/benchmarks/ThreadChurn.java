@@ -62,7 +62,7 @@ import io.denormq.tx.ProgrammaticTransactions;
  * {@code 1,1000,100000,1000000} is the full run (platform threads: several minutes on 2 cores).
  */
 public final class ThreadChurn {
-    private static final byte[] PAYLOAD = PublishBenchmark.payload(64);
+    static final byte[] PAYLOAD = PublishBenchmark.payload(64);
     /** Threads alive (or tasks queued) at once unless the fifth argument says otherwise. */
     private static final int DEFAULT_IN_FLIGHT = 64;
     private static final int ROUNDS = 3;
@@ -171,7 +171,8 @@ public final class ThreadChurn {
         }
     }
 
-    private static void transaction(DenormQueue queue) {
+    /** One transaction publishing one 64-byte message: the unit both thread harnesses repeat. */
+    static void transaction(DenormQueue queue) {
         try (ProgrammaticTransaction tx = ProgrammaticTransactions.begin()) {
             queue.publish("t", "k", PAYLOAD);
             tx.commit(() -> { });
