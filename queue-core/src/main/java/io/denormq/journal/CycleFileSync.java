@@ -138,6 +138,12 @@ final class CycleFileSync implements AutoCloseable {
     private Mapping mapping(long start, long to) throws IOException {
         if (mapping == null || !mapping.covers(start, to)) {
             releaseMapping();
+            if (fd < 0) { // only range flushes map: the manifest and Chronicle's metadata file never need one
+                fd = posix.open(openPath.toString(), O_RDWR, 0);
+                if (fd < 0) {
+                    throw new IOException("cannot open it for mapping: " + posix.lastErrorStr());
+                }
+            }
             long windowStart = start - start % WINDOW;
             long length = Math.max(2 * WINDOW, to - windowStart);
             long address = posix.mmap(0, length, PROT_READ, MAP_SHARED, fd, windowStart);
@@ -175,14 +181,6 @@ final class CycleFileSync implements AutoCloseable {
         }
         channel = FileChannel.open(file, StandardOpenOption.READ);
         openPath = file;
-        if (posix != null) {
-            fd = posix.open(file.toString(), O_RDWR, 0);
-            if (fd < 0) {
-                String error = posix.lastErrorStr();
-                closeOpen();
-                throw new IOException("cannot open it: " + error);
-            }
-        }
         return true;
     }
 
@@ -221,8 +219,8 @@ final class CycleFileSync implements AutoCloseable {
             }
             channel = null;
         }
+        releaseMapping(); // a flush still using it unmaps it when done; the mapping outlives the descriptor
         if (fd >= 0) {
-            releaseMapping(); // a flush still using it unmaps it when done; the mapping outlives the descriptor
             posix.close(fd);
             fd = -1;
         }
