@@ -2,9 +2,9 @@ package io.denormq;
 
 import java.nio.file.Path;
 
-import io.denormq.journal.CheckpointDescriptor;
-import io.denormq.journal.CheckpointFile;
-import io.denormq.journal.JournalRecordDescriptor;
+import io.denormq.internal.journal.CheckpointDescriptor;
+import io.denormq.internal.journal.CheckpointFile;
+import io.denormq.internal.journal.JournalRecordDescriptor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -136,7 +136,7 @@ public interface DenormQueue extends AutoCloseable {
 
     /**
      * The journal's identity: a UUID written into the journal directory ({@value
-     * io.denormq.journal.JournalIdentity#FILE_NAME}) the first time a queue starts on it and never
+     * io.denormq.internal.journal.JournalIdentity#FILE_NAME}) the first time a queue starts on it and never
      * changed, so it survives restarts, host name changes and moving the directory. Message ids and
      * sequences are unique within one journal only; this names the journal wherever they leave the
      * process (the Kafka bridge derives its default source from it). Handlers receive it in
@@ -146,7 +146,7 @@ public interface DenormQueue extends AutoCloseable {
      * @throws JournalException if the identity file cannot be read
      */
     default String journalId() {
-        return io.denormq.journal.JournalIdentity.read(journalDirectory());
+        return io.denormq.internal.journal.JournalIdentity.read(journalDirectory());
     }
 
     /** @return whether {@link #close()} was called */

@@ -11,8 +11,8 @@ import java.util.concurrent.ThreadFactory;
 import java.util.function.IntFunction;
 
 
-import io.denormq.journal.CheckpointDescriptor;
-import io.denormq.journal.Journal;
+import io.denormq.internal.journal.CheckpointDescriptor;
+import io.denormq.internal.journal.Journal;
 import io.denormq.tx.ProgrammaticTransactions;
 import io.denormq.tx.TransactionBinding;
 import net.openhft.chronicle.core.time.SystemTimeProvider;

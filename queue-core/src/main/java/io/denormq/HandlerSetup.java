@@ -4,10 +4,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-import io.denormq.dispatch.HandlerRunner;
-import io.denormq.journal.CheckpointFile;
-import io.denormq.journal.Journal;
-import io.denormq.journal.JournalIdentity;
+import io.denormq.internal.dispatch.HandlerRunner;
+import io.denormq.internal.journal.CheckpointFile;
+import io.denormq.internal.journal.Journal;
+import io.denormq.internal.journal.JournalIdentity;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

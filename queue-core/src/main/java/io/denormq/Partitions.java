@@ -2,7 +2,7 @@ package io.denormq;
 
 import java.nio.charset.StandardCharsets;
 
-import io.denormq.journal.JournalRecordDescriptor;
+import io.denormq.internal.journal.JournalRecordDescriptor;
 
 /**
  * Which partition of a {@link DenormQueueBuilder#handler(String, int, java.util.function.IntFunction)

@@ -1,7 +1,7 @@
 package io.denormq;
 
-import io.denormq.journal.JournalRecordDescriptor;
-import io.denormq.journal.RecordBuffer;
+import io.denormq.internal.journal.JournalRecordDescriptor;
+import io.denormq.internal.journal.RecordBuffer;
 import io.denormq.tx.TransactionOutcome;
 import io.denormq.tx.TransactionParticipant;
 import org.slf4j.Logger;

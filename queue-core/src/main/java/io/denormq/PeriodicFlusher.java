@@ -5,8 +5,8 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
-import io.denormq.dispatch.QueueThreads;
-import io.denormq.journal.Journal;
+import io.denormq.internal.dispatch.QueueThreads;
+import io.denormq.internal.journal.Journal;
 import org.agrona.ErrorHandler;
 
 /**

@@ -7,10 +7,10 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
-import io.denormq.dispatch.QueueThreads;
-import io.denormq.journal.CheckpointFile;
-import io.denormq.journal.Journal;
-import io.denormq.journal.JournalRetention;
+import io.denormq.internal.dispatch.QueueThreads;
+import io.denormq.internal.journal.CheckpointFile;
+import io.denormq.internal.journal.Journal;
+import io.denormq.internal.journal.JournalRetention;
 import org.agrona.ErrorHandler;
 
 /**

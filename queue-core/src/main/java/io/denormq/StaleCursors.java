@@ -5,7 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 
-import io.denormq.journal.CheckpointFile;
+import io.denormq.internal.journal.CheckpointFile;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -1,6 +1,6 @@
 package io.denormq;
 
-import io.denormq.dispatch.HandlerRunner;
+import io.denormq.internal.dispatch.HandlerRunner;
 
 /**
  * The {@link HandlerContext} of one handler partition: what {@link HandlerSetup} tells the handler

@@ -10,7 +10,7 @@
  * {@link io.denormq.DenormqException}.
  *
  * <p>The transaction-binding SPI is in {@code io.denormq.tx}, metrics in {@code io.denormq.metrics}.
- * {@code io.denormq.journal} and {@code io.denormq.dispatch} are internal: their types may change
+ * {@code io.denormq.internal.journal} and {@code io.denormq.internal.dispatch} are internal: their types may change
  * in any release.
  */
 package io.denormq;

@@ -11,8 +11,8 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.stream.Stream;
 
-import io.denormq.journal.CheckpointDescriptor;
-import io.denormq.journal.JournalFormat;
+import io.denormq.internal.journal.CheckpointDescriptor;
+import io.denormq.internal.journal.JournalFormat;
 import io.denormq.tx.ProgrammaticTransaction;
 import io.denormq.tx.ProgrammaticTransactions;
 import org.junit.jupiter.api.Assumptions;

@@ -11,8 +11,8 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
-import io.denormq.journal.Journal;
-import io.denormq.journal.RecordBuffer;
+import io.denormq.internal.journal.Journal;
+import io.denormq.internal.journal.RecordBuffer;
 import io.denormq.tx.TransactionOutcome;
 import io.denormq.tx.TransactionParticipant;
 import org.junit.jupiter.api.Test;

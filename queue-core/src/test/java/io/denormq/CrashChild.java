@@ -37,8 +37,8 @@ public final class CrashChild {
         }
         net.openhft.chronicle.queue.impl.single.SingleChronicleQueue raw =
                 net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder.binary(dir)
-                        .rollCycle(io.denormq.journal.Journal.ROLL_CYCLE)
-                        .blockSize(io.denormq.journal.Journal.BLOCK_SIZE).build();
+                        .rollCycle(io.denormq.internal.journal.Journal.ROLL_CYCLE)
+                        .blockSize(io.denormq.internal.journal.Journal.BLOCK_SIZE).build();
         net.openhft.chronicle.wire.DocumentContext context = raw.createAppender().writingDocument();
         context.wire().bytes().write(new byte[100]);
         System.out.println("READY");

@@ -9,7 +9,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-import io.denormq.journal.CheckpointDescriptor;
+import io.denormq.internal.journal.CheckpointDescriptor;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -68,7 +68,7 @@ class DamagedFilesTest extends QueueTestSupport {
         assertThatThrownBy(() -> builder().handler("h", new Recorder()).build())
                 .isInstanceOf(JournalException.class).hasMessageContaining("is missing");
         assertThat(checkpointFile()).as("the failed start left no checkpoint behind").doesNotExist();
-        assertThat(journalDir.resolve(io.denormq.journal.CheckpointFile.PENDING_FILE_NAME)).doesNotExist();
+        assertThat(journalDir.resolve(io.denormq.internal.journal.CheckpointFile.PENDING_FILE_NAME)).doesNotExist();
 
         Files.move(saved, dayFile);
         Recorder recorder = new Recorder();
@@ -202,8 +202,8 @@ class DamagedFilesTest extends QueueTestSupport {
     }
 
     private List<String> cursorNames() {
-        try (var checkpoint = io.denormq.journal.CheckpointFile.open(journalDir, true)) {
-            return checkpoint.entries().stream().map(io.denormq.journal.CheckpointFile.Entry::handler).toList();
+        try (var checkpoint = io.denormq.internal.journal.CheckpointFile.open(journalDir, true)) {
+            return checkpoint.entries().stream().map(io.denormq.internal.journal.CheckpointFile.Entry::handler).toList();
         }
     }
 }

@@ -13,7 +13,7 @@ import java.time.Instant;
 import java.util.Set;
 import java.util.TreeSet;
 
-import io.denormq.journal.Journal;
+import io.denormq.internal.journal.Journal;
 import net.openhft.chronicle.queue.ExcerptTailer;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;

@@ -8,7 +8,7 @@ import java.sql.DriverManager;
 import java.sql.Statement;
 import java.time.Duration;
 
-import io.denormq.journal.IoFaults;
+import io.denormq.internal.journal.IoFaults;
 import io.denormq.tx.ProgrammaticTransactions;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;

@@ -18,7 +18,7 @@ class FlushPolicyTest extends QueueTestSupport {
     void shouldFlushBeforeEveryCommitReturns(Durability durability) throws Exception {
         Recorder recorder = new Recorder();
         DenormQueue queue = open(builder().durability(durability).flush(FlushPolicy.everyCommit()).handler("h", recorder));
-        io.denormq.journal.Journal journal = ((DefaultDenormQueue) queue).journal();
+        io.denormq.internal.journal.Journal journal = ((DefaultDenormQueue) queue).journal();
         for (int i = 0; i < 20; i++) {
             long before = JournalRecords.flushCount(queue);
             try (ProgrammaticTransaction tx = ProgrammaticTransactions.begin()) {

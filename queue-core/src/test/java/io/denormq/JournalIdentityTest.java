@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 
-import io.denormq.journal.JournalIdentity;
+import io.denormq.internal.journal.JournalIdentity;
 import org.junit.jupiter.api.Test;
 
 /**

@@ -3,8 +3,8 @@ package io.denormq;
 import java.util.ArrayList;
 import java.util.List;
 
-import io.denormq.journal.Journal;
-import io.denormq.journal.JournalRecordDescriptor;
+import io.denormq.internal.journal.Journal;
+import io.denormq.internal.journal.JournalRecordDescriptor;
 import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.queue.ExcerptTailer;
 import net.openhft.chronicle.wire.DocumentContext;

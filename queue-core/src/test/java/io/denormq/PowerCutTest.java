@@ -367,7 +367,7 @@ class PowerCutTest extends QueueTestSupport {
         if (queue.awaitProcessed(CATCH_UP)) {
             return null;
         }
-        io.denormq.journal.Journal j = ((DefaultDenormQueue) queue).journal();
+        io.denormq.internal.journal.Journal j = ((DefaultDenormQueue) queue).journal();
         return String.format("%s: not caught up within %s: cursors %s, journal's last index %x, files %s, handlers %s", what,
                 CATCH_UP, queue.cursors().entrySet().stream().map(e -> e.getKey() + "=" + Long.toHexString(e.getValue()))
                         .toList(), j.lastIndex(), cycleFiles(journal), queue.stats().handlers());

@@ -9,7 +9,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 
-import io.denormq.journal.CheckpointDescriptor;
+import io.denormq.internal.journal.CheckpointDescriptor;
 
 import org.junit.jupiter.api.Test;
 

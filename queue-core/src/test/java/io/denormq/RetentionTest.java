@@ -11,8 +11,8 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
-import io.denormq.journal.IoFaults;
-import io.denormq.journal.Journal;
+import io.denormq.internal.journal.IoFaults;
+import io.denormq.internal.journal.Journal;
 import io.denormq.tx.ProgrammaticTransaction;
 import io.denormq.tx.ProgrammaticTransactions;
 import net.openhft.chronicle.core.time.SetTimeProvider;

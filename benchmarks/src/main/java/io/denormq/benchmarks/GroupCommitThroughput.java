@@ -11,7 +11,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import io.denormq.DenormQueue;
 import io.denormq.Durability;
 import io.denormq.FlushPolicy;
-import io.denormq.journal.Journal;
+import io.denormq.internal.journal.Journal;
 import io.denormq.tx.ProgrammaticTransaction;
 import io.denormq.tx.ProgrammaticTransactions;
 import net.openhft.chronicle.bytes.SyncMode;

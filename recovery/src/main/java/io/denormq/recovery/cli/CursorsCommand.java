@@ -3,7 +3,7 @@ package io.denormq.recovery.cli;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 
-import io.denormq.journal.CheckpointFile;
+import io.denormq.internal.journal.CheckpointFile;
 import io.denormq.recovery.inspect.JournalInspector;
 import io.denormq.recovery.inspect.JournalMaintenance;
 import picocli.CommandLine.Command;

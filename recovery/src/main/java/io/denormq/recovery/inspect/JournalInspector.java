@@ -1,6 +1,6 @@
 package io.denormq.recovery.inspect;
 
-import static io.denormq.journal.JournalRecordDescriptor.*;
+import static io.denormq.internal.journal.JournalRecordDescriptor.*;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -15,13 +15,13 @@ import java.util.function.BooleanSupplier;
 import io.denormq.DeadLetter;
 import io.denormq.JournalException;
 import io.denormq.Message;
-import io.denormq.dispatch.DeadLetterRecords;
-import io.denormq.dispatch.MessageView;
-import io.denormq.journal.CheckpointDescriptor;
-import io.denormq.journal.CheckpointFile;
-import io.denormq.journal.Journal;
-import io.denormq.journal.JournalFormat;
-import io.denormq.journal.JournalLock;
+import io.denormq.internal.dispatch.DeadLetterRecords;
+import io.denormq.internal.dispatch.MessageView;
+import io.denormq.internal.journal.CheckpointDescriptor;
+import io.denormq.internal.journal.CheckpointFile;
+import io.denormq.internal.journal.Journal;
+import io.denormq.internal.journal.JournalFormat;
+import io.denormq.internal.journal.JournalLock;
 import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.queue.ExcerptTailer;
 import net.openhft.chronicle.wire.DocumentContext;

@@ -7,12 +7,12 @@ import java.util.List;
 import io.denormq.DeadLetter;
 import io.denormq.JournalException;
 import io.denormq.JournalLockedException;
-import io.denormq.dispatch.DeadLetterRecords;
-import io.denormq.journal.CheckpointFile;
-import io.denormq.journal.Journal;
-import io.denormq.journal.JournalFormat;
-import io.denormq.journal.JournalLock;
-import io.denormq.journal.JournalRecordDescriptor;
+import io.denormq.internal.dispatch.DeadLetterRecords;
+import io.denormq.internal.journal.CheckpointFile;
+import io.denormq.internal.journal.Journal;
+import io.denormq.internal.journal.JournalFormat;
+import io.denormq.internal.journal.JournalLock;
+import io.denormq.internal.journal.JournalRecordDescriptor;
 
 /**
  * Changes a journal while no queue uses it: settles dead letters and drops cursors. It holds the

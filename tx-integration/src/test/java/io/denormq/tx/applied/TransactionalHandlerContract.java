@@ -17,7 +17,7 @@ import java.util.TreeMap;
 import io.denormq.DenormQueue;
 import io.denormq.Message;
 import io.denormq.RetryPolicy;
-import io.denormq.journal.CheckpointDescriptor;
+import io.denormq.internal.journal.CheckpointDescriptor;
 import io.denormq.tx.TestDatabase;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;

@@ -1,0 +1,228 @@
+package io.denormq.internal.dispatch;
+
+import static io.denormq.internal.journal.JournalRecordDescriptor.*;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import io.denormq.DeadLetter;
+import io.denormq.Message;
+import io.denormq.internal.journal.Journal;
+import net.openhft.chronicle.bytes.Bytes;
+import net.openhft.chronicle.queue.ExcerptTailer;
+import net.openhft.chronicle.wire.DocumentContext;
+import org.agrona.ExpandableArrayBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+
+/**
+ * Writes and reads {@link JournalRecordDescriptor#KIND_DEAD_LETTER} records.
+ */
+public final class DeadLetterRecords {
+    private static final int MAX_ERROR_CHARS = 4000;
+
+    private DeadLetterRecords() {
+    }
+
+    /**
+     * Appends a dead letter for the message a view points at.
+     *
+     * @param journal   the journal
+     * @param handler   the handler that gave up
+     * @param partition its partition
+     * @param message   the message
+     * @param attempts  failed attempts
+     * @param error     the last failure
+     * @return the dead letter's journal index
+     */
+    public static long append(Journal journal, String handler, int partition, MessageView message, int attempts,
+                              Throwable error) {
+        byte[] handlerBytes = handler.getBytes(StandardCharsets.UTF_8);
+        byte[] errorBytes = describe(error).getBytes(StandardCharsets.UTF_8);
+        int messageLength = message.messageEnd() - message.messageOffset();
+        ExpandableArrayBuffer buffer = new ExpandableArrayBuffer(
+                DEAD_HANDLER_OFFSET + 8 + handlerBytes.length + errorBytes.length + messageLength);
+        writeHeader(buffer, KIND_DEAD_LETTER, System.currentTimeMillis());
+        buffer.putLong(DEAD_SEQUENCE_OFFSET, message.sequence(), BYTE_ORDER);
+        buffer.putLong(DEAD_MESSAGE_ID_OFFSET, message.id(), BYTE_ORDER);
+        buffer.putInt(DEAD_ATTEMPTS_OFFSET, attempts, BYTE_ORDER);
+        buffer.putInt(DEAD_PARTITION_OFFSET, partition, BYTE_ORDER);
+        int at = DEAD_HANDLER_OFFSET;
+        buffer.putInt(at, handlerBytes.length, BYTE_ORDER);
+        buffer.putBytes(at + 4, handlerBytes);
+        at += 4 + handlerBytes.length;
+        buffer.putInt(at, errorBytes.length, BYTE_ORDER);
+        buffer.putBytes(at + 4, errorBytes);
+        at += 4 + errorBytes.length;
+        buffer.putBytes(at, message.batch(), message.messageOffset(), messageLength);
+        at += messageLength;
+        return journal.append(buffer.byteArray(), at);
+    }
+
+    /**
+     * Appends a dead letter for a message given by its parts: one a handler returned from and kept
+     * a copy of, whose processing failed for good later ({@link io.denormq.HandlerContext#deadLetter}).
+     * Its record holds the message encoded as in a batch, as {@link #append(Journal, String, int,
+     * MessageView, int, Throwable)} does, so that it lists and redrives the same way.
+     *
+     * @param journal   the journal
+     * @param handler   the handler that gave up
+     * @param partition its partition
+     * @param message   the message (topic, key, payload, id and sequence are kept)
+     * @param attempts  failed attempts
+     * @param error     the last failure
+     * @return the dead letter's journal index
+     */
+    public static long append(Journal journal, String handler, int partition, Message message, int attempts,
+                              Throwable error) {
+        byte[] topic = message.topic().getBytes(StandardCharsets.UTF_8);
+        byte[] key = message.key() == null ? null : message.key().getBytes(StandardCharsets.UTF_8);
+        byte[] payload = message.payload();
+        ExpandableArrayBuffer encoded = new ExpandableArrayBuffer(
+                messageLength(topic.length, key == null ? 0 : key.length, payload.length));
+        int at = 0;
+        encoded.putInt(at, topic.length, BYTE_ORDER);
+        encoded.putBytes(at + 4, topic);
+        at += 4 + topic.length;
+        encoded.putInt(at, key == null ? NULL_KEY_LENGTH : key.length, BYTE_ORDER);
+        at += 4;
+        if (key != null) {
+            encoded.putBytes(at, key);
+            at += key.length;
+        }
+        encoded.putInt(at, payload.length, BYTE_ORDER);
+        encoded.putBytes(at + 4, payload);
+        MessageView view = new MessageView();
+        view.wrap(encoded.byteArray(), 0, message.sequence(), message.id(), message.releasedAtMillis(), true);
+        return append(journal, handler, partition, view, attempts, error);
+    }
+
+    /**
+     * @param error a failure
+     * @return its class, message and the top of its stack trace, bounded in length
+     */
+    public static String describe(Throwable error) {
+        StringWriter text = new StringWriter();
+        error.printStackTrace(new PrintWriter(text));
+        String full = text.toString();
+        return full.length() <= MAX_ERROR_CHARS ? full : full.substring(0, MAX_ERROR_CHARS) + "\n\t...";
+    }
+
+    /**
+     * A dead-letter record read from the journal, with where its message starts.
+     *
+     * @param record         the record's bytes
+     * @param messageOffset  where the message starts in it
+     * @param messageId      the message's id
+     * @param failedSequence the sequence of the delivery that failed: the message's own, or that of
+     *                       an earlier redrive of it
+     * @param handler        the handler that gave up on it
+     */
+    public record Located(byte[] record, int messageOffset, long messageId, long failedSequence, String handler) {
+    }
+
+    /**
+     * Reads every dead letter in the journal that was not redriven or discarded. Its cost grows
+     * with the journal's size: it is an operator's query, not for a hot path.
+     *
+     * @param journal the journal
+     * @return the unsettled dead letters, oldest first
+     */
+    public static List<DeadLetter> readAll(Journal journal) {
+        Map<Long, DeadLetter> result = new LinkedHashMap<>();
+        MessageView view = new MessageView();
+        try (ExcerptTailer tailer = journal.createTailer()) {
+            tailer.toStart();
+            while (true) {
+                try (DocumentContext context = tailer.readingDocument()) {
+                    if (!context.isPresent()) {
+                        break;
+                    }
+                    Bytes<?> bytes = context.wire().bytes();
+                    if (bytes.readRemaining() < HEADER_LENGTH) {
+                        continue;
+                    }
+                    byte kind = bytes.readByte(bytes.readPosition() + KIND_OFFSET);
+                    if (kind == KIND_DEAD_LETTER_SETTLED && bytes.readRemaining() >= OUTCOME_LENGTH) {
+                        result.remove(bytes.readLong(bytes.readPosition() + BATCH_INDEX_OFFSET));
+                    } else if (kind == KIND_DEAD_LETTER) {
+                        byte[] record = new byte[(int) bytes.readRemaining()];
+                        bytes.read(record);
+                        result.put(context.index(), decode(record, context.index(), view));
+                    }
+                }
+            }
+        }
+        return new ArrayList<>(result.values());
+    }
+
+    /**
+     * Records that an operator redrove or discarded a dead letter. A redrive is delivered to the
+     * dead letter's handler when the reader reaches this record.
+     *
+     * @param journal         the journal, open for writing
+     * @param deadLetterIndex the dead letter's journal index
+     * @param settlement      {@link JournalRecordDescriptor#SETTLED_REDRIVEN} or {@link JournalRecordDescriptor#SETTLED_DISCARDED}
+     * @return the settlement's journal index
+     */
+    public static long settle(Journal journal, long deadLetterIndex, byte settlement) {
+        io.denormq.internal.journal.RecordBuffer record = new io.denormq.internal.journal.RecordBuffer(OUTCOME_LENGTH);
+        record.outcome(KIND_DEAD_LETTER_SETTLED, deadLetterIndex, settlement, System.currentTimeMillis());
+        return journal.append(record.array(), record.length());
+    }
+
+    /**
+     * Reads the dead letter at a journal index.
+     *
+     * @param journal the journal
+     * @param tailer  a tailer of the journal, moved by this call
+     * @param index   the dead letter's index
+     * @return the record, or null if there is no dead letter at that index
+     */
+    public static Located readAt(Journal journal, ExcerptTailer tailer, long index) {
+        byte[] record = Journal.readAt(tailer, index);
+        if (record == null || record.length < DEAD_HANDLER_OFFSET + 8 || record[KIND_OFFSET] != KIND_DEAD_LETTER) {
+            return null;
+        }
+        UnsafeBuffer buffer = new UnsafeBuffer(record);
+        String handler = readString(buffer, DEAD_HANDLER_OFFSET);
+        int at = DEAD_HANDLER_OFFSET + 4 + buffer.getInt(DEAD_HANDLER_OFFSET, BYTE_ORDER);
+        at += 4 + buffer.getInt(at, BYTE_ORDER);
+        return new Located(record, at, buffer.getLong(DEAD_MESSAGE_ID_OFFSET, BYTE_ORDER),
+                buffer.getLong(DEAD_SEQUENCE_OFFSET, BYTE_ORDER), handler);
+    }
+
+    /**
+     * @param journal the journal
+     * @param index   a dead letter's journal index
+     * @return the dead letter at that index if it is neither redriven nor discarded, else null
+     */
+    public static DeadLetter findUnsettled(Journal journal, long index) {
+        for (DeadLetter candidate : readAll(journal)) {
+            if (candidate.journalIndex() == index) {
+                return candidate;
+            }
+        }
+        return null;
+    }
+
+    private static DeadLetter decode(byte[] record, long index, MessageView view) {
+        UnsafeBuffer buffer = new UnsafeBuffer(record);
+        long timestamp = buffer.getLong(TIMESTAMP_OFFSET, BYTE_ORDER);
+        long sequence = buffer.getLong(DEAD_SEQUENCE_OFFSET, BYTE_ORDER);
+        long id = buffer.getLong(DEAD_MESSAGE_ID_OFFSET, BYTE_ORDER);
+        int attempts = buffer.getInt(DEAD_ATTEMPTS_OFFSET, BYTE_ORDER);
+        String handler = readString(buffer, DEAD_HANDLER_OFFSET);
+        int at = DEAD_HANDLER_OFFSET + 4 + buffer.getInt(DEAD_HANDLER_OFFSET, BYTE_ORDER);
+        String error = readString(buffer, at);
+        at += 4 + buffer.getInt(at, BYTE_ORDER);
+        view.wrap(record, at, sequence, id, timestamp, true);
+        return new DeadLetter(handler, id, sequence, view.topic(), view.key(), view.payload(), attempts, error,
+                Instant.ofEpochMilli(timestamp), index);
+    }
+}

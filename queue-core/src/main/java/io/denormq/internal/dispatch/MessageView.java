@@ -1,0 +1,166 @@
+package io.denormq.internal.dispatch;
+
+import static io.denormq.internal.journal.JournalRecordDescriptor.BYTE_ORDER;
+import static io.denormq.internal.journal.JournalRecordDescriptor.NULL_KEY_LENGTH;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
+import io.denormq.Codec;
+import io.denormq.Message;
+import org.agrona.concurrent.UnsafeBuffer;
+
+/**
+ * A {@link Message} over a message's bytes in its batch, reused for every delivery on one handler
+ * thread. Fields are decoded on first use; the topic's string is the same instance for every
+ * message of that topic (for the first 16 topics seen), so routing by topic allocates nothing.
+ */
+public final class MessageView implements Message {
+    private static final int KNOWN_TOPICS = 16;
+    private final UnsafeBuffer reader = new UnsafeBuffer(new byte[0]);
+    private byte[] batch;
+    private long id;
+    private long sequence;
+    private long originalSequence;
+    private long releasedAtMillis;
+    private boolean redelivered;
+    private int topicOffset;
+    private int topicLength;
+    private int keyOffset;
+    private int keyLength;
+    private int payloadOffset;
+    private int payloadLength;
+    private String topic;
+    /** Topics decoded on this thread: an application has few, and a handler that routes by topic should not allocate. */
+    private final byte[][] knownTopicBytes = new byte[KNOWN_TOPICS][];
+    private final String[] knownTopics = new String[KNOWN_TOPICS];
+    private int knownTopicCount;
+
+    /**
+     * Points this view at a message.
+     *
+     * @param batch            the batch record
+     * @param messageOffset    where the message starts in it
+     * @param sequence         the message's sequence
+     * @param id               the message's id
+     * @param releasedAtMillis when its batch was released
+     * @param redelivered      whether it may have been delivered before
+     * @return the offset just after the message
+     */
+    public int wrap(byte[] batch, int messageOffset, long sequence, long id, long releasedAtMillis, boolean redelivered) {
+        if (this.batch != batch) {
+            reader.wrap(batch);
+            this.batch = batch;
+        }
+        this.sequence = sequence;
+        this.originalSequence = sequence;
+        this.id = id;
+        this.releasedAtMillis = releasedAtMillis;
+        this.redelivered = redelivered;
+        int at = messageOffset;
+        topicLength = reader.getInt(at, BYTE_ORDER);
+        topicOffset = at + 4;
+        at = topicOffset + topicLength;
+        keyLength = reader.getInt(at, BYTE_ORDER);
+        keyOffset = at + 4;
+        at = keyOffset + Math.max(0, keyLength);
+        payloadLength = reader.getInt(at, BYTE_ORDER);
+        payloadOffset = at + 4;
+        topic = null;
+        return payloadOffset + payloadLength;
+    }
+
+    void wrap(MessageEvent event) {
+        wrap(event.bytes, 0, event.sequence, event.id, event.releasedAtMillis, event.redelivered);
+        originalSequence = event.originalSequence;
+    }
+
+    @Override
+    public long originalSequence() {
+        return originalSequence;
+    }
+
+    @Override
+    public long id() {
+        return id;
+    }
+
+    @Override
+    public long sequence() {
+        return sequence;
+    }
+
+    @Override
+    public String topic() {
+        if (topic == null) {
+            topic = knownTopic();
+        }
+        return topic;
+    }
+
+    private String knownTopic() {
+        for (int i = 0; i < knownTopicCount; i++) {
+            byte[] known = knownTopicBytes[i];
+            if (Arrays.equals(known, 0, known.length, batch, topicOffset, topicOffset + topicLength)) {
+                return knownTopics[i];
+            }
+        }
+        String decoded = new String(batch, topicOffset, topicLength, StandardCharsets.UTF_8);
+        if (knownTopicCount < KNOWN_TOPICS) {
+            knownTopicBytes[knownTopicCount] = Arrays.copyOfRange(batch, topicOffset, topicOffset + topicLength);
+            knownTopics[knownTopicCount++] = decoded;
+        }
+        return decoded;
+    }
+
+    @Override
+    public String key() {
+        return keyLength == NULL_KEY_LENGTH ? null : new String(batch, keyOffset, keyLength, StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public byte[] payload() {
+        return Arrays.copyOfRange(batch, payloadOffset, payloadOffset + payloadLength);
+    }
+
+    @Override
+    public int payloadLength() {
+        return payloadLength;
+    }
+
+    @Override
+    public <T> T payload(Codec<T> codec) {
+        return codec.decode(batch, payloadOffset, payloadLength);
+    }
+
+    @Override
+    public boolean redelivered() {
+        return redelivered;
+    }
+
+    @Override
+    public long releasedAtMillis() {
+        return releasedAtMillis;
+    }
+
+    /** @return the batch array this view reads */
+    public byte[] batch() {
+        return batch;
+    }
+
+    /** @return where the message's bytes start in the batch */
+    public int messageOffset() {
+        return topicOffset - 4;
+    }
+
+    /** @return where the message's bytes end in the batch */
+    public int messageEnd() {
+        return payloadOffset + payloadLength;
+    }
+
+    @Override
+    public String toString() {
+        return "Message[id=" + Long.toHexString(id) + ", sequence=" + Long.toHexString(sequence) + ", topic=" + topic()
+                + ", key=" + key() + ", payloadBytes=" + payloadLength + (redelivered ? ", redelivered" : "") + "]";
+    }
+}

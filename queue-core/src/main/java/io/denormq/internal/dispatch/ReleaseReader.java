@@ -1,0 +1,420 @@
+package io.denormq.internal.dispatch;
+
+import static io.denormq.internal.journal.JournalRecordDescriptor.*;
+
+import java.util.Arrays;
+import java.util.concurrent.TimeUnit;
+
+import com.lmax.disruptor.InsufficientCapacityException;
+import com.lmax.disruptor.RingBuffer;
+import io.denormq.internal.journal.CheckpointDescriptor;
+import io.denormq.internal.journal.Journal;
+import io.denormq.internal.journal.JournalRecovery;
+import net.openhft.chronicle.bytes.Bytes;
+import net.openhft.chronicle.queue.ExcerptTailer;
+import net.openhft.chronicle.wire.DocumentContext;
+import org.agrona.ErrorHandler;
+import org.agrona.collections.Long2ObjectHashMap;
+import org.agrona.concurrent.IdleStrategy;
+import org.agrona.concurrent.UnsafeBuffer;
+
+/**
+ * The reader thread: tails the journal, keeps the batches whose transactions have not completed,
+ * and when a release arrives publishes the released batch's messages into the dispatch ring in
+ * release order. Rolled-back batches are dropped. A release whose batch is older than where reading
+ * started (a restart) is resolved by reading the batch at its index.
+ *
+ * <p>A redrive (an operator's {@code DEAD_LETTER_SETTLED} record) is dispatched to the dead
+ * letter's handler only, with the redrive's own, newer sequence. In a rebuild, a message is
+ * delivered once even if it was dead-lettered and redriven: the replay delivers it at its original
+ * place, in its key's release order, and passes over the redrives of deliveries that the replay
+ * itself made again (see {@link #redrive}).
+ *
+ * <p>Under a flush policy that survives a machine crash it reads only records that are on the disk
+ * ({@link Journal#readOnlyDurable()}), flushing when it reaches the end of them, so that no cursor
+ * or low-water mark derived from what it read can claim more than the disk holds.
+ *
+ * <p>It also maintains the checkpoint's recovery low-water mark: the oldest batch it holds without
+ * an outcome, so that recovery after a crash reads from there and no further back.
+ */
+final class ReleaseReader implements Runnable {
+    /** Under sustained load, the low-water mark is refreshed every this many + 1 records. */
+    private static final int LOW_WATER_EVERY_READS = 1023;
+
+    private final Journal journal;
+    private final LowWaterMarks lowWaterMarks;
+    private final int readerNumber;
+    private final String label;
+    private final String target;
+    private final int partition;
+    private final int partitions;
+    private final RingBuffer<MessageEvent> ring;
+    private final long startIndex;
+    private final long skipUpToSequence;
+    private final long redeliveredUpToIndex;
+    private final boolean rebuilding;
+    private final IdleStrategy idleStrategy;
+    private final ErrorHandler errorHandler;
+    private final Long2ObjectHashMap<byte[]> unresolved = new Long2ObjectHashMap<>();
+    private final BatchArrays batchArrays = new BatchArrays();
+    private final UnsafeBuffer reader = new UnsafeBuffer(new byte[0]);
+    private byte[] scratch = new byte[1024];
+    private long reads;
+    private long oldestUnresolved = Long.MAX_VALUE;
+    private long lowWaterWritten = Long.MIN_VALUE;
+    private volatile long lastReadIndex = CheckpointDescriptor.NOTHING;
+    private volatile boolean running = true;
+    private volatile boolean drainAndStop;
+    private volatile boolean caughtUp;
+    /** The next record is not on the disk yet (a flush policy bounds reads to what is durable). */
+    private boolean awaitingFlush;
+    /** When this reader first found the next record not yet on the disk, 0 when it is not waiting. */
+    private long awaitingFlushSince;
+    /** When this reader, idle, last checked for a day left without its end-of-file marker. */
+    private long lastDayEndCheck;
+    private static final long DAY_END_CHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+    /**
+     * How long a reader waits for a committer's or the periodic flusher's flush to cover a record
+     * before it flushes the journal itself: the delay a quiet queue adds to delivery.
+     */
+    private static final long FLUSH_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+    private volatile int unresolvedCount;
+    private ReplayProgress progress;
+
+    /**
+     * @param journal              the journal to tail
+     * @param lowWaterMarks        where this reader's low-water mark goes
+     * @param readerNumber         this reader's place among the low-water marks
+     * @param target               the handler this reader feeds (redrives for other handlers are not
+     *                             dispatched), or null for a reader without a handler
+     * @param partition            the partition of {@code target} this reader feeds
+     * @param partitions           how many partitions {@code target} has
+     * @param label                names the reader in logs
+     * @param ring                 the dispatch ring; this thread is its only producer
+     * @param startIndex           the journal index to start reading at, or -1 for the start
+     * @param skipUpToSequence     messages at or below this sequence were processed by every handler
+     * @param redeliveredUpToIndex releases at or below this index were written before this start
+     * @param rebuilding           whether {@code target} is being rebuilt on this start: its read model
+     *                             was emptied back to {@code skipUpToSequence}, from where it is replayed
+     * @param idleStrategy         how to wait when the journal has nothing new
+     * @param errorHandler         where failures go
+     */
+    ReleaseReader(Journal journal, LowWaterMarks lowWaterMarks, int readerNumber, String target, int partition,
+                         int partitions, String label, RingBuffer<MessageEvent> ring, long startIndex, long skipUpToSequence,
+                         long redeliveredUpToIndex, boolean rebuilding, IdleStrategy idleStrategy,
+                         ErrorHandler errorHandler) {
+        this.journal = journal;
+        this.lowWaterMarks = lowWaterMarks;
+        this.readerNumber = readerNumber;
+        this.target = target;
+        this.partition = partition;
+        this.partitions = partitions;
+        this.label = label;
+        this.ring = ring;
+        this.startIndex = startIndex;
+        this.skipUpToSequence = skipUpToSequence;
+        this.redeliveredUpToIndex = redeliveredUpToIndex;
+        this.rebuilding = rebuilding;
+        this.idleStrategy = idleStrategy;
+        this.errorHandler = errorHandler;
+    }
+
+    @Override
+    public void run() {
+        try (ExcerptTailer tailer = journal.createTailer(); ExcerptTailer batchTailer = journal.createTailer()) {
+            JournalRecovery.position(tailer, startIndex, journal);
+            progress = new ReplayProgress(journal, label, startIndex, redeliveredUpToIndex);
+            while (running) {
+                boolean read;
+                try {
+                    read = readOne(tailer, batchTailer);
+                } catch (RuntimeException e) {
+                    errorHandler.onError(e);
+                    read = true;
+                }
+                if (read) {
+                    if ((++reads & LOW_WATER_EVERY_READS) == 0) {
+                        updateLowWater();
+                    }
+                    idleStrategy.reset();
+                    continue;
+                }
+                if (awaitingFlush) {
+                    awaitingFlush = false;
+                    long now = System.nanoTime();
+                    if (awaitingFlushSince == 0) {
+                        awaitingFlushSince = now;
+                    }
+                    if (now - awaitingFlushSince < FLUSH_WAIT_NANOS) {
+                        // under load the committers' next flush covers this record: a flush of our own would
+                        // double the flushes per commit
+                        idleStrategy.idle();
+                        continue;
+                    }
+                    awaitingFlushSince = 0;
+                    try {
+                        journal.forceAll(); // nobody flushed it: a quiet queue, so flush it ourselves
+                        continue;
+                    } catch (RuntimeException e) {
+                        errorHandler.onError(e);
+                    }
+                } else {
+                    awaitingFlushSince = 0;
+                }
+                long now = System.nanoTime();
+                if (now - lastDayEndCheck > DAY_END_CHECK_NANOS) {
+                    lastDayEndCheck = now;
+                    if (journal.moveOnFromADayWithoutEnd(tailer)) {
+                        continue;
+                    }
+                }
+                updateLowWater();
+                caughtUp = true;
+                if (drainAndStop) {
+                    break;
+                }
+                idleStrategy.idle();
+            }
+        } catch (RuntimeException | Error e) {
+            errorHandler.onError(e);
+        } finally {
+            running = false;
+        }
+    }
+
+    private boolean readOne(ExcerptTailer tailer, ExcerptTailer batchTailer) {
+        byte kind;
+        long index;
+        int length;
+        try (DocumentContext context = tailer.readingDocument()) {
+            if (!context.isPresent()) {
+                return false;
+            }
+            index = context.index();
+            if (index > journal.durableIndex()) {
+                context.rollbackOnClose(); // read again once a flush has covered it
+                awaitingFlush = true;
+                return false;
+            }
+            Bytes<?> bytes = context.wire().bytes();
+            length = (int) bytes.readRemaining();
+            if (length < HEADER_LENGTH) {
+                errorHandler.onError(new IllegalStateException("Journal " + journal.directory() + ": record at index "
+                        + Long.toHexString(index) + " is " + length + " bytes, shorter than a header; skipped"));
+                lastReadIndex = index;
+                return true;
+            }
+            if (scratch.length < length) {
+                scratch = new byte[Math.max(length, scratch.length * 2)];
+            }
+            bytes.read(scratch, 0, length);
+        }
+        kind = scratch[KIND_OFFSET];
+        switch (kind) {
+            case KIND_BATCH -> {
+                unresolved.put(index, batchArrays.copyOf(scratch, length));
+                unresolvedCount = unresolved.size();
+                oldestUnresolved = Math.min(oldestUnresolved, index);
+            }
+            case KIND_RELEASED_BATCH -> dispatch(scratch, index, index);
+            case KIND_RELEASE -> {
+                long batchIndex = readLong(scratch, BATCH_INDEX_OFFSET);
+                byte[] batch = resolve(batchIndex);
+                if (batch != null) {
+                    dispatch(batch, index, batchIndex);
+                    batchArrays.giveBack(batch); // the ring holds copies of the messages
+                } else {
+                    batch = readBatchAt(batchTailer, batchIndex, index);
+                    if (batch != null) {
+                        dispatch(batch, index, batchIndex);
+                    }
+                }
+            }
+            case KIND_ROLLBACK -> {
+                byte[] batch = resolve(readLong(scratch, BATCH_INDEX_OFFSET));
+                if (batch != null) {
+                    batchArrays.giveBack(batch);
+                }
+            }
+            case KIND_DEAD_LETTER -> {
+                // dead letters are read by the inspection API, not dispatched
+            }
+            case KIND_DEAD_LETTER_SETTLED -> {
+                if (scratch[REASON_OFFSET] == SETTLED_REDRIVEN) {
+                    redrive(batchTailer, readLong(scratch, BATCH_INDEX_OFFSET), index,
+                            readLong(scratch, TIMESTAMP_OFFSET));
+                }
+            }
+            default -> errorHandler.onError(new IllegalStateException("Journal " + journal.directory()
+                    + ": record at index " + Long.toHexString(index) + " has unknown kind " + kind + "; skipped"));
+        }
+        lastReadIndex = index;
+        progress.onRead(index);
+        return true;
+    }
+
+    private long readLong(byte[] record, int offset) {
+        reader.wrap(record);
+        return reader.getLong(offset, BYTE_ORDER);
+    }
+
+    private byte[] resolve(long batchIndex) {
+        byte[] batch = unresolved.remove(batchIndex);
+        unresolvedCount = unresolved.size();
+        if (batch != null && batchIndex == oldestUnresolved) {
+            oldestUnresolved = Long.MAX_VALUE;
+            for (Long2ObjectHashMap<byte[]>.KeyIterator keys = unresolved.keySet().iterator(); keys.hasNext(); ) {
+                oldestUnresolved = Math.min(oldestUnresolved, keys.nextLong());
+            }
+        }
+        return batch;
+    }
+
+    private byte[] readBatchAt(ExcerptTailer batchTailer, long batchIndex, long releaseIndex) {
+        byte[] batch = Journal.readAt(batchTailer, batchIndex);
+        if (batch == null) {
+            errorHandler.onError(new IllegalStateException("Journal " + journal.directory() + ": release at index "
+                    + Long.toHexString(releaseIndex) + " refers to batch " + Long.toHexString(batchIndex)
+                    + ", which is no longer in the journal; its messages cannot be delivered"));
+            return null;
+        }
+        if (batch.length < MESSAGES_OFFSET || batch[KIND_OFFSET] != KIND_BATCH) {
+            errorHandler.onError(new IllegalStateException("Journal " + journal.directory() + ": release at index "
+                    + Long.toHexString(releaseIndex) + " refers to index " + Long.toHexString(batchIndex)
+                    + ", which is not a batch; skipped"));
+            return null;
+        }
+        return batch;
+    }
+
+    private void dispatch(byte[] batch, long releaseIndex, long batchIndex) {
+        reader.wrap(batch);
+        int count = reader.getInt(COUNT_OFFSET, BYTE_ORDER);
+        long releasedAt = reader.getLong(TIMESTAMP_OFFSET, BYTE_ORDER);
+        boolean redelivered = releaseIndex <= redeliveredUpToIndex;
+        int offset = MESSAGES_OFFSET;
+        for (int ordinal = 0; ordinal < count; ordinal++) {
+            long sequence = compose(releaseIndex, ordinal);
+            int messageOffset = offset;
+            offset = skipMessage(reader, offset);
+            if (sequence <= skipUpToSequence) {
+                continue;
+            }
+            long slot = claim();
+            if (slot < 0) {
+                return;
+            }
+            int keyHash = keyHash(batch, messageOffset);
+            ring.get(slot).set(batch, messageOffset, offset, keyHash, wanted(keyHash), sequence,
+                    compose(batchIndex, ordinal), releasedAt, redelivered, null);
+            ring.publish(slot);
+        }
+    }
+
+    /**
+     * Dispatches a dead letter's message again, to its handler only, unless this is a rebuild that
+     * already delivered it.
+     *
+     * <p>A rebuild replays the failed delivery that the dead letter recorded (the message at its
+     * own place, or an earlier redrive of it) to a read model emptied by {@code onRebuild}: when
+     * that delivery lies within the replay (its sequence is after the rebuild's start), the redrive
+     * is passed over, or the message would be applied twice — the redrive's newer sequence gets
+     * past a last-applied-sequence check. Delivering at the original place rather than at the
+     * redrive keeps the key's release order, and needs no look-ahead. If the message fails again in
+     * the rebuild, it becomes a new dead letter. A redrive whose failed delivery is at or before the
+     * rebuild's start (a snapshot taken between the failure and the redrive) is delivered: the
+     * snapshot lacks the message.
+     *
+     * <p>Replays that are not rebuilds (a restart, lost cursors) deliver every redrive, as the live
+     * run did: the read model was kept, so its last-applied sequence may skip the original, and the
+     * redrive is then the message's only delivery.
+     */
+    private void redrive(ExcerptTailer tailer, long deadLetterIndex, long settledIndex, long redriveMillis) {
+        long sequence = compose(settledIndex, 0);
+        if (sequence <= skipUpToSequence || target == null) {
+            return;
+        }
+        DeadLetterRecords.Located located = DeadLetterRecords.readAt(journal, tailer, deadLetterIndex);
+        if (located != null && !located.handler().equals(target)) {
+            return; // another handler's redrive
+        }
+        if (located == null) {
+            errorHandler.onError(new IllegalStateException("Journal " + journal.directory() + ": redrive at index "
+                    + Long.toHexString(settledIndex) + " refers to dead letter " + Long.toHexString(deadLetterIndex)
+                    + ", which is not in the journal; nothing redriven"));
+            return;
+        }
+        if (rebuilding && located.failedSequence() > skipUpToSequence) {
+            return; // this rebuild delivered the failed delivery again, at its own place
+        }
+        long slot = claim();
+        if (slot < 0) {
+            return;
+        }
+        byte[] record = located.record();
+        reader.wrap(record);
+        int messageEnd = skipMessage(reader, located.messageOffset());
+        MessageEvent event = ring.get(slot);
+        // released when the redrive was asked for (its record's time), the same on every re-delivery
+        event.set(record, located.messageOffset(), messageEnd, keyHash(record, located.messageOffset()), true,
+                sequence, located.messageId(), redriveMillis, true, located.handler());
+        event.originalSequence = located.failedSequence();
+        ring.publish(slot);
+    }
+
+    /** Whether this reader's handler partition will process a message with this key (others only pass it). */
+    private boolean wanted(int keyHash) {
+        return target != null && MessageEvent.inPartition(keyHash, partition, partitions);
+    }
+
+    private long claim() {
+        while (true) {
+            try {
+                return ring.tryNext();
+            } catch (InsufficientCapacityException full) {
+                if (!running) {
+                    return -1;
+                }
+                idleStrategy.idle();
+            }
+        }
+    }
+
+    private void updateLowWater() {
+        long lowWater = oldestUnresolved != Long.MAX_VALUE ? oldestUnresolved : lastReadIndex;
+        if (lowWater != lowWaterWritten && lowWater != CheckpointDescriptor.NOTHING) {
+            lowWaterMarks.update(readerNumber, lowWater);
+            lowWaterWritten = lowWater;
+        }
+    }
+
+    /** Asks the reader to stop once it has read everything in the journal. */
+    public void drainAndStop() {
+        drainAndStop = true;
+    }
+
+    /** Stops the reader now, even if the ring is full. */
+    public void stop() {
+        running = false;
+    }
+
+    /** @return the index of the last record read, or -1 */
+    public long lastReadIndex() {
+        return lastReadIndex;
+    }
+
+    /** @return whether the reader has reached the end of the journal at least once */
+    public boolean hasCaughtUp() {
+        return caughtUp;
+    }
+
+    /** @return batches read whose outcome (release or rollback) the reader has not seen yet */
+    public int unresolvedCount() {
+        return unresolvedCount;
+    }
+
+    /** @return whether the reader thread is still running */
+    public boolean isRunning() {
+        return running;
+    }
+}

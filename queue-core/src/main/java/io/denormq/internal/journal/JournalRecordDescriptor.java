@@ -1,0 +1,287 @@
+package io.denormq.internal.journal;
+
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+
+import org.agrona.DirectBuffer;
+import org.agrona.MutableDirectBuffer;
+
+/**
+ * The layout of the records denormq writes into the journal, one record per Chronicle Queue
+ * excerpt. All numbers are little-endian. Every record starts with the same header:
+ *
+ * <pre>
+ *   0        1         2                 4                              12
+ *   +--------+---------+-----------------+------------------------------+
+ *   |  kind  | version |    reserved     |  written at (epoch millis)   |
+ *   +--------+---------+-----------------+------------------------------+
+ * </pre>
+ *
+ * <b>BATCH</b> (a transaction's messages, journaled before its commit) and <b>RELEASED_BATCH</b>
+ * (messages journaled after the commit, or published outside a transaction: released as they are
+ * written) continue with a count and the messages:
+ *
+ * <pre>
+ *  12                16
+ *  +-----------------+---------------------------------------------+
+ *  |  message count  |  message 0, message 1, ...                  |
+ *  +-----------------+---------------------------------------------+
+ *
+ *  message:
+ *  +--------------+-------------+-------------------------+-----------+----------------+---------+
+ *  | topic length | topic UTF-8 | key length (-1 = null)  | key UTF-8 | payload length | payload |
+ *  |   int32      |             |  int32                  |           |   int32        |         |
+ *  +--------------+-------------+-------------------------+-----------+----------------+---------+
+ * </pre>
+ *
+ * <b>RELEASE</b> and <b>ROLLBACK</b> (a transaction's outcome) continue with the journal index of
+ * the batch they resolve, and a reason:
+ *
+ * <pre>
+ *  12                               20          21
+ *  +--------------------------------+-----------+
+ *  |        batch journal index     |  reason   |
+ *  +--------------------------------+-----------+
+ * </pre>
+ *
+ * <b>DEAD_LETTER</b> (a message a handler gave up on) continues with:
+ *
+ * <pre>
+ *  12           20           28         32          36
+ *  +------------+------------+----------+-----------+----------------+---------+--------------+-------+---------+
+ *  | sequence   | message id | attempts | partition | handler length | handler | error length | error | message |
+ *  | int64      | int64      | int32    | int32     | int32          | UTF-8   | int32        | UTF-8 |         |
+ *  +------------+------------+----------+-----------+----------------+---------+--------------+-------+---------+
+ * </pre>
+ *
+ * <b>DEAD_LETTER_SETTLED</b> (an operator redrove or discarded a dead letter) has the layout of
+ * RELEASE, with the dead letter's journal index in place of the batch index and
+ * {@link #SETTLED_REDRIVEN} or {@link #SETTLED_DISCARDED} as the reason. A redrive is dispatched,
+ * to the dead letter's handler only, when the reader reaches it; its sequence is
+ * {@code settledIndex << 16}.
+ *
+ * <p>A message's id is {@code batchIndex << 16 | ordinal} and its sequence
+ * {@code releaseIndex << 16 | ordinal}, where the indexes are the journal indexes of the batch and
+ * of its release; hence at most {@value #MAX_MESSAGES_PER_BATCH} messages per transaction.
+ */
+public final class JournalRecordDescriptor {
+    /** Version of this layout, written into every record and into the journal's format file. */
+    public static final byte FORMAT_VERSION = 1;
+    /** Byte order of every number in a record. */
+    public static final ByteOrder BYTE_ORDER = ByteOrder.LITTLE_ENDIAN;
+
+    /** Kind: a transaction's messages, not yet released. */
+    public static final byte KIND_BATCH = 1;
+    /** Kind: a transaction's batch is released (its transaction committed or its outcome is unknown). */
+    public static final byte KIND_RELEASE = 2;
+    /** Kind: messages released as they are written. */
+    public static final byte KIND_RELEASED_BATCH = 3;
+    /** Kind: a transaction's batch is discarded (its transaction rolled back). */
+    public static final byte KIND_ROLLBACK = 4;
+    /** Kind: a handler gave up on a message. */
+    public static final byte KIND_DEAD_LETTER = 5;
+    /** Kind: a dead letter was redriven to its handler or discarded. */
+    public static final byte KIND_DEAD_LETTER_SETTLED = 6;
+    /** Settlement: the dead letter's message is delivered to its handler again. */
+    public static final byte SETTLED_REDRIVEN = 1;
+    /** Settlement: the dead letter is dropped. */
+    public static final byte SETTLED_DISCARDED = 2;
+
+    /** Release reason: the transaction committed. */
+    public static final byte REASON_COMMITTED = 0;
+    /** Release reason: the transaction manager could not tell the outcome. */
+    public static final byte REASON_UNKNOWN_OUTCOME = 1;
+    /** Release reason: the batch had no outcome when the journal was recovered after a crash. */
+    public static final byte REASON_RECOVERED = 2;
+    /** Rollback reason: the transaction rolled back. */
+    public static final byte REASON_ROLLED_BACK = 0;
+
+    /** Offset of the kind byte. */
+    public static final int KIND_OFFSET = 0;
+    /** Offset of the version byte. */
+    public static final int VERSION_OFFSET = 1;
+    /** Offset of the time the record was written. */
+    public static final int TIMESTAMP_OFFSET = 4;
+    /** Length of the common header. */
+    public static final int HEADER_LENGTH = 12;
+
+    /** Offset of the message count in a (released) batch. */
+    public static final int COUNT_OFFSET = HEADER_LENGTH;
+    /** Offset of the first message in a (released) batch. */
+    public static final int MESSAGES_OFFSET = COUNT_OFFSET + 4;
+
+    /** Offset of the batch index in a release or rollback. */
+    public static final int BATCH_INDEX_OFFSET = HEADER_LENGTH;
+    /** Offset of the reason in a release or rollback. */
+    public static final int REASON_OFFSET = BATCH_INDEX_OFFSET + 8;
+    /** Length of a release or rollback record. */
+    public static final int OUTCOME_LENGTH = REASON_OFFSET + 1;
+
+    /** Offset of the message sequence in a dead letter. */
+    public static final int DEAD_SEQUENCE_OFFSET = HEADER_LENGTH;
+    /** Offset of the message id in a dead letter. */
+    public static final int DEAD_MESSAGE_ID_OFFSET = DEAD_SEQUENCE_OFFSET + 8;
+    /** Offset of the failed attempts in a dead letter. */
+    public static final int DEAD_ATTEMPTS_OFFSET = DEAD_MESSAGE_ID_OFFSET + 8;
+    /** Offset of the partition in a dead letter. */
+    public static final int DEAD_PARTITION_OFFSET = DEAD_ATTEMPTS_OFFSET + 4;
+    /** Offset of the handler name's length in a dead letter. */
+    public static final int DEAD_HANDLER_OFFSET = DEAD_PARTITION_OFFSET + 4;
+
+    /** Bits of a message id or sequence that hold the message's ordinal in its batch. */
+    public static final int ORDINAL_BITS = 16;
+    /** The most messages one transaction can publish. */
+    public static final int MAX_MESSAGES_PER_BATCH = 1 << ORDINAL_BITS;
+    /** Length of the key-length field when the key is null. */
+    public static final int NULL_KEY_LENGTH = -1;
+
+    private JournalRecordDescriptor() {
+    }
+
+    /**
+     * @param recordIndex journal index of a batch or release
+     * @param ordinal     the message's place in its batch
+     * @return the id (for a batch index) or sequence (for a release index)
+     */
+    public static long compose(long recordIndex, int ordinal) {
+        return (recordIndex << ORDINAL_BITS) | ordinal;
+    }
+
+    /**
+     * @param idOrSequence a message id or sequence
+     * @return the journal index it was composed from
+     */
+    public static long recordIndexOf(long idOrSequence) {
+        return idOrSequence >>> ORDINAL_BITS;
+    }
+
+    /**
+     * @param idOrSequence a message id or sequence
+     * @return the message's ordinal in its batch
+     */
+    public static int ordinalOf(long idOrSequence) {
+        return (int) (idOrSequence & (MAX_MESSAGES_PER_BATCH - 1));
+    }
+
+    /**
+     * Writes the common header.
+     *
+     * @param buffer    where to write, at offset 0
+     * @param kind      the record kind
+     * @param timestamp epoch millis
+     */
+    public static void writeHeader(MutableDirectBuffer buffer, byte kind, long timestamp) {
+        buffer.putByte(KIND_OFFSET, kind);
+        buffer.putByte(VERSION_OFFSET, FORMAT_VERSION);
+        buffer.putShort(2, (short) 0, BYTE_ORDER);
+        buffer.putLong(TIMESTAMP_OFFSET, timestamp, BYTE_ORDER);
+    }
+
+    /**
+     * @param topicLength   topic bytes
+     * @param keyLength     key bytes, 0 for a null key
+     * @param payloadLength payload bytes
+     * @return the bytes one message takes in a batch
+     */
+    public static int messageLength(int topicLength, int keyLength, int payloadLength) {
+        return 12 + topicLength + keyLength + payloadLength;
+    }
+
+    /**
+     * @param buffer a record
+     * @param offset where a message starts
+     * @return the offset just after that message
+     */
+    public static int skipMessage(DirectBuffer buffer, int offset) {
+        int at = offset;
+        at += 4 + buffer.getInt(at, BYTE_ORDER);
+        int keyLength = buffer.getInt(at, BYTE_ORDER);
+        at += 4 + Math.max(0, keyLength);
+        return at + 4 + buffer.getInt(at, BYTE_ORDER);
+    }
+
+    /**
+     * Reads a length-prefixed UTF-8 string.
+     *
+     * @param buffer a record
+     * @param offset where the length field is
+     * @return the string, or null for the null length
+     */
+    public static String readString(DirectBuffer buffer, int offset) {
+        int length = buffer.getInt(offset, BYTE_ORDER);
+        if (length == NULL_KEY_LENGTH) {
+            return null;
+        }
+        byte[] bytes = new byte[length];
+        buffer.getBytes(offset + 4, bytes);
+        return new String(bytes, StandardCharsets.UTF_8);
+    }
+
+    /**
+     * Hashes a message's key bytes without decoding them: the same key gives the same hash in every
+     * process and on every start, so a key always lands on the same partition for a given count.
+     *
+     * @param record        a batch record
+     * @param messageOffset where the message starts in it
+     * @return the key's hash, 0 for a message without a key
+     */
+    public static int keyHash(byte[] record, int messageOffset) {
+        int topicLength = readIntLE(record, messageOffset);
+        int keyAt = messageOffset + 4 + topicLength;
+        int keyLength = readIntLE(record, keyAt);
+        if (keyLength == NULL_KEY_LENGTH) {
+            return 0;
+        }
+        return keyHash(record, keyAt + 4, keyLength);
+    }
+
+    /**
+     * @param bytes  holds a key's UTF-8 bytes
+     * @param offset where they start
+     * @param length how many
+     * @return the key's hash, as {@link #keyHash(byte[], int)} computes it
+     */
+    public static int keyHash(byte[] bytes, int offset, int length) {
+        int hash = 0;
+        for (int i = offset, end = offset + length; i < end; i++) {
+            hash = 31 * hash + bytes[i];
+        }
+        return hash ^ (hash >>> 16); // spread the high bits into the low ones that modulo looks at
+    }
+
+    /**
+     * @param keyHash    a key's hash, from {@link #keyHash}
+     * @param partitions a handler's partition count
+     * @return the partition that owns the key, {@code 0 .. partitions - 1}
+     */
+    public static int partitionOf(int keyHash, int partitions) {
+        return Math.floorMod(keyHash, partitions);
+    }
+
+    private static int readIntLE(byte[] bytes, int at) {
+        return (bytes[at] & 0xff) | (bytes[at + 1] & 0xff) << 8 | (bytes[at + 2] & 0xff) << 16 | (bytes[at + 3] & 0xff) << 24;
+    }
+
+    /**
+     * @param kind a record kind
+     * @return its name, for logs and the inspection tool
+     */
+    public static String kindName(byte kind) {
+        switch (kind) {
+            case KIND_BATCH:
+                return "BATCH";
+            case KIND_RELEASE:
+                return "RELEASE";
+            case KIND_RELEASED_BATCH:
+                return "RELEASED_BATCH";
+            case KIND_ROLLBACK:
+                return "ROLLBACK";
+            case KIND_DEAD_LETTER:
+                return "DEAD_LETTER";
+            case KIND_DEAD_LETTER_SETTLED:
+                return "DEAD_LETTER_SETTLED";
+            default:
+                return "UNKNOWN(" + kind + ")";
+        }
+    }
+}

@@ -1,0 +1,142 @@
+package io.denormq.internal.journal;
+
+import static io.denormq.internal.journal.JournalRecordDescriptor.*;
+
+import java.nio.charset.StandardCharsets;
+
+import io.denormq.InvalidMessageException;
+import org.agrona.ExpandableArrayBuffer;
+
+/**
+ * Builds one journal record in memory, ready for {@link Journal#append(byte[], int)}. A batch is
+ * built message by message on the publishing thread with no I/O; the buffer is reused, so after
+ * warm-up building a record allocates nothing for ASCII keys. Not thread-safe.
+ */
+public final class RecordBuffer {
+    private static final int INITIAL_CAPACITY = 512;
+
+    private final ExpandableArrayBuffer buffer = new ExpandableArrayBuffer(INITIAL_CAPACITY);
+    private final int maxRecordBytes;
+    private int length;
+    private int count;
+
+    /**
+     * @param maxRecordBytes the largest record this buffer may build
+     */
+    public RecordBuffer(int maxRecordBytes) {
+        this.maxRecordBytes = maxRecordBytes;
+        startBatch();
+    }
+
+    /** Empties the buffer for a new batch. */
+    public void startBatch() {
+        length = MESSAGES_OFFSET;
+        count = 0;
+    }
+
+    /** @return how many messages the batch holds */
+    public int count() {
+        return count;
+    }
+
+    /**
+     * Adds a message to the batch. Either the whole message is added or, if it breaks a limit,
+     * nothing is and the batch is as it was.
+     *
+     * @param topic         UTF-8 encoded topic
+     * @param key           the key, or null
+     * @param payload       the payload's array
+     * @param payloadOffset where the payload starts
+     * @param payloadLength the payload's length
+     * @throws InvalidMessageException if the transaction would exceed its message or byte limits
+     */
+    public void addMessage(byte[] topic, String key, byte[] payload, int payloadOffset, int payloadLength) {
+        if (count == MAX_MESSAGES_PER_BATCH) {
+            throw new InvalidMessageException("A transaction can publish at most " + MAX_MESSAGES_PER_BATCH
+                    + " messages to one queue; split the work into several transactions");
+        }
+        int keyLength = key == null ? 0 : utf8Length(key);
+        int needed = messageLength(topic.length, keyLength, payloadLength);
+        if ((long) length + needed > maxRecordBytes) {
+            throw new InvalidMessageException("The transaction's messages would take " + ((long) length + needed)
+                    + " bytes in the journal, over the limit of " + maxRecordBytes + " bytes per transaction; "
+                    + "split the work into several transactions or publish references instead of large payloads");
+        }
+        int at = length;
+        buffer.putInt(at, topic.length, BYTE_ORDER);
+        buffer.putBytes(at + 4, topic);
+        at += 4 + topic.length;
+        if (key == null) {
+            buffer.putInt(at, NULL_KEY_LENGTH, BYTE_ORDER);
+            at += 4;
+        } else {
+            buffer.putInt(at, keyLength, BYTE_ORDER);
+            putUtf8(at + 4, key, keyLength);
+            at += 4 + keyLength;
+        }
+        buffer.putInt(at, payloadLength, BYTE_ORDER);
+        buffer.putBytes(at + 4, payload, payloadOffset, payloadLength);
+        length = at + 4 + payloadLength;
+        count++;
+    }
+
+    /**
+     * Writes the header of the batch built so far.
+     *
+     * @param kind      {@link JournalRecordDescriptor#KIND_BATCH} or {@link JournalRecordDescriptor#KIND_RELEASED_BATCH}
+     * @param timestamp epoch millis
+     */
+    public void sealBatch(byte kind, long timestamp) {
+        writeHeader(buffer, kind, timestamp);
+        buffer.putInt(COUNT_OFFSET, count, BYTE_ORDER);
+    }
+
+    /**
+     * Replaces the content with an outcome record.
+     *
+     * @param kind       {@link JournalRecordDescriptor#KIND_RELEASE} or {@link JournalRecordDescriptor#KIND_ROLLBACK}
+     * @param batchIndex the batch it resolves
+     * @param reason     the reason code
+     * @param timestamp  epoch millis
+     */
+    public void outcome(byte kind, long batchIndex, byte reason, long timestamp) {
+        writeHeader(buffer, kind, timestamp);
+        buffer.putLong(BATCH_INDEX_OFFSET, batchIndex, BYTE_ORDER);
+        buffer.putByte(REASON_OFFSET, reason);
+        length = OUTCOME_LENGTH;
+        count = 0;
+    }
+
+    /** @return the bytes the buffer can hold without growing */
+    public int capacity() {
+        return buffer.capacity();
+    }
+
+    /** @return the array holding the record from offset 0 */
+    public byte[] array() {
+        return buffer.byteArray();
+    }
+
+    /** @return the record's length */
+    public int length() {
+        return length;
+    }
+
+    private static int utf8Length(String value) {
+        int chars = value.length();
+        for (int i = 0; i < chars; i++) {
+            if (value.charAt(i) >= 0x80) {
+                return value.getBytes(StandardCharsets.UTF_8).length;
+            }
+        }
+        return chars;
+    }
+
+    private void putUtf8(int offset, String value, int utf8Length) {
+        if (utf8Length == value.length()) {
+            buffer.putStringWithoutLengthAscii(offset, value);
+        } else {
+            buffer.putBytes(offset, value.getBytes(StandardCharsets.UTF_8));
+        }
+    }
+}
