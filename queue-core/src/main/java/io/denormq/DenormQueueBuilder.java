@@ -23,6 +23,13 @@ import net.openhft.chronicle.core.time.TimeProvider;
  * built queue's configuration cannot change. Not thread-safe.
  */
 public final class DenormQueueBuilder {
+
+    /** The default of {@link #reservedSpace(long)}: 4 MiB, tens of thousands of completion records. */
+    public static final long DEFAULT_RESERVED_SPACE_BYTES = Journal.DEFAULT_RESERVE_BYTES;
+
+    /** The default of {@link #lowSpaceWarning(long)}: 256 MiB. */
+    public static final long DEFAULT_LOW_SPACE_WARNING_BYTES = Journal.DEFAULT_LOW_SPACE_BYTES;
+
     /**
      * Default largest payload: 1 MiB. Denormalisation messages carry ids and small deltas; a larger
      * payload usually means a document that belongs in the database, referenced by the message.
@@ -61,8 +68,8 @@ public final class DenormQueueBuilder {
     private IdleMode idleMode = IdleMode.BACKOFF;
     private ThreadFactory threadFactory = DEFAULT_THREAD_FACTORY;
     private TimeProvider clock = SystemTimeProvider.CLOCK;
-    private long reservedSpaceBytes = Journal.DEFAULT_RESERVE_BYTES;
-    private long lowSpaceWarningBytes = Journal.DEFAULT_LOW_SPACE_BYTES;
+    private long reservedSpaceBytes = DEFAULT_RESERVED_SPACE_BYTES;
+    private long lowSpaceWarningBytes = DEFAULT_LOW_SPACE_WARNING_BYTES;
     private final Map<String, Long> rebuilds = new LinkedHashMap<>();
     private final Set<String> droppedCursors = new LinkedHashSet<>();
 

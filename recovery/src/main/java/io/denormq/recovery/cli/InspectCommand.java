@@ -60,7 +60,7 @@ final class InspectCommand implements Callable<Integer> {
         try {
             long usable = java.nio.file.Files.getFileStore(directory).getUsableSpace();
             return usable / (1024 * 1024) + " MiB usable on the journal's file system"
-                    + (usable < io.denormq.internal.journal.Journal.DEFAULT_LOW_SPACE_BYTES ? " (LOW: when it is full, transactions "
+                    + (usable < io.denormq.DenormQueueBuilder.DEFAULT_LOW_SPACE_WARNING_BYTES ? " (LOW: when it is full, transactions "
                     + "that publish roll back; free space or grow the volume)" : "");
         } catch (java.io.IOException e) {
             return "unknown (" + e.getMessage() + ")";

@@ -47,9 +47,9 @@ public class DenormqProperties {
      * Space kept on the journal's file system for release/rollback records and dead letters; new
      * batches cannot use it, so transactions already journaled can record their outcome on a full disk.
      */
-    private DataSize reservedSpace = DataSize.ofBytes(io.denormq.internal.journal.Journal.DEFAULT_RESERVE_BYTES);
+    private DataSize reservedSpace = DataSize.ofBytes(io.denormq.DenormQueueBuilder.DEFAULT_RESERVED_SPACE_BYTES);
     /** Free space of the journal's file system under which a WARN is logged and the health indicator is DOWN. */
-    private DataSize lowSpaceWarning = DataSize.ofBytes(io.denormq.internal.journal.Journal.DEFAULT_LOW_SPACE_BYTES);
+    private DataSize lowSpaceWarning = DataSize.ofBytes(io.denormq.DenormQueueBuilder.DEFAULT_LOW_SPACE_WARNING_BYTES);
 
     /** @return the space reserve for completion records */
     public DataSize getReservedSpace() {

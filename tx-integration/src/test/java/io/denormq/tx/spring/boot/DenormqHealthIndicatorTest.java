@@ -70,7 +70,7 @@ class DenormqHealthIndicatorTest {
             Health health = new DenormqHealthIndicator(queue, Duration.ofMinutes(10)).health();
             assertThat(health.getStatus()).isEqualTo(Status.DOWN);
             assertThat(health.getDetails()).containsEntry("journalSpaceLow", true).containsEntry("journalFull", false)
-                    .containsEntry("journalReservedBytes", io.denormq.internal.journal.Journal.DEFAULT_RESERVE_BYTES);
+                    .containsEntry("journalReservedBytes", io.denormq.DenormQueueBuilder.DEFAULT_RESERVED_SPACE_BYTES);
             assertThat((Long) health.getDetails().get("journalUsableBytes")).isPositive();
         }
         try (DenormQueue queue = DenormQueue.builder(journal).lowSpaceWarning(0).build()) {
