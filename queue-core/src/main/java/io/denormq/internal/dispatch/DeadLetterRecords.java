@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.LongFunction;
 
 import io.denormq.DeadLetter;
 import io.denormq.Message;
@@ -174,6 +175,26 @@ public final class DeadLetterRecords {
         io.denormq.internal.journal.RecordBuffer record = new io.denormq.internal.journal.RecordBuffer(OUTCOME_LENGTH);
         record.outcome(KIND_DEAD_LETTER_SETTLED, deadLetterIndex, settlement, System.currentTimeMillis());
         return journal.append(record.array(), record.length());
+    }
+
+    /**
+     * Settles a dead letter if it is unsettled: what the running queue and the maintenance API do to
+     * redrive or discard one.
+     *
+     * @param journal         the journal, open for writing
+     * @param deadLetterIndex the dead letter's journal index
+     * @param settlement      {@link JournalRecordDescriptor#SETTLED_REDRIVEN} or {@link JournalRecordDescriptor#SETTLED_DISCARDED}
+     * @param notUnsettled    the exception to throw when the journal has no unsettled dead letter at that index
+     * @return the dead letter settled
+     */
+    public static DeadLetter settleUnsettled(Journal journal, long deadLetterIndex, byte settlement,
+                                             LongFunction<? extends RuntimeException> notUnsettled) {
+        DeadLetter unsettled = findUnsettled(journal, deadLetterIndex);
+        if (unsettled == null) {
+            throw notUnsettled.apply(deadLetterIndex);
+        }
+        settle(journal, deadLetterIndex, settlement);
+        return unsettled;
     }
 
     /**

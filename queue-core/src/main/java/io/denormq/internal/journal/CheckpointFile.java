@@ -203,6 +203,23 @@ public final class CheckpointFile implements AutoCloseable {
     }
 
     /**
+     * Drops every cursor (all partitions) of a handler: it is forgotten, as if it had never run.
+     *
+     * @param handler the handler's name
+     * @return the cursors dropped, none if the handler had none
+     */
+    public synchronized List<Entry> dropCursors(String handler) {
+        List<Entry> dropped = new ArrayList<>();
+        for (Entry entry : entries()) {
+            if (entry.handler().equals(handler)) {
+                free(entry.slot());
+                dropped.add(entry);
+            }
+        }
+        return dropped;
+    }
+
+    /**
      * Finds the slot of a handler partition, or allocates one whose cursor starts at
      * {@code initialCursor}.
      *

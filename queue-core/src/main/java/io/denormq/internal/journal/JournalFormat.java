@@ -59,6 +59,18 @@ public final class JournalFormat {
         }
     }
 
+    /**
+     * Checks the marker of an existing journal and returns the version it names.
+     *
+     * @param directory a journal directory
+     * @return the format version of its records
+     * @throws IncompatibleJournalException if the journal has another format, or is not a denormq journal
+     */
+    public static int version(Path directory) {
+        checkOrCreate(directory, false);
+        return JournalRecordDescriptor.FORMAT_VERSION;
+    }
+
     private static void check(Path file) {
         String content;
         try {

@@ -2,6 +2,9 @@ package io.denormq.internal.journal;
 
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+
+import io.denormq.IncompatibleJournalException;
 
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
@@ -161,6 +164,25 @@ public final class JournalRecordDescriptor {
      */
     public static int ordinalOf(long idOrSequence) {
         return (int) (idOrSequence & (MAX_MESSAGES_PER_BATCH - 1));
+    }
+
+    /**
+     * Refuses a record written by a newer denormq: its layout may differ from this one, and reading
+     * it as this one would misread it (skipping it would lose its messages).
+     *
+     * @param record    a record of at least {@link #HEADER_LENGTH} bytes
+     * @param index     its journal index, for the message
+     * @param directory the journal directory, for the message
+     * @throws IncompatibleJournalException if the record's version is newer than {@link #FORMAT_VERSION}
+     */
+    public static void checkVersion(byte[] record, long index, Path directory) {
+        int version = record[VERSION_OFFSET] & 0xff;
+        if (version > FORMAT_VERSION) {
+            throw new IncompatibleJournalException("Journal " + directory + ": the " + kindName(record[KIND_OFFSET])
+                    + " record at index " + Long.toHexString(index) + " has format version " + version
+                    + ", newer than this denormq version reads (" + FORMAT_VERSION + "): a newer denormq wrote it. "
+                    + "Upgrade denormq to read this journal; nothing was changed");
+        }
     }
 
     /**

@@ -3,9 +3,9 @@ package io.denormq.recovery.cli;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 
-import io.denormq.internal.journal.CheckpointFile;
-import io.denormq.recovery.inspect.JournalInspector;
-import io.denormq.recovery.inspect.JournalMaintenance;
+import io.denormq.inspect.Cursor;
+import io.denormq.inspect.JournalInspector;
+import io.denormq.inspect.JournalMaintenance;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -37,9 +37,9 @@ final class CursorsCommand implements Runnable {
         public Integer call() {
             PrintWriter out = spec.commandLine().getOut();
             try (JournalInspector inspector = journal.inspect()) {
-                for (CheckpointFile.Entry entry : inspector.cursorEntries()) {
-                    out.println(entry.handler() + " partition=" + entry.partition() + "/" + entry.partitionCount()
-                            + " cursor=" + Hex.format(entry.cursor()));
+                for (Cursor cursor : inspector.cursors()) {
+                    out.println(cursor.handler() + " partition=" + cursor.partition() + "/" + cursor.partitionCount()
+                            + " cursor=" + Hex.format(cursor.sequence()));
                 }
             }
             return 0;
@@ -65,7 +65,7 @@ final class CursorsCommand implements Runnable {
         public Integer call() {
             PrintWriter out = spec.commandLine().getOut();
             try (JournalMaintenance maintenance = journal.maintain()) {
-                int dropped = maintenance.dropCursor(handler);
+                int dropped = maintenance.dropCursor(handler).size();
                 out.println(dropped == 0 ? "no cursor named '" + handler + "'"
                         : "dropped " + dropped + " cursor(s) of handler '" + handler + "'");
                 return dropped == 0 ? 1 : 0;

@@ -5,8 +5,8 @@ import java.util.List;
 import java.util.concurrent.Callable;
 
 import io.denormq.DeadLetter;
-import io.denormq.recovery.inspect.JournalInspector;
-import io.denormq.recovery.inspect.JournalMaintenance;
+import io.denormq.inspect.JournalInspector;
+import io.denormq.inspect.JournalMaintenance;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;

@@ -3,7 +3,7 @@ package io.denormq.recovery.cli;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 
-import io.denormq.recovery.inspect.JournalInspector;
+import io.denormq.inspect.JournalInspector;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;

@@ -2,10 +2,13 @@ package io.denormq.recovery.cli;
 
 import java.io.PrintWriter;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.Callable;
 
-import io.denormq.recovery.inspect.JournalInspector;
-import io.denormq.recovery.inspect.JournalSummary;
+import io.denormq.DenormQueueBuilder;
+import io.denormq.inspect.CursorLag;
+import io.denormq.inspect.JournalInspector;
+import io.denormq.inspect.JournalSummary;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -16,6 +19,8 @@ import picocli.CommandLine.Spec;
         description = "Shows a journal's cycle files, records, each handler's cursor and lag, unresolved batches "
                 + "and dead letters. Read-only: works while a queue uses the journal.")
 final class InspectCommand implements Callable<Integer> {
+    private static final long MIB = 1024 * 1024;
+
     @Spec
     private CommandSpec spec;
 
@@ -28,14 +33,14 @@ final class InspectCommand implements Callable<Integer> {
         try (JournalInspector inspector = journal.inspect()) {
             JournalSummary summary = inspector.summary();
             out.println("journal      " + summary.directory().toAbsolutePath());
-            out.println("in use by    " + (summary.lockHolder() == null ? "nobody" : summary.lockHolder()));
-            long bytes = summary.cycleFiles().stream().mapToLong(JournalSummary.CycleFile::bytes).sum();
-            out.println("cycle files  " + summary.cycleFiles().size() + " (" + bytes / (1024 * 1024) + " MiB on disk)");
+            out.println("format       " + summary.formatVersion() + "  id " + summary.journalId().orElse("none"));
+            out.println("in use by    " + summary.lockHolder().map(Object::toString).orElse("nobody"));
+            out.println("cycle files  " + summary.cycleFiles().size() + " (" + summary.cycleFileBytes() / MIB
+                    + " MiB on disk)");
             summary.cycleFiles().forEach(file -> out.println("  " + file.name() + "  " + file.bytes() + " bytes"));
-            out.println("free space   " + freeSpace(summary.directory()));
-            long records = summary.recordsByKind().values().stream().mapToLong(Long::longValue).sum();
-            out.println("records      " + records);
-            for (Map.Entry<String, Long> kind : new java.util.TreeMap<>(summary.recordsByKind()).entrySet()) {
+            out.println("free space   " + freeSpace(summary.usableBytes()));
+            out.println("records      " + summary.records());
+            for (Map.Entry<String, Long> kind : new TreeMap<>(summary.recordsByKind()).entrySet()) {
                 out.println("  " + kind.getKey() + " " + kind.getValue());
             }
             out.println("released messages   " + summary.releasedMessages());
@@ -47,23 +52,21 @@ final class InspectCommand implements Callable<Integer> {
             if (summary.cursors().isEmpty()) {
                 out.println("  none");
             }
-            for (JournalSummary.CursorLag cursor : summary.cursors()) {
-                out.println("  " + cursor.handler() + (cursor.partition() == 0 ? "" : "#" + cursor.partition())
-                        + "  cursor=" + Hex.format(cursor.cursor()) + "  lag=" + cursor.lagMessages() + " message(s)");
+            for (CursorLag lag : summary.cursors()) {
+                out.println("  " + lag.cursor().handler() + (lag.cursor().partition() == 0 ? "" : "#" + lag.cursor().partition())
+                        + "  cursor=" + Hex.format(lag.cursor().sequence()) + "  lag=" + lag.lagMessages() + " message(s)");
             }
         }
         return 0;
     }
 
     /** What the journal's file system has left: a full one refuses new transactions (JournalFullException). */
-    private static String freeSpace(java.nio.file.Path directory) {
-        try {
-            long usable = java.nio.file.Files.getFileStore(directory).getUsableSpace();
-            return usable / (1024 * 1024) + " MiB usable on the journal's file system"
-                    + (usable < io.denormq.DenormQueueBuilder.DEFAULT_LOW_SPACE_WARNING_BYTES ? " (LOW: when it is full, transactions "
-                    + "that publish roll back; free space or grow the volume)" : "");
-        } catch (java.io.IOException e) {
-            return "unknown (" + e.getMessage() + ")";
+    private static String freeSpace(long usable) {
+        if (usable < 0) {
+            return "unknown (the journal's file system could not be queried)";
         }
+        return usable / MIB + " MiB usable on the journal's file system"
+                + (usable < DenormQueueBuilder.DEFAULT_LOW_SPACE_WARNING_BYTES ? " (LOW: when it is full, transactions "
+                + "that publish roll back; free space or grow the volume)" : "");
     }
 }

@@ -2,8 +2,8 @@ package io.denormq.recovery.cli;
 
 import java.nio.file.Path;
 
-import io.denormq.recovery.inspect.JournalInspector;
-import io.denormq.recovery.inspect.JournalMaintenance;
+import io.denormq.inspect.JournalInspector;
+import io.denormq.inspect.JournalMaintenance;
 import picocli.CommandLine.Parameters;
 
 /** The journal directory every operator command takes first, and the two ways to open it. */

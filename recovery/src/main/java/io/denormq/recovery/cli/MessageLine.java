@@ -1,21 +1,21 @@
 package io.denormq.recovery.cli;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 
 import io.denormq.DeadLetter;
-import io.denormq.Message;
-import io.denormq.recovery.inspect.JournalInspector;
+import io.denormq.inspect.ReleasedMessage;
 
 /** One message or dead letter as one human-readable line. */
 final class MessageLine {
     private MessageLine() {
     }
 
-    static String of(Message message) {
+    static String of(ReleasedMessage message) {
         return "seq=" + Hex.format(message.sequence()) + " id=" + Hex.format(message.id())
                 + " released=" + Instant.ofEpochMilli(message.releasedAtMillis())
                 + " topic=" + message.topic() + " key=" + message.key()
-                + " payload=" + JournalInspector.printable(message.payload());
+                + " payload=" + printable(message.payload());
     }
 
     static String of(DeadLetter deadLetter) {
@@ -25,7 +25,21 @@ final class MessageLine {
                 + " at=" + deadLetter.deadLetteredAt() + " attempts=" + deadLetter.attempts()
                 + " seq=" + Hex.format(deadLetter.sequence()) + " id=" + Hex.format(deadLetter.messageId())
                 + " topic=" + deadLetter.topic() + " key=" + deadLetter.key()
-                + " payload=" + JournalInspector.printable(deadLetter.payload())
+                + " payload=" + printable(deadLetter.payload())
                 + " error=" + (firstLine < 0 ? error : error.substring(0, firstLine));
+    }
+
+    /** @return the bytes as text when they are printable UTF-8, else as hex */
+    static String printable(byte[] payload) {
+        String text = new String(payload, StandardCharsets.UTF_8);
+        boolean printable = text.codePoints().allMatch(c -> c >= 0x20 && c != 0x7f && c != 0xfffd || c == '\t');
+        if (printable) {
+            return text;
+        }
+        StringBuilder hex = new StringBuilder("0x");
+        for (byte b : payload) {
+            hex.append(Character.forDigit((b >> 4) & 0xf, 16)).append(Character.forDigit(b & 0xf, 16));
+        }
+        return hex.toString();
     }
 }
