@@ -14,7 +14,7 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 
 import io.denormq.internal.dispatch.CountingErrorHandler;
-import io.denormq.internal.dispatch.DeadLetterRecords;
+import io.denormq.internal.journal.DeadLetterRecords;
 import io.denormq.internal.dispatch.Dispatcher;
 import io.denormq.internal.dispatch.HandlerRunner;
 import io.denormq.internal.journal.CheckpointDescriptor;

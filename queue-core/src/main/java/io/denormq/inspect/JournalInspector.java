@@ -16,8 +16,8 @@ import java.util.function.BooleanSupplier;
 import io.denormq.DeadLetter;
 import io.denormq.IncompatibleJournalException;
 import io.denormq.JournalException;
-import io.denormq.internal.dispatch.DeadLetterRecords;
-import io.denormq.internal.dispatch.MessageView;
+import io.denormq.internal.journal.DeadLetterRecords;
+import io.denormq.internal.journal.MessageView;
 import io.denormq.internal.journal.CheckpointDescriptor;
 import io.denormq.internal.journal.CheckpointFile;
 import io.denormq.internal.journal.Journal;
@@ -28,7 +28,6 @@ import io.denormq.internal.journal.ReleaseResolver;
 import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.queue.ExcerptTailer;
 import net.openhft.chronicle.wire.DocumentContext;
-import org.agrona.concurrent.UnsafeBuffer;
 
 /**
  * Reads a journal directory without changing it and without taking its lock, so that it works while
@@ -156,9 +155,8 @@ public final class JournalInspector implements AutoCloseable {
         scan.run();
         List<UnresolvedBatch> batches = new ArrayList<>();
         for (long index : scan.resolver.unresolvedIndexes()) {
-            UnsafeBuffer batch = new UnsafeBuffer(scan.resolver.unresolvedBatch(index));
-            batches.add(new UnresolvedBatch(index, Instant.ofEpochMilli(batch.getLong(TIMESTAMP_OFFSET, BYTE_ORDER)),
-                    batch.getInt(COUNT_OFFSET, BYTE_ORDER)));
+            byte[] batch = scan.resolver.unresolvedBatch(index);
+            batches.add(new UnresolvedBatch(index, Instant.ofEpochMilli(timestampOf(batch)), messageCountOf(batch)));
         }
         return batches;
     }
@@ -271,9 +269,8 @@ public final class JournalInspector implements AutoCloseable {
         }
 
         private void visitBatch(byte[] batch, long releaseIndex, long batchIndex) {
-            UnsafeBuffer buffer = new UnsafeBuffer(batch);
-            int count = buffer.getInt(COUNT_OFFSET, BYTE_ORDER);
-            long releasedAt = buffer.getLong(TIMESTAMP_OFFSET, BYTE_ORDER);
+            int count = messageCountOf(batch);
+            long releasedAt = timestampOf(batch);
             int offset = MESSAGES_OFFSET;
             for (int ordinal = 0; ordinal < count && !stopped; ordinal++) {
                 long sequence = compose(releaseIndex, ordinal);

@@ -10,7 +10,7 @@ import io.denormq.DeadLetter;
 import io.denormq.IncompatibleJournalException;
 import io.denormq.JournalException;
 import io.denormq.JournalLockedException;
-import io.denormq.internal.dispatch.DeadLetterRecords;
+import io.denormq.internal.journal.DeadLetterRecords;
 import io.denormq.internal.journal.CheckpointFile;
 import io.denormq.internal.journal.Journal;
 import io.denormq.internal.journal.JournalLock;

@@ -2,13 +2,15 @@ package io.denormq.internal.dispatch;
 
 import java.util.ArrayDeque;
 
+import io.denormq.internal.journal.ReleaseResolver;
+
 /**
  * The arrays a reader keeps batches in while their transactions are open (WRITE_AHEAD: the batch
  * is journaled before the commit, released after it). A batch's array comes back once the batch is
  * dispatched or rolled back, and is used for a later batch, so that a steady stream of transactions
  * allocates nothing. Used by the reader thread only.
  */
-final class BatchArrays {
+final class BatchArrays implements ReleaseResolver.BatchCopies {
     /** Enough for as many open transactions as a busy application has threads committing. */
     private static final int MAX_KEPT = 64;
     /** A huge batch's array is dropped rather than kept: it should not pin memory. */
@@ -18,7 +20,8 @@ final class BatchArrays {
     private final ArrayDeque<byte[]> spare = new ArrayDeque<>(MAX_KEPT);
 
     /** @return an array holding {@code source[0 .. length)}; it may be longer than {@code length} */
-    byte[] copyOf(byte[] source, int length) {
+    @Override
+    public byte[] copyOf(byte[] source, int length) {
         byte[] array = spare.pollLast();
         if (array == null || array.length < length) {
             array = new byte[Math.max(length, MIN_BYTES)];
@@ -28,7 +31,8 @@ final class BatchArrays {
     }
 
     /** Takes back an array from {@link #copyOf} that nothing refers to any more. */
-    void giveBack(byte[] array) {
+    @Override
+    public void giveBack(byte[] array) {
         if (array.length <= MAX_KEPT_BYTES && spare.size() < MAX_KEPT) {
             spare.addLast(array);
         }

@@ -11,7 +11,9 @@ import io.denormq.Message;
 import io.denormq.MessageHandler;
 import io.denormq.RetryPolicy;
 import io.denormq.internal.journal.CheckpointFile;
+import io.denormq.internal.journal.DeadLetterRecords;
 import io.denormq.internal.journal.Journal;
+import io.denormq.internal.journal.MessageView;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -113,7 +115,7 @@ public final class HandlerRunner implements EventHandler<MessageEvent> {
         if (event.sequence > cursor && !isMine(event)) {
             cursor = event.sequence; // another partition's key, or another handler's redrive: passed, nothing to do
         } else if (event.sequence > cursor) {
-            view.wrap(event);
+            event.wrapInto(view);
             if (!deliver()) {
                 return;
             }
@@ -137,7 +139,7 @@ public final class HandlerRunner implements EventHandler<MessageEvent> {
                 return;
             }
             inFlight.register(event.sequence);
-            view.wrap(event);
+            event.wrapInto(view);
             if (!deliver()) {
                 return;
             }

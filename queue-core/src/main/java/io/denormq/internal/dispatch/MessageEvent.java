@@ -1,6 +1,7 @@
 package io.denormq.internal.dispatch;
 
 import io.denormq.internal.journal.JournalRecordDescriptor;
+import io.denormq.internal.journal.MessageView;
 
 /**
  * A slot of the dispatch ring: one released message. The reader copies the message's bytes (topic,
@@ -80,6 +81,11 @@ final class MessageEvent {
             bytes = new byte[length];
         }
         return bytes;
+    }
+
+    /** Points a handler thread's view at this slot's message. */
+    void wrapInto(MessageView view) {
+        view.wrap(bytes, 0, sequence, originalSequence, id, releasedAtMillis, redelivered);
     }
 
     /** @return whether the message's key falls in {@code partition} of a handler with {@code partitions} */

@@ -2,27 +2,30 @@ package io.denormq.internal.dispatch;
 
 import static io.denormq.internal.journal.JournalRecordDescriptor.*;
 
-import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 
 import com.lmax.disruptor.InsufficientCapacityException;
 import com.lmax.disruptor.RingBuffer;
+import io.denormq.IncompatibleJournalException;
 import io.denormq.internal.journal.CheckpointDescriptor;
+import io.denormq.internal.journal.DeadLetterRecords;
 import io.denormq.internal.journal.Journal;
 import io.denormq.internal.journal.JournalRecovery;
+import io.denormq.internal.journal.ReleaseResolver;
 import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.queue.ExcerptTailer;
 import net.openhft.chronicle.wire.DocumentContext;
 import org.agrona.ErrorHandler;
-import org.agrona.collections.Long2ObjectHashMap;
 import org.agrona.concurrent.IdleStrategy;
-import org.agrona.concurrent.UnsafeBuffer;
 
 /**
- * The reader thread: tails the journal, keeps the batches whose transactions have not completed,
- * and when a release arrives publishes the released batch's messages into the dispatch ring in
- * release order. Rolled-back batches are dropped. A release whose batch is older than where reading
- * started (a restart) is resolved by reading the batch at its index.
+ * The reader thread: tails the journal and, as its {@link ReleaseResolver} turns releases into
+ * released batches (keeping the batches whose transactions have not completed, dropping rolled-back
+ * ones, reading a batch older than where reading started by its index), publishes their messages
+ * into the dispatch ring in release order.
+ *
+ * <p>A record of a newer format version stops the reader, reported to the error handler: it is
+ * neither misread nor skipped (skipping it could lose its messages).
  *
  * <p>A redrive (an operator's {@code DEAD_LETTER_SETTLED} record) is dispatched to the dead
  * letter's handler only, with the redrive's own, newer sequence. In a rebuild, a message is
@@ -55,12 +58,11 @@ final class ReleaseReader implements Runnable {
     private final boolean rebuilding;
     private final IdleStrategy idleStrategy;
     private final ErrorHandler errorHandler;
-    private final Long2ObjectHashMap<byte[]> unresolved = new Long2ObjectHashMap<>();
-    private final BatchArrays batchArrays = new BatchArrays();
-    private final UnsafeBuffer reader = new UnsafeBuffer(new byte[0]);
+    private final ReleaseResolver resolver;
+    /** Kept in a field: a method reference per record would allocate on the hot path. */
+    private final ReleaseResolver.Released dispatch = this::dispatch;
     private byte[] scratch = new byte[1024];
     private long reads;
-    private long oldestUnresolved = Long.MAX_VALUE;
     private long lowWaterWritten = Long.MIN_VALUE;
     private volatile long lastReadIndex = CheckpointDescriptor.NOTHING;
     private volatile boolean running = true;
@@ -117,6 +119,7 @@ final class ReleaseReader implements Runnable {
         this.rebuilding = rebuilding;
         this.idleStrategy = idleStrategy;
         this.errorHandler = errorHandler;
+        this.resolver = ReleaseResolver.releasing(journal, new BatchArrays(), errorHandler);
     }
 
     @Override
@@ -128,6 +131,9 @@ final class ReleaseReader implements Runnable {
                 boolean read;
                 try {
                     read = readOne(tailer, batchTailer);
+                } catch (IncompatibleJournalException e) {
+                    errorHandler.onError(e);
+                    break; // the record stays unread: a newer denormq must read it
                 } catch (RuntimeException e) {
                     errorHandler.onError(e);
                     read = true;
@@ -208,95 +214,47 @@ final class ReleaseReader implements Runnable {
                 scratch = new byte[Math.max(length, scratch.length * 2)];
             }
             bytes.read(scratch, 0, length);
-        }
-        kind = scratch[KIND_OFFSET];
-        switch (kind) {
-            case KIND_BATCH -> {
-                unresolved.put(index, batchArrays.copyOf(scratch, length));
-                unresolvedCount = unresolved.size();
-                oldestUnresolved = Math.min(oldestUnresolved, index);
+            try {
+                checkVersion(scratch, index, journal.directory());
+            } catch (IncompatibleJournalException e) {
+                context.rollbackOnClose();
+                throw e;
             }
-            case KIND_RELEASED_BATCH -> dispatch(scratch, index, index);
-            case KIND_RELEASE -> {
-                long batchIndex = readLong(scratch, BATCH_INDEX_OFFSET);
-                byte[] batch = resolve(batchIndex);
-                if (batch != null) {
-                    dispatch(batch, index, batchIndex);
-                    batchArrays.giveBack(batch); // the ring holds copies of the messages
-                } else {
-                    batch = readBatchAt(batchTailer, batchIndex, index);
-                    if (batch != null) {
-                        dispatch(batch, index, batchIndex);
+        }
+        // the ring holds copies of the messages: the resolver may reuse a batch's array once dispatched
+        if (!resolver.onRecord(scratch, length, index, batchTailer, dispatch)) {
+            kind = scratch[KIND_OFFSET];
+            switch (kind) {
+                case KIND_DEAD_LETTER -> {
+                    // dead letters are read by the inspection API, not dispatched
+                }
+                case KIND_DEAD_LETTER_SETTLED -> {
+                    if (scratch[REASON_OFFSET] == SETTLED_REDRIVEN) {
+                        redrive(batchTailer, batchIndexOf(scratch), index, timestampOf(scratch));
                     }
                 }
+                default -> errorHandler.onError(new IllegalStateException("Journal " + journal.directory()
+                        + ": record at index " + Long.toHexString(index) + " has unknown kind " + kind + "; skipped"));
             }
-            case KIND_ROLLBACK -> {
-                byte[] batch = resolve(readLong(scratch, BATCH_INDEX_OFFSET));
-                if (batch != null) {
-                    batchArrays.giveBack(batch);
-                }
-            }
-            case KIND_DEAD_LETTER -> {
-                // dead letters are read by the inspection API, not dispatched
-            }
-            case KIND_DEAD_LETTER_SETTLED -> {
-                if (scratch[REASON_OFFSET] == SETTLED_REDRIVEN) {
-                    redrive(batchTailer, readLong(scratch, BATCH_INDEX_OFFSET), index,
-                            readLong(scratch, TIMESTAMP_OFFSET));
-                }
-            }
-            default -> errorHandler.onError(new IllegalStateException("Journal " + journal.directory()
-                    + ": record at index " + Long.toHexString(index) + " has unknown kind " + kind + "; skipped"));
+        }
+        int unresolved = resolver.unresolvedCount();
+        if (unresolved != unresolvedCount) {
+            unresolvedCount = unresolved;
         }
         lastReadIndex = index;
         progress.onRead(index);
         return true;
     }
 
-    private long readLong(byte[] record, int offset) {
-        reader.wrap(record);
-        return reader.getLong(offset, BYTE_ORDER);
-    }
-
-    private byte[] resolve(long batchIndex) {
-        byte[] batch = unresolved.remove(batchIndex);
-        unresolvedCount = unresolved.size();
-        if (batch != null && batchIndex == oldestUnresolved) {
-            oldestUnresolved = Long.MAX_VALUE;
-            for (Long2ObjectHashMap<byte[]>.KeyIterator keys = unresolved.keySet().iterator(); keys.hasNext(); ) {
-                oldestUnresolved = Math.min(oldestUnresolved, keys.nextLong());
-            }
-        }
-        return batch;
-    }
-
-    private byte[] readBatchAt(ExcerptTailer batchTailer, long batchIndex, long releaseIndex) {
-        byte[] batch = Journal.readAt(batchTailer, batchIndex);
-        if (batch == null) {
-            errorHandler.onError(new IllegalStateException("Journal " + journal.directory() + ": release at index "
-                    + Long.toHexString(releaseIndex) + " refers to batch " + Long.toHexString(batchIndex)
-                    + ", which is no longer in the journal; its messages cannot be delivered"));
-            return null;
-        }
-        if (batch.length < MESSAGES_OFFSET || batch[KIND_OFFSET] != KIND_BATCH) {
-            errorHandler.onError(new IllegalStateException("Journal " + journal.directory() + ": release at index "
-                    + Long.toHexString(releaseIndex) + " refers to index " + Long.toHexString(batchIndex)
-                    + ", which is not a batch; skipped"));
-            return null;
-        }
-        return batch;
-    }
-
     private void dispatch(byte[] batch, long releaseIndex, long batchIndex) {
-        reader.wrap(batch);
-        int count = reader.getInt(COUNT_OFFSET, BYTE_ORDER);
-        long releasedAt = reader.getLong(TIMESTAMP_OFFSET, BYTE_ORDER);
+        int count = messageCountOf(batch);
+        long releasedAt = timestampOf(batch);
         boolean redelivered = releaseIndex <= redeliveredUpToIndex;
         int offset = MESSAGES_OFFSET;
         for (int ordinal = 0; ordinal < count; ordinal++) {
             long sequence = compose(releaseIndex, ordinal);
             int messageOffset = offset;
-            offset = skipMessage(reader, offset);
+            offset = skipMessage(batch, offset);
             if (sequence <= skipUpToSequence) {
                 continue;
             }
@@ -352,8 +310,7 @@ final class ReleaseReader implements Runnable {
             return;
         }
         byte[] record = located.record();
-        reader.wrap(record);
-        int messageEnd = skipMessage(reader, located.messageOffset());
+        int messageEnd = skipMessage(record, located.messageOffset());
         MessageEvent event = ring.get(slot);
         // released when the redrive was asked for (its record's time), the same on every re-delivery
         event.set(record, located.messageOffset(), messageEnd, keyHash(record, located.messageOffset()), true,
@@ -381,6 +338,7 @@ final class ReleaseReader implements Runnable {
     }
 
     private void updateLowWater() {
+        long oldestUnresolved = resolver.oldestUnresolved();
         long lowWater = oldestUnresolved != Long.MAX_VALUE ? oldestUnresolved : lastReadIndex;
         if (lowWater != lowWaterWritten && lowWater != CheckpointDescriptor.NOTHING) {
             lowWaterMarks.update(readerNumber, lowWater);

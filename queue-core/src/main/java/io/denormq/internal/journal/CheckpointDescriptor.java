@@ -1,9 +1,12 @@
 package io.denormq.internal.journal;
 
+import java.nio.ByteOrder;
+
 /**
  * The layout of the checkpoint file, {@value #FILE_NAME}: a memory-mapped file of fixed size that
  * holds each handler's durable cursor and the journal position recovery starts from. Numbers are
- * little-endian (native order on the platforms denormq supports), written with ordered stores.
+ * little-endian ({@link #BYTE_ORDER}, as in the journal's records), written with ordered stores;
+ * ordered stores use the platform's order, so {@link CheckpointFile} refuses a big-endian platform.
  *
  * <pre>
  *  header, 64 bytes:
@@ -31,6 +34,8 @@ public final class CheckpointDescriptor {
     public static final long MAGIC = 0x54504B43514D4E44L;
     /** Version of this layout. */
     public static final int FORMAT_VERSION = 1;
+    /** Byte order of every number in the file. */
+    public static final ByteOrder BYTE_ORDER = ByteOrder.LITTLE_ENDIAN;
     /** Cursor or low-water value meaning "nothing yet / from the start". */
     public static final long NOTHING = -1L;
 

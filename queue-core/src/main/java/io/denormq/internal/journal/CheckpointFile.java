@@ -100,8 +100,9 @@ public final class CheckpointFile implements AutoCloseable {
     }
 
     private static void checkPlatform() {
-        if (ByteOrder.nativeOrder() != ByteOrder.LITTLE_ENDIAN) {
-            throw new JournalException("denormq's checkpoint file needs a little-endian platform");
+        if (ByteOrder.nativeOrder() != BYTE_ORDER) {
+            // ordered (release/acquire) stores into the mapping use the platform's byte order
+            throw new JournalException("denormq's checkpoint file needs a " + BYTE_ORDER + " platform");
         }
     }
 
@@ -127,10 +128,10 @@ public final class CheckpointFile implements AutoCloseable {
 
     private static void create(Path pending) {
         UnsafeBuffer header = new UnsafeBuffer(new byte[FILE_LENGTH]);
-        header.putLong(MAGIC_OFFSET, MAGIC, ByteOrder.LITTLE_ENDIAN);
-        header.putInt(VERSION_OFFSET, FORMAT_VERSION, ByteOrder.LITTLE_ENDIAN);
-        header.putInt(SLOT_COUNT_OFFSET, SLOT_COUNT, ByteOrder.LITTLE_ENDIAN);
-        header.putLong(LOW_WATER_OFFSET, NOTHING, ByteOrder.LITTLE_ENDIAN);
+        header.putLong(MAGIC_OFFSET, MAGIC, BYTE_ORDER);
+        header.putInt(VERSION_OFFSET, FORMAT_VERSION, BYTE_ORDER);
+        header.putInt(SLOT_COUNT_OFFSET, SLOT_COUNT, BYTE_ORDER);
+        header.putLong(LOW_WATER_OFFSET, NOTHING, BYTE_ORDER);
         try {
             IoFaults.check(IoFaults.Site.CHECKPOINT);
             Files.write(pending, header.byteArray()); // replaces the leftover of a start that crashed

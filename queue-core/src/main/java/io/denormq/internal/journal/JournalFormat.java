@@ -11,9 +11,12 @@ import io.denormq.IncompatibleJournalException;
 import io.denormq.JournalException;
 
 /**
- * The format marker of a journal directory, {@value #FILE_NAME}: it names the version of
- * {@link JournalRecordDescriptor} and {@link CheckpointDescriptor} the journal was written with, so
- * that a denormq version that cannot read it refuses to start instead of misreading it.
+ * The format marker of a journal directory, {@value #FILE_NAME}: one line,
+ * {@code denormq-journal-format=<version>}, naming the version of the record layout
+ * ({@link JournalRecordDescriptor#FORMAT_VERSION}, also written into every record) the journal was
+ * written with, so that a denormq version that cannot read it refuses to start instead of
+ * misreading it. The checkpoint file carries its own version in its header
+ * ({@link CheckpointDescriptor#FORMAT_VERSION}), checked whenever it is opened.
  */
 public final class JournalFormat {
     /** The marker file's name inside the journal directory. */

@@ -1,17 +1,22 @@
 package io.denormq.internal.journal;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 
 import io.denormq.IncompatibleJournalException;
 
-import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 
 /**
  * The layout of the records denormq writes into the journal, one record per Chronicle Queue
- * excerpt. All numbers are little-endian. Every record starts with the same header:
+ * excerpt, and the functions that walk it: nothing else reads or writes a record at a literal
+ * offset. All numbers are little-endian ({@link #BYTE_ORDER}), read with {@link #getInt} and
+ * {@link #getLong} or an Agrona buffer given {@link #BYTE_ORDER}. Every record starts with the same
+ * header; its version is checked on read ({@link #checkVersion}): a record from a newer format is
+ * refused, never skipped.
  *
  * <pre>
  *   0        1         2                 4                              12
@@ -103,6 +108,8 @@ public final class JournalRecordDescriptor {
     public static final int KIND_OFFSET = 0;
     /** Offset of the version byte. */
     public static final int VERSION_OFFSET = 1;
+    /** Offset of the two reserved bytes, written as zero. */
+    public static final int RESERVED_OFFSET = 2;
     /** Offset of the time the record was written. */
     public static final int TIMESTAMP_OFFSET = 4;
     /** Length of the common header. */
@@ -137,6 +144,13 @@ public final class JournalRecordDescriptor {
     public static final int MAX_MESSAGES_PER_BATCH = 1 << ORDINAL_BITS;
     /** Length of the key-length field when the key is null. */
     public static final int NULL_KEY_LENGTH = -1;
+    /** Bytes of a length field (int32) before a topic, key, payload, handler name or error text. */
+    public static final int LENGTH_PREFIX = 4;
+    /** A message's three length fields: topic, key and payload. */
+    public static final int MESSAGE_LENGTH_PREFIXES = 3 * LENGTH_PREFIX;
+
+    private static final VarHandle INT = MethodHandles.byteArrayViewVarHandle(int[].class, BYTE_ORDER);
+    private static final VarHandle LONG = MethodHandles.byteArrayViewVarHandle(long[].class, BYTE_ORDER);
 
     private JournalRecordDescriptor() {
     }
@@ -195,7 +209,7 @@ public final class JournalRecordDescriptor {
     public static void writeHeader(MutableDirectBuffer buffer, byte kind, long timestamp) {
         buffer.putByte(KIND_OFFSET, kind);
         buffer.putByte(VERSION_OFFSET, FORMAT_VERSION);
-        buffer.putShort(2, (short) 0, BYTE_ORDER);
+        buffer.putShort(RESERVED_OFFSET, (short) 0, BYTE_ORDER);
         buffer.putLong(TIMESTAMP_OFFSET, timestamp, BYTE_ORDER);
     }
 
@@ -206,37 +220,148 @@ public final class JournalRecordDescriptor {
      * @return the bytes one message takes in a batch
      */
     public static int messageLength(int topicLength, int keyLength, int payloadLength) {
-        return 12 + topicLength + keyLength + payloadLength;
+        return MESSAGE_LENGTH_PREFIXES + topicLength + keyLength + payloadLength;
     }
 
     /**
-     * @param buffer a record
+     * Reads an int of a record in the journal's byte order, from a plain array (no buffer to wrap,
+     * so it allocates nothing on a reader's hot path).
+     *
+     * @param record a record
+     * @param offset where the int is
+     * @return the int
+     */
+    public static int getInt(byte[] record, int offset) {
+        return (int) INT.get(record, offset);
+    }
+
+    /**
+     * Reads a long of a record in the journal's byte order.
+     *
+     * @param record a record
+     * @param offset where the long is
+     * @return the long
+     */
+    public static long getLong(byte[] record, int offset) {
+        return (long) LONG.get(record, offset);
+    }
+
+    /**
+     * @param record a record
+     * @return the journal index a RELEASE, ROLLBACK or DEAD_LETTER_SETTLED record refers to
+     */
+    public static long batchIndexOf(byte[] record) {
+        return getLong(record, BATCH_INDEX_OFFSET);
+    }
+
+    /**
+     * @param record a record
+     * @return when it was written, epoch millis
+     */
+    public static long timestampOf(byte[] record) {
+        return getLong(record, TIMESTAMP_OFFSET);
+    }
+
+    /**
+     * @param batch a (released) batch record
+     * @return how many messages it holds
+     */
+    public static int messageCountOf(byte[] batch) {
+        return getInt(batch, COUNT_OFFSET);
+    }
+
+    /**
+     * @param record        a record holding a message
+     * @param messageOffset where the message starts
+     * @return the offset of the message's topic bytes
+     */
+    public static int topicOffset(byte[] record, int messageOffset) {
+        return messageOffset + LENGTH_PREFIX;
+    }
+
+    /**
+     * @param record        a record holding a message
+     * @param messageOffset where the message starts
+     * @return the offset of the message's key length field ({@link #NULL_KEY_LENGTH} for a null key)
+     */
+    public static int keyLengthOffset(byte[] record, int messageOffset) {
+        return topicOffset(record, messageOffset) + getInt(record, messageOffset);
+    }
+
+    /**
+     * @param record        a record holding a message
+     * @param messageOffset where the message starts
+     * @return the offset of the message's payload length field
+     */
+    public static int payloadLengthOffset(byte[] record, int messageOffset) {
+        int keyLengthAt = keyLengthOffset(record, messageOffset);
+        return keyLengthAt + LENGTH_PREFIX + Math.max(0, getInt(record, keyLengthAt));
+    }
+
+    /**
+     * @param record a record
      * @param offset where a message starts
      * @return the offset just after that message
      */
-    public static int skipMessage(DirectBuffer buffer, int offset) {
-        int at = offset;
-        at += 4 + buffer.getInt(at, BYTE_ORDER);
-        int keyLength = buffer.getInt(at, BYTE_ORDER);
-        at += 4 + Math.max(0, keyLength);
-        return at + 4 + buffer.getInt(at, BYTE_ORDER);
+    public static int skipMessage(byte[] record, int offset) {
+        int payloadLengthAt = payloadLengthOffset(record, offset);
+        return payloadLengthAt + LENGTH_PREFIX + getInt(record, payloadLengthAt);
+    }
+
+    /**
+     * @param handlerBytes  the handler name's UTF-8 length
+     * @param errorBytes    the error text's UTF-8 length
+     * @param messageLength the message's length, as {@link #messageLength}
+     * @return the length of a DEAD_LETTER record
+     */
+    public static int deadLetterLength(int handlerBytes, int errorBytes, int messageLength) {
+        return DEAD_HANDLER_OFFSET + LENGTH_PREFIX + handlerBytes + LENGTH_PREFIX + errorBytes + messageLength;
+    }
+
+    /**
+     * @param deadLetter a DEAD_LETTER record
+     * @return the offset of its error text's length field
+     */
+    public static int deadErrorOffset(byte[] deadLetter) {
+        return DEAD_HANDLER_OFFSET + LENGTH_PREFIX + getInt(deadLetter, DEAD_HANDLER_OFFSET);
+    }
+
+    /**
+     * @param deadLetter a DEAD_LETTER record
+     * @return the offset where its message starts
+     */
+    public static int deadMessageOffset(byte[] deadLetter) {
+        int errorAt = deadErrorOffset(deadLetter);
+        return errorAt + LENGTH_PREFIX + getInt(deadLetter, errorAt);
+    }
+
+    /**
+     * Writes a length-prefixed byte string.
+     *
+     * @param buffer where to write
+     * @param offset where the length field goes
+     * @param bytes  the bytes
+     * @return the offset just after them
+     */
+    public static int putLengthPrefixed(MutableDirectBuffer buffer, int offset, byte[] bytes) {
+        buffer.putInt(offset, bytes.length, BYTE_ORDER);
+        buffer.putBytes(offset + LENGTH_PREFIX, bytes);
+        return offset + LENGTH_PREFIX + bytes.length;
     }
 
     /**
      * Reads a length-prefixed UTF-8 string.
      *
-     * @param buffer a record
+     * @param record a record
      * @param offset where the length field is
      * @return the string, or null for the null length
      */
-    public static String readString(DirectBuffer buffer, int offset) {
-        int length = buffer.getInt(offset, BYTE_ORDER);
+    public static String readString(byte[] record, int offset) {
+        int length = getInt(record, offset);
         if (length == NULL_KEY_LENGTH) {
             return null;
         }
-        byte[] bytes = new byte[length];
-        buffer.getBytes(offset + 4, bytes);
-        return new String(bytes, StandardCharsets.UTF_8);
+        return new String(record, offset + LENGTH_PREFIX, length, StandardCharsets.UTF_8);
     }
 
     /**
@@ -248,13 +373,12 @@ public final class JournalRecordDescriptor {
      * @return the key's hash, 0 for a message without a key
      */
     public static int keyHash(byte[] record, int messageOffset) {
-        int topicLength = readIntLE(record, messageOffset);
-        int keyAt = messageOffset + 4 + topicLength;
-        int keyLength = readIntLE(record, keyAt);
+        int keyLengthAt = keyLengthOffset(record, messageOffset);
+        int keyLength = getInt(record, keyLengthAt);
         if (keyLength == NULL_KEY_LENGTH) {
             return 0;
         }
-        return keyHash(record, keyAt + 4, keyLength);
+        return keyHash(record, keyLengthAt + LENGTH_PREFIX, keyLength);
     }
 
     /**
@@ -278,10 +402,6 @@ public final class JournalRecordDescriptor {
      */
     public static int partitionOf(int keyHash, int partitions) {
         return Math.floorMod(keyHash, partitions);
-    }
-
-    private static int readIntLE(byte[] bytes, int at) {
-        return (bytes[at] & 0xff) | (bytes[at + 1] & 0xff) << 8 | (bytes[at + 2] & 0xff) << 16 | (bytes[at + 3] & 0xff) << 24;
     }
 
     /**

@@ -2,12 +2,9 @@ package io.denormq.internal.journal;
 
 import static io.denormq.internal.journal.JournalRecordDescriptor.*;
 
-import java.util.Arrays;
-
 import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.queue.ExcerptTailer;
 import net.openhft.chronicle.wire.DocumentContext;
-import org.agrona.collections.LongHashSet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -18,7 +15,7 @@ import org.slf4j.LoggerFactory;
  * an outcome may have committed, so it is released rather than risk losing it (a rolled-back
  * transaction's messages may be delivered; a committed one's must not be lost).
  *
- * <p>The scan starts at the checkpoint's recovery low-water mark, so its cost grows with the
+ * <p>It resolves batches with the same {@link ReleaseResolver} as the readers. The scan starts at the checkpoint's recovery low-water mark, so its cost grows with the
  * number of entries written since the oldest unresolved batch, not with the journal's size.
  */
 public final class JournalRecovery {
@@ -46,7 +43,8 @@ public final class JournalRecovery {
      */
     public static Result releaseOrphans(Journal journal, CheckpointFile checkpoint) {
         long from = checkpoint.recoveryLowWater();
-        LongHashSet open = new LongHashSet();
+        ReleaseResolver open = ReleaseResolver.tracking(journal);
+        byte[] scratch = new byte[OUTCOME_LENGTH];
         long scanned = 0;
         try (ExcerptTailer tailer = journal.createTailer()) {
             position(tailer, from, journal);
@@ -56,7 +54,7 @@ public final class JournalRecovery {
                     read = context.isPresent();
                     if (read) {
                         scanned++;
-                        track(context, open, journal);
+                        track(context, open, scratch, journal);
                     }
                 }
                 if (!read && !journal.moveOnFromADayWithoutEnd(tailer)) {
@@ -64,7 +62,7 @@ public final class JournalRecovery {
                 }
             }
         }
-        long[] orphans = sorted(open);
+        long[] orphans = open.unresolvedIndexes();
         RecordBuffer record = new RecordBuffer(OUTCOME_LENGTH);
         for (long batch : orphans) {
             record.outcome(KIND_RELEASE, batch, REASON_RECOVERED, System.currentTimeMillis());
@@ -79,32 +77,25 @@ public final class JournalRecovery {
         return new Result(from, scanned, orphans);
     }
 
-    /** Adds a batch to the open ones, or removes the batch an outcome record resolves. */
-    private static void track(DocumentContext context, LongHashSet open, Journal journal) {
+    /**
+     * Feeds a record's header and batch index to the bookkeeping (it keeps no batch bytes), after
+     * checking its version: a journal holding records of a newer format refuses the start.
+     */
+    private static void track(DocumentContext context, ReleaseResolver open, byte[] scratch, Journal journal) {
         Bytes<?> bytes = context.wire().bytes();
-        long start = bytes.readPosition();
-        if (bytes.readRemaining() < HEADER_LENGTH) {
+        long length = bytes.readRemaining();
+        if (length < HEADER_LENGTH) {
             LOG.warn("Journal {}: record at index {} is {} bytes, shorter than a header; skipped",
-                    journal.directory(), Long.toHexString(context.index()), bytes.readRemaining());
+                    journal.directory(), Long.toHexString(context.index()), length);
             return;
         }
-        byte kind = bytes.readByte(start + KIND_OFFSET);
-        if (kind == KIND_BATCH) {
-            open.add(context.index());
-        } else if (kind == KIND_RELEASE || kind == KIND_ROLLBACK) {
-            open.remove(bytes.readLong(start + BATCH_INDEX_OFFSET));
+        int copied = (int) Math.min(length, scratch.length);
+        bytes.read(scratch, 0, copied);
+        checkVersion(scratch, context.index(), journal.directory());
+        if (copied < OUTCOME_LENGTH && scratch[KIND_OFFSET] != KIND_BATCH) {
+            return; // too short to name a batch: not an outcome
         }
-    }
-
-    private static long[] sorted(LongHashSet set) {
-        long[] values = new long[set.size()];
-        int i = 0;
-        LongHashSet.LongIterator iterator = set.iterator();
-        while (iterator.hasNext()) {
-            values[i++] = iterator.nextValue();
-        }
-        Arrays.sort(values);
-        return values;
+        open.onRecord(scratch, copied, context.index(), null, null);
     }
 
     /**

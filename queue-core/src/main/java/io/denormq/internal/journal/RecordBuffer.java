@@ -62,21 +62,18 @@ public final class RecordBuffer {
                     + " bytes in the journal, over the limit of " + maxRecordBytes + " bytes per transaction; "
                     + "split the work into several transactions or publish references instead of large payloads");
         }
-        int at = length;
-        buffer.putInt(at, topic.length, BYTE_ORDER);
-        buffer.putBytes(at + 4, topic);
-        at += 4 + topic.length;
+        int at = putLengthPrefixed(buffer, length, topic);
         if (key == null) {
             buffer.putInt(at, NULL_KEY_LENGTH, BYTE_ORDER);
-            at += 4;
+            at += LENGTH_PREFIX;
         } else {
             buffer.putInt(at, keyLength, BYTE_ORDER);
-            putUtf8(at + 4, key, keyLength);
-            at += 4 + keyLength;
+            putUtf8(at + LENGTH_PREFIX, key, keyLength);
+            at += LENGTH_PREFIX + keyLength;
         }
         buffer.putInt(at, payloadLength, BYTE_ORDER);
-        buffer.putBytes(at + 4, payload, payloadOffset, payloadLength);
-        length = at + 4 + payloadLength;
+        buffer.putBytes(at + LENGTH_PREFIX, payload, payloadOffset, payloadLength);
+        length = at + LENGTH_PREFIX + payloadLength;
         count++;
     }
 

@@ -7,7 +7,6 @@ import java.util.Arrays;
 import net.openhft.chronicle.queue.ExcerptTailer;
 import org.agrona.ErrorHandler;
 import org.agrona.collections.Long2ObjectHashMap;
-import org.agrona.concurrent.UnsafeBuffer;
 
 /**
  * The release bookkeeping of a journal read in order, in one place: it keeps the batches whose
@@ -64,7 +63,6 @@ public final class ReleaseResolver {
     private final boolean keepBatches;
     private final ErrorHandler errorHandler;
     private final Long2ObjectHashMap<byte[]> unresolved = new Long2ObjectHashMap<>();
-    private final UnsafeBuffer reader = new UnsafeBuffer(new byte[0]);
     private long oldestUnresolved = Long.MAX_VALUE;
 
     private ReleaseResolver(Journal journal, BatchCopies copies, boolean keepBatches, ErrorHandler errorHandler) {
@@ -145,11 +143,6 @@ public final class ReleaseResolver {
             }
         }
         return true;
-    }
-
-    private long batchIndexOf(byte[] record) {
-        reader.wrap(record);
-        return reader.getLong(BATCH_INDEX_OFFSET, BYTE_ORDER);
     }
 
     private byte[] remove(long batchIndex) {

@@ -2,7 +2,6 @@ package io.denormq.internal.journal;
 
 import static io.denormq.internal.journal.JournalRecordDescriptor.*;
 
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -70,31 +69,30 @@ final class RetentionReferences {
     }
 
     private void note(Journal journal, long index, Bytes<?> bytes) {
-        long start = bytes.readPosition();
         long length = bytes.readRemaining();
         if (length < HEADER_LENGTH) {
             return;
         }
-        byte kind = bytes.readByte(start + KIND_OFFSET);
+        byte kind = bytes.readByte(bytes.readPosition() + KIND_OFFSET);
+        if (kind != KIND_RELEASE && kind != KIND_DEAD_LETTER_SETTLED && kind != KIND_DEAD_LETTER) {
+            return; // only these refer to other records or must be kept: the rest is not copied out
+        }
+        byte[] record = new byte[(int) length];
+        bytes.read(record);
+        checkVersion(record, index, journal.directory());
         if (kind == KIND_RELEASE && length >= OUTCOME_LENGTH) {
-            noteReference(journal, index, bytes.readLong(start + BATCH_INDEX_OFFSET));
+            noteReference(journal, index, batchIndexOf(record));
         } else if (kind == KIND_DEAD_LETTER_SETTLED && length >= OUTCOME_LENGTH) {
-            long deadLetter = bytes.readLong(start + BATCH_INDEX_OFFSET);
+            long deadLetter = batchIndexOf(record);
             unsettled.remove(deadLetter);
-            if (bytes.readByte(start + REASON_OFFSET) == SETTLED_REDRIVEN) {
+            if (record[REASON_OFFSET] == SETTLED_REDRIVEN) {
                 noteReference(journal, index, deadLetter);
             }
-        } else if (kind == KIND_DEAD_LETTER && length >= DEAD_HANDLER_OFFSET + 4) {
-            int handlerLength = bytes.readInt(start + DEAD_HANDLER_OFFSET);
-            String handler = "?";
-            if (handlerLength >= 0 && DEAD_HANDLER_OFFSET + 4L + handlerLength <= length) {
-                byte[] name = new byte[handlerLength];
-                for (int i = 0; i < handlerLength; i++) {
-                    name[i] = bytes.readByte(start + DEAD_HANDLER_OFFSET + 4 + i);
-                }
-                handler = new String(name, StandardCharsets.UTF_8);
-            }
-            unsettled.put(index, new UnsettledDeadLetter(index, handler, bytes.readLong(start + DEAD_MESSAGE_ID_OFFSET)));
+        } else if (kind == KIND_DEAD_LETTER && length >= DEAD_HANDLER_OFFSET + LENGTH_PREFIX) {
+            int handlerLength = getInt(record, DEAD_HANDLER_OFFSET);
+            String handler = handlerLength >= 0 && DEAD_HANDLER_OFFSET + LENGTH_PREFIX + (long) handlerLength <= length
+                    ? readString(record, DEAD_HANDLER_OFFSET) : "?";
+            unsettled.put(index, new UnsettledDeadLetter(index, handler, getLong(record, DEAD_MESSAGE_ID_OFFSET)));
         }
     }
 

@@ -1,4 +1,4 @@
-package io.denormq.internal.dispatch;
+package io.denormq.internal.journal;
 
 import static io.denormq.internal.journal.JournalRecordDescriptor.*;
 
@@ -14,15 +14,15 @@ import java.util.function.LongFunction;
 
 import io.denormq.DeadLetter;
 import io.denormq.Message;
-import io.denormq.internal.journal.Journal;
 import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.queue.ExcerptTailer;
 import net.openhft.chronicle.wire.DocumentContext;
 import org.agrona.ExpandableArrayBuffer;
-import org.agrona.concurrent.UnsafeBuffer;
 
 /**
- * Writes and reads {@link JournalRecordDescriptor#KIND_DEAD_LETTER} records.
+ * Writes and reads {@link JournalRecordDescriptor#KIND_DEAD_LETTER} records and their settlements
+ * ({@link JournalRecordDescriptor#KIND_DEAD_LETTER_SETTLED}): the one implementation of listing,
+ * redriving and discarding dead letters, for the running queue and for the maintenance API.
  */
 public final class DeadLetterRecords {
     private static final int MAX_ERROR_CHARS = 4000;
@@ -46,30 +46,24 @@ public final class DeadLetterRecords {
         byte[] handlerBytes = handler.getBytes(StandardCharsets.UTF_8);
         byte[] errorBytes = describe(error).getBytes(StandardCharsets.UTF_8);
         int messageLength = message.messageEnd() - message.messageOffset();
-        ExpandableArrayBuffer buffer = new ExpandableArrayBuffer(
-                DEAD_HANDLER_OFFSET + 8 + handlerBytes.length + errorBytes.length + messageLength);
+        int length = deadLetterLength(handlerBytes.length, errorBytes.length, messageLength);
+        ExpandableArrayBuffer buffer = new ExpandableArrayBuffer(length);
         writeHeader(buffer, KIND_DEAD_LETTER, System.currentTimeMillis());
         buffer.putLong(DEAD_SEQUENCE_OFFSET, message.sequence(), BYTE_ORDER);
         buffer.putLong(DEAD_MESSAGE_ID_OFFSET, message.id(), BYTE_ORDER);
         buffer.putInt(DEAD_ATTEMPTS_OFFSET, attempts, BYTE_ORDER);
         buffer.putInt(DEAD_PARTITION_OFFSET, partition, BYTE_ORDER);
-        int at = DEAD_HANDLER_OFFSET;
-        buffer.putInt(at, handlerBytes.length, BYTE_ORDER);
-        buffer.putBytes(at + 4, handlerBytes);
-        at += 4 + handlerBytes.length;
-        buffer.putInt(at, errorBytes.length, BYTE_ORDER);
-        buffer.putBytes(at + 4, errorBytes);
-        at += 4 + errorBytes.length;
+        int at = putLengthPrefixed(buffer, DEAD_HANDLER_OFFSET, handlerBytes);
+        at = putLengthPrefixed(buffer, at, errorBytes);
         buffer.putBytes(at, message.batch(), message.messageOffset(), messageLength);
-        at += messageLength;
-        return journal.append(buffer.byteArray(), at);
+        return journal.append(buffer.byteArray(), length);
     }
 
     /**
      * Appends a dead letter for a message given by its parts: one a handler returned from and kept
      * a copy of, whose processing failed for good later ({@link io.denormq.HandlerContext#deadLetter}).
-     * Its record holds the message encoded as in a batch, as {@link #append(Journal, String, int,
-     * MessageView, int, Throwable)} does, so that it lists and redrives the same way.
+     * Its record holds the message encoded as in a batch (by {@link RecordBuffer}), so that it lists
+     * and redrives the same way.
      *
      * @param journal   the journal
      * @param handler   the handler that gave up
@@ -81,25 +75,11 @@ public final class DeadLetterRecords {
      */
     public static long append(Journal journal, String handler, int partition, Message message, int attempts,
                               Throwable error) {
-        byte[] topic = message.topic().getBytes(StandardCharsets.UTF_8);
-        byte[] key = message.key() == null ? null : message.key().getBytes(StandardCharsets.UTF_8);
+        RecordBuffer encoded = new RecordBuffer(Integer.MAX_VALUE);
         byte[] payload = message.payload();
-        ExpandableArrayBuffer encoded = new ExpandableArrayBuffer(
-                messageLength(topic.length, key == null ? 0 : key.length, payload.length));
-        int at = 0;
-        encoded.putInt(at, topic.length, BYTE_ORDER);
-        encoded.putBytes(at + 4, topic);
-        at += 4 + topic.length;
-        encoded.putInt(at, key == null ? NULL_KEY_LENGTH : key.length, BYTE_ORDER);
-        at += 4;
-        if (key != null) {
-            encoded.putBytes(at, key);
-            at += key.length;
-        }
-        encoded.putInt(at, payload.length, BYTE_ORDER);
-        encoded.putBytes(at + 4, payload);
+        encoded.addMessage(message.topic().getBytes(StandardCharsets.UTF_8), message.key(), payload, 0, payload.length);
         MessageView view = new MessageView();
-        view.wrap(encoded.byteArray(), 0, message.sequence(), message.id(), message.releasedAtMillis(), true);
+        view.wrap(encoded.array(), MESSAGES_OFFSET, message.sequence(), message.id(), message.releasedAtMillis(), true);
         return append(journal, handler, partition, view, attempts, error);
     }
 
@@ -133,6 +113,7 @@ public final class DeadLetterRecords {
      *
      * @param journal the journal
      * @return the unsettled dead letters, oldest first
+     * @throws io.denormq.IncompatibleJournalException if a dead letter or settlement has a newer format
      */
     public static List<DeadLetter> readAll(Journal journal) {
         Map<Long, DeadLetter> result = new LinkedHashMap<>();
@@ -149,11 +130,15 @@ public final class DeadLetterRecords {
                         continue;
                     }
                     byte kind = bytes.readByte(bytes.readPosition() + KIND_OFFSET);
-                    if (kind == KIND_DEAD_LETTER_SETTLED && bytes.readRemaining() >= OUTCOME_LENGTH) {
-                        result.remove(bytes.readLong(bytes.readPosition() + BATCH_INDEX_OFFSET));
+                    if (kind != KIND_DEAD_LETTER && kind != KIND_DEAD_LETTER_SETTLED) {
+                        continue; // only these two are copied out: the others are most of the journal
+                    }
+                    byte[] record = new byte[(int) bytes.readRemaining()];
+                    bytes.read(record);
+                    checkVersion(record, context.index(), journal.directory());
+                    if (kind == KIND_DEAD_LETTER_SETTLED && record.length >= OUTCOME_LENGTH) {
+                        result.remove(batchIndexOf(record));
                     } else if (kind == KIND_DEAD_LETTER) {
-                        byte[] record = new byte[(int) bytes.readRemaining()];
-                        bytes.read(record);
                         result.put(context.index(), decode(record, context.index(), view));
                     }
                 }
@@ -172,7 +157,7 @@ public final class DeadLetterRecords {
      * @return the settlement's journal index
      */
     public static long settle(Journal journal, long deadLetterIndex, byte settlement) {
-        io.denormq.internal.journal.RecordBuffer record = new io.denormq.internal.journal.RecordBuffer(OUTCOME_LENGTH);
+        RecordBuffer record = new RecordBuffer(OUTCOME_LENGTH);
         record.outcome(KIND_DEAD_LETTER_SETTLED, deadLetterIndex, settlement, System.currentTimeMillis());
         return journal.append(record.array(), record.length());
     }
@@ -204,18 +189,17 @@ public final class DeadLetterRecords {
      * @param tailer  a tailer of the journal, moved by this call
      * @param index   the dead letter's index
      * @return the record, or null if there is no dead letter at that index
+     * @throws io.denormq.IncompatibleJournalException if the dead letter has a newer format
      */
     public static Located readAt(Journal journal, ExcerptTailer tailer, long index) {
         byte[] record = Journal.readAt(tailer, index);
-        if (record == null || record.length < DEAD_HANDLER_OFFSET + 8 || record[KIND_OFFSET] != KIND_DEAD_LETTER) {
+        if (record == null || record.length < DEAD_HANDLER_OFFSET + LENGTH_PREFIX
+                || record[KIND_OFFSET] != KIND_DEAD_LETTER) {
             return null;
         }
-        UnsafeBuffer buffer = new UnsafeBuffer(record);
-        String handler = readString(buffer, DEAD_HANDLER_OFFSET);
-        int at = DEAD_HANDLER_OFFSET + 4 + buffer.getInt(DEAD_HANDLER_OFFSET, BYTE_ORDER);
-        at += 4 + buffer.getInt(at, BYTE_ORDER);
-        return new Located(record, at, buffer.getLong(DEAD_MESSAGE_ID_OFFSET, BYTE_ORDER),
-                buffer.getLong(DEAD_SEQUENCE_OFFSET, BYTE_ORDER), handler);
+        checkVersion(record, index, journal.directory());
+        return new Located(record, deadMessageOffset(record), getLong(record, DEAD_MESSAGE_ID_OFFSET),
+                getLong(record, DEAD_SEQUENCE_OFFSET), readString(record, DEAD_HANDLER_OFFSET));
     }
 
     /**
@@ -233,17 +217,12 @@ public final class DeadLetterRecords {
     }
 
     private static DeadLetter decode(byte[] record, long index, MessageView view) {
-        UnsafeBuffer buffer = new UnsafeBuffer(record);
-        long timestamp = buffer.getLong(TIMESTAMP_OFFSET, BYTE_ORDER);
-        long sequence = buffer.getLong(DEAD_SEQUENCE_OFFSET, BYTE_ORDER);
-        long id = buffer.getLong(DEAD_MESSAGE_ID_OFFSET, BYTE_ORDER);
-        int attempts = buffer.getInt(DEAD_ATTEMPTS_OFFSET, BYTE_ORDER);
-        String handler = readString(buffer, DEAD_HANDLER_OFFSET);
-        int at = DEAD_HANDLER_OFFSET + 4 + buffer.getInt(DEAD_HANDLER_OFFSET, BYTE_ORDER);
-        String error = readString(buffer, at);
-        at += 4 + buffer.getInt(at, BYTE_ORDER);
-        view.wrap(record, at, sequence, id, timestamp, true);
-        return new DeadLetter(handler, id, sequence, view.topic(), view.key(), view.payload(), attempts, error,
+        long timestamp = timestampOf(record);
+        long sequence = getLong(record, DEAD_SEQUENCE_OFFSET);
+        long id = getLong(record, DEAD_MESSAGE_ID_OFFSET);
+        view.wrap(record, deadMessageOffset(record), sequence, id, timestamp, true);
+        return new DeadLetter(readString(record, DEAD_HANDLER_OFFSET), id, sequence, view.topic(), view.key(),
+                view.payload(), getInt(record, DEAD_ATTEMPTS_OFFSET), readString(record, deadErrorOffset(record)),
                 Instant.ofEpochMilli(timestamp), index);
     }
 }

@@ -1,14 +1,12 @@
-package io.denormq.internal.dispatch;
+package io.denormq.internal.journal;
 
-import static io.denormq.internal.journal.JournalRecordDescriptor.BYTE_ORDER;
-import static io.denormq.internal.journal.JournalRecordDescriptor.NULL_KEY_LENGTH;
+import static io.denormq.internal.journal.JournalRecordDescriptor.*;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 import io.denormq.Codec;
 import io.denormq.Message;
-import org.agrona.concurrent.UnsafeBuffer;
 
 /**
  * A {@link Message} over a message's bytes in its batch, reused for every delivery on one handler
@@ -17,7 +15,6 @@ import org.agrona.concurrent.UnsafeBuffer;
  */
 public final class MessageView implements Message {
     private static final int KNOWN_TOPICS = 16;
-    private final UnsafeBuffer reader = new UnsafeBuffer(new byte[0]);
     private byte[] batch;
     private long id;
     private long sequence;
@@ -48,31 +45,39 @@ public final class MessageView implements Message {
      * @return the offset just after the message
      */
     public int wrap(byte[] batch, int messageOffset, long sequence, long id, long releasedAtMillis, boolean redelivered) {
-        if (this.batch != batch) {
-            reader.wrap(batch);
-            this.batch = batch;
-        }
+        return wrap(batch, messageOffset, sequence, sequence, id, releasedAtMillis, redelivered);
+    }
+
+    /**
+     * Points this view at a message delivered again under a newer sequence (a redrive).
+     *
+     * @param batch            the record holding the message
+     * @param messageOffset    where the message starts in it
+     * @param sequence         the delivery's sequence
+     * @param originalSequence the sequence of the delivery it repeats, {@link Message#originalSequence()}
+     * @param id               the message's id
+     * @param releasedAtMillis when its batch was released
+     * @param redelivered      whether it may have been delivered before
+     * @return the offset just after the message
+     */
+    public int wrap(byte[] batch, int messageOffset, long sequence, long originalSequence, long id,
+                    long releasedAtMillis, boolean redelivered) {
+        this.batch = batch;
         this.sequence = sequence;
-        this.originalSequence = sequence;
+        this.originalSequence = originalSequence;
         this.id = id;
         this.releasedAtMillis = releasedAtMillis;
         this.redelivered = redelivered;
-        int at = messageOffset;
-        topicLength = reader.getInt(at, BYTE_ORDER);
-        topicOffset = at + 4;
-        at = topicOffset + topicLength;
-        keyLength = reader.getInt(at, BYTE_ORDER);
-        keyOffset = at + 4;
-        at = keyOffset + Math.max(0, keyLength);
-        payloadLength = reader.getInt(at, BYTE_ORDER);
-        payloadOffset = at + 4;
+        topicOffset = topicOffset(batch, messageOffset);
+        topicLength = getInt(batch, messageOffset);
+        int keyLengthAt = keyLengthOffset(batch, messageOffset);
+        keyLength = getInt(batch, keyLengthAt);
+        keyOffset = keyLengthAt + LENGTH_PREFIX;
+        int payloadLengthAt = payloadLengthOffset(batch, messageOffset);
+        payloadLength = getInt(batch, payloadLengthAt);
+        payloadOffset = payloadLengthAt + LENGTH_PREFIX;
         topic = null;
         return payloadOffset + payloadLength;
-    }
-
-    void wrap(MessageEvent event) {
-        wrap(event.bytes, 0, event.sequence, event.id, event.releasedAtMillis, event.redelivered);
-        originalSequence = event.originalSequence;
     }
 
     @Override
@@ -150,7 +155,7 @@ public final class MessageView implements Message {
 
     /** @return where the message's bytes start in the batch */
     public int messageOffset() {
-        return topicOffset - 4;
+        return topicOffset - LENGTH_PREFIX;
     }
 
     /** @return where the message's bytes end in the batch */
