@@ -137,7 +137,9 @@ public final class JournalInspector implements AutoCloseable {
             tailer.toStart();
             while (!stop.getAsBoolean()) {
                 if (!scan.readOne(tailer, batches)) {
-                    Thread.sleep(FOLLOW_POLL_MILLIS);
+                    if (!journal.moveOnFromADayWithoutEnd(tailer)) {
+                        Thread.sleep(FOLLOW_POLL_MILLIS);
+                    }
                 } else if (scan.stopped) {
                     return;
                 }
