@@ -21,18 +21,21 @@ final class StaleCursors {
     }
 
     static void dropAndWarn(CheckpointFile checkpoint, Set<String> registered, Set<String> toDrop, Path directory) {
-        List<String> stale = new ArrayList<>();
         Set<String> dropped = new java.util.HashSet<>();
-        for (CheckpointFile.Entry entry : checkpoint.entries()) {
-            if (registered.contains(entry.handler())) {
-                continue;
+        for (String name : toDrop) {
+            if (registered.contains(name)) {
+                continue; // a registered handler's cursor is its position, never dropped
             }
-            if (toDrop.contains(entry.handler())) {
-                checkpoint.free(entry.slot());
-                dropped.add(entry.handler());
+            // the same drop as the maintenance API's (JournalMaintenance.dropCursor)
+            for (CheckpointFile.Entry entry : checkpoint.dropCursors(name)) {
+                dropped.add(name);
                 LOG.info("Journal {}: dropped the cursor of retired handler '{}' (partition {}, cursor {})", directory,
                         entry.handler(), entry.partition(), Long.toHexString(entry.cursor()));
-            } else {
+            }
+        }
+        List<String> stale = new ArrayList<>();
+        for (CheckpointFile.Entry entry : checkpoint.entries()) {
+            if (!registered.contains(entry.handler())) {
                 stale.add(entry.handler() + "@" + Long.toHexString(entry.cursor()));
             }
         }
