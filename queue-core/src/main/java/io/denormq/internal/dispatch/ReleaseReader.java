@@ -15,7 +15,6 @@ import net.openhft.chronicle.queue.ExcerptTailer;
 import net.openhft.chronicle.wire.DocumentContext;
 import org.agrona.ErrorHandler;
 import org.agrona.collections.Long2ObjectHashMap;
-import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
@@ -53,7 +52,7 @@ final class ReleaseReader implements Runnable {
     private final long skipUpToSequence;
     private final long redeliveredUpToIndex;
     private final boolean rebuilding;
-    private final IdleStrategy idleStrategy;
+    private final ReaderIdle idleStrategy;
     private final ErrorHandler errorHandler;
     private final Long2ObjectHashMap<byte[]> unresolved = new Long2ObjectHashMap<>();
     private final BatchArrays batchArrays = new BatchArrays();
@@ -101,7 +100,7 @@ final class ReleaseReader implements Runnable {
      */
     ReleaseReader(Journal journal, LowWaterMarks lowWaterMarks, int readerNumber, String target, int partition,
                          int partitions, String label, RingBuffer<MessageEvent> ring, long startIndex, long skipUpToSequence,
-                         long redeliveredUpToIndex, boolean rebuilding, IdleStrategy idleStrategy,
+                         long redeliveredUpToIndex, boolean rebuilding, ReaderIdle idleStrategy,
                          ErrorHandler errorHandler) {
         this.journal = journal;
         this.lowWaterMarks = lowWaterMarks;
@@ -126,6 +125,7 @@ final class ReleaseReader implements Runnable {
             progress = new ReplayProgress(journal, label, startIndex, redeliveredUpToIndex);
             while (running) {
                 boolean read;
+                idleStrategy.beforeRead();
                 try {
                     read = readOne(tailer, batchTailer);
                 } catch (RuntimeException e) {
@@ -375,7 +375,7 @@ final class ReleaseReader implements Runnable {
                 if (!running) {
                     return -1;
                 }
-                idleStrategy.idle();
+                idleStrategy.waitForRoom();
             }
         }
     }
