@@ -42,12 +42,11 @@ public final class EndToEndLatency {
     /** What the handlers and the reader do when there is nothing to read. */
     enum Waiting {
         /**
-         * The default: handler threads spin, yield, then sleep 200 µs between checks (Disruptor
-         * {@code SleepingWaitStrategy}); the reader backs off from spinning to parks of up to 200 µs
-         * (Agrona {@code BackoffIdleStrategy}).
+         * The default: handler threads yield, then park until the reader rings them; the reader spins,
+         * yields, then parks until a commit rings it (both parks end after 200 µs at the latest).
          */
-        DEFAULT_BACKOFF("IdleMode.BACKOFF (handlers: SleepingWaitStrategy, 200 µs sleeps; reader: BackoffIdleStrategy, "
-                + "parks up to 200 µs)", IdleMode.BACKOFF),
+        DEFAULT_BACKOFF("IdleMode.BACKOFF (reader and handlers spin/yield, then park until woken by the commit or "
+                + "the reader; parks end after 200 µs at the latest)", IdleMode.BACKOFF),
         /** Reader and handler threads never park. */
         BUSY_SPIN("IdleMode.BUSY_SPIN (handlers: BusySpinWaitStrategy; reader: BusySpinIdleStrategy)", IdleMode.BUSY_SPIN);
 

@@ -10,19 +10,15 @@ import java.util.concurrent.locks.LockSupport;
 
 import com.lmax.disruptor.BatchEventProcessor;
 import com.lmax.disruptor.BatchEventProcessorBuilder;
-import com.lmax.disruptor.BusySpinWaitStrategy;
 import com.lmax.disruptor.ExceptionHandler;
 import com.lmax.disruptor.RingBuffer;
-import com.lmax.disruptor.SleepingWaitStrategy;
 import io.denormq.HandlerStats;
 import io.denormq.internal.journal.CheckpointDescriptor;
 import io.denormq.internal.journal.CheckpointFile;
+import io.denormq.internal.journal.Doorbell;
 import io.denormq.internal.journal.Journal;
 import io.denormq.internal.journal.JournalRecordDescriptor;
 import org.agrona.ErrorHandler;
-import org.agrona.concurrent.BackoffIdleStrategy;
-import org.agrona.concurrent.BusySpinIdleStrategy;
-import org.agrona.concurrent.IdleStrategy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -85,6 +81,7 @@ public final class Dispatcher implements AutoCloseable {
         final long startIndex;
         final RingBuffer<MessageEvent> ring;
         final ReleaseReader reader;
+        final Doorbell readerDoorbell;
         final Thread readerThread;
         final HandlerRunner runner;
         final BatchEventProcessor<MessageEvent> processor;
@@ -98,9 +95,8 @@ public final class Dispatcher implements AutoCloseable {
             this.runner = runner;
             String label = runner == null ? "no handler" : "handler '" + runner.displayName() + "'";
             this.ring = RingBuffer.createSingleProducer(() -> new MessageEvent(ringSize), ringSize,
-                    runner != null && runner.isAsync()
-                            ? new AttentiveWaitStrategy(100, HANDLER_SLEEP_NANOS, busySpin, runner::needsAttention)
-                            : busySpin ? new BusySpinWaitStrategy() : new SleepingWaitStrategy(100, HANDLER_SLEEP_NANOS));
+                    new HandlerWaitStrategy(100, HANDLER_SLEEP_NANOS, busySpin,
+                            runner != null && runner.isAsync() ? runner::needsAttention : () -> false));
             if (runner != null) {
                 processor = new BatchEventProcessorBuilder().build(ring, ring.newBarrier(), runner);
                 processor.setExceptionHandler(new LoggingExceptionHandler(runner.displayName(), errorHandler));
@@ -110,8 +106,9 @@ public final class Dispatcher implements AutoCloseable {
                 processor = null;
                 handlerThread = null;
             }
-            IdleStrategy idle = busySpin ? new BusySpinIdleStrategy()
-                    : new BackoffIdleStrategy(100, 10, TimeUnit.MICROSECONDS.toNanos(1), READER_MAX_PARK_NANOS);
+            ReaderIdle idle = new ReaderIdle(journal, READER_MAX_PARK_NANOS, busySpin);
+            this.readerDoorbell = idle.doorbell();
+            journal.wakeOnProgress(readerDoorbell);
             this.reader = new ReleaseReader(journal, lowWaterMarks, number, runner == null ? null : runner.name(),
                     runner == null ? 0 : runner.partition(), runner == null ? 1 : runner.partitions(), label,
                     ring, startIndex, skipUpToSequence, redeliveredUpToIndex, rebuilding, idle, errorHandler);
@@ -247,6 +244,7 @@ public final class Dispatcher implements AutoCloseable {
                 pipeline.reader.stop();
                 join(pipeline.readerThread, System.nanoTime() + TimeUnit.SECONDS.toNanos(1));
             }
+            pipeline.journal.stopWaking(pipeline.readerDoorbell);
         }
         for (Pipeline pipeline : pipelines) {
             if (pipeline.processor == null) {

@@ -16,7 +16,6 @@ import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.queue.ExcerptTailer;
 import net.openhft.chronicle.wire.DocumentContext;
 import org.agrona.ErrorHandler;
-import org.agrona.concurrent.IdleStrategy;
 
 /**
  * The reader thread: tails the journal and, as its {@link ReleaseResolver} turns releases into
@@ -56,7 +55,7 @@ final class ReleaseReader implements Runnable {
     private final long skipUpToSequence;
     private final long redeliveredUpToIndex;
     private final boolean rebuilding;
-    private final IdleStrategy idleStrategy;
+    private final ReaderIdle idleStrategy;
     private final ErrorHandler errorHandler;
     private final ReleaseResolver resolver;
     /** Kept in a field: a method reference per record would allocate on the hot path. */
@@ -103,7 +102,7 @@ final class ReleaseReader implements Runnable {
      */
     ReleaseReader(Journal journal, LowWaterMarks lowWaterMarks, int readerNumber, String target, int partition,
                          int partitions, String label, RingBuffer<MessageEvent> ring, long startIndex, long skipUpToSequence,
-                         long redeliveredUpToIndex, boolean rebuilding, IdleStrategy idleStrategy,
+                         long redeliveredUpToIndex, boolean rebuilding, ReaderIdle idleStrategy,
                          ErrorHandler errorHandler) {
         this.journal = journal;
         this.lowWaterMarks = lowWaterMarks;
@@ -129,6 +128,7 @@ final class ReleaseReader implements Runnable {
             progress = new ReplayProgress(journal, label, startIndex, redeliveredUpToIndex);
             while (running) {
                 boolean read;
+                idleStrategy.beforeRead();
                 try {
                     read = readOne(tailer, batchTailer);
                 } catch (IncompatibleJournalException e) {
@@ -332,7 +332,7 @@ final class ReleaseReader implements Runnable {
                 if (!running) {
                     return -1;
                 }
-                idleStrategy.idle();
+                idleStrategy.waitForRoom();
             }
         }
     }

@@ -9,6 +9,7 @@ import java.time.LocalDate;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.nio.file.StandardOpenOption;
@@ -121,6 +122,8 @@ public final class Journal implements AutoCloseable {
      * machine crash.
      */
     private final AtomicLong durableIndex = new AtomicLong(Long.MAX_VALUE);
+    /** Readers parked until the journal moves on (copy on write: committers only read it). */
+    private volatile Doorbell[] doorbells = new Doorbell[0];
     private int cachedPathCycle = Integer.MIN_VALUE;
     private Path cachedPath;
 
@@ -321,6 +324,7 @@ public final class Journal implements AutoCloseable {
             } finally {
                 appendLock.unlock();
             }
+            ringDoorbells();
             return index;
         } catch (QueueClosedException | JournalFullException e) {
             throw e;
@@ -450,6 +454,7 @@ public final class Journal implements AutoCloseable {
                 // only upwards, whichever flushing thread gets here last; unbounded (MAX_VALUE) stays unbounded
                 durableIndex.accumulateAndGet(pipeline.durableUpTo(), Math::max);
                 flushes.incrementAndGet();
+                ringDoorbells();
                 return;
             }
             starter = false; // a flush started before this one failed: this one proves nothing, flush again
@@ -482,6 +487,38 @@ public final class Journal implements AutoCloseable {
         sync.forceWhole(directory.resolve(CycleManifest.FILE_NAME));
         sync.forceWhole(directory.resolve(CHRONICLE_METADATA_FILE));
         forceDirectory(directory);
+    }
+
+    /**
+     * @return a value that changes whenever a record is appended or more of the journal becomes durable:
+     *         a reader that saw it unchanged since before its last read has nothing new to read
+     */
+    public long progressMark() {
+        return lastAppendedIndex + durableIndex.get();
+    }
+
+    /**
+     * Rings {@code doorbell} after every append and every flush that makes more records durable, until
+     * {@link #stopWaking(Doorbell)}.
+     *
+     * @param doorbell a reader's doorbell
+     */
+    public synchronized void wakeOnProgress(Doorbell doorbell) {
+        Doorbell[] current = doorbells;
+        Doorbell[] more = Arrays.copyOf(current, current.length + 1);
+        more[current.length] = doorbell;
+        doorbells = more;
+    }
+
+    /** @param doorbell a doorbell given to {@link #wakeOnProgress(Doorbell)}; no longer rung */
+    public synchronized void stopWaking(Doorbell doorbell) {
+        doorbells = Arrays.stream(doorbells).filter(d -> d != doorbell).toArray(Doorbell[]::new);
+    }
+
+    private void ringDoorbells() {
+        for (Doorbell doorbell : doorbells) {
+            doorbell.ring();
+        }
     }
 
     /** @return the highest index known to be on the disk, or {@link Long#MAX_VALUE} when readers are not bounded */

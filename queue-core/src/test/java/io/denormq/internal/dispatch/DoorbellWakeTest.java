@@ -1,0 +1,65 @@
+package io.denormq.internal.dispatch;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import com.lmax.disruptor.RingBuffer;
+import com.lmax.disruptor.SequenceBarrier;
+import io.denormq.internal.journal.Journal;
+import io.denormq.internal.journal.JournalRecordDescriptor;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A parked dispatch thread is woken by the work meant for it, not by its park's timeout: the parks
+ * here last a minute, so each test would take that long (and fail its bound) if nothing rang.
+ */
+class DoorbellWakeTest {
+    private static final long A_MINUTE = TimeUnit.MINUTES.toNanos(1);
+
+    @TempDir
+    Path directory;
+
+    @Test
+    void anAppendWakesAParkedReader() throws Exception {
+        try (Journal journal = Journal.open(directory, false)) {
+            ReaderIdle idle = new ReaderIdle(journal, A_MINUTE, false);
+            journal.wakeOnProgress(idle.doorbell());
+            long before = journal.progressMark();
+            CompletableFuture<Long> parked = CompletableFuture.supplyAsync(() -> {
+                long start = System.nanoTime();
+                while (System.nanoTime() - start < A_MINUTE) {
+                    idle.beforeRead();
+                    if (journal.progressMark() != before) { // what a read would find
+                        return System.nanoTime() - start;
+                    }
+                    idle.idle(); // after the spins and yields, parks for up to a minute
+                }
+                return -1L;
+            });
+            Thread.sleep(200); // long past the spins and yields: the reader is parked
+            journal.append(new byte[] {JournalRecordDescriptor.KIND_RELEASE, 0, 0, 0, 0, 0, 0, 0}, 8);
+            assertThat(parked.get(30, TimeUnit.SECONDS)).isBetween(0L, TimeUnit.SECONDS.toNanos(30));
+        }
+    }
+
+    @Test
+    void aPublicationWakesAParkedHandler() throws Exception {
+        RingBuffer<long[]> ring = RingBuffer.createSingleProducer(() -> new long[1], 16,
+                new HandlerWaitStrategy(10, A_MINUTE, false, () -> false));
+        SequenceBarrier barrier = ring.newBarrier();
+        CompletableFuture<Long> waiting = CompletableFuture.supplyAsync(() -> {
+            try {
+                return barrier.waitFor(0);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        Thread.sleep(200); // past the yields: the handler is parked
+        ring.publish(ring.next());
+        assertThat(waiting.get(30, TimeUnit.SECONDS)).isEqualTo(0L);
+    }
+}
