@@ -24,7 +24,7 @@ final class DefaultDenormQueue implements DenormQueue {
     private final PublishPath publishing;
     private final DeadLetterService deadLetters;
 
-    private DefaultDenormQueue(DenormQueueBuilder settings, QueueLifecycle lifecycle) {
+    private DefaultDenormQueue(QueueSettings settings, QueueLifecycle lifecycle) {
         this.durability = settings.durability();
         this.flushPolicy = settings.flushPolicy();
         this.lowSpaceWarningBytes = settings.lowSpaceWarningBytes();
@@ -34,7 +34,7 @@ final class DefaultDenormQueue implements DenormQueue {
                 publishing::isClosed);
     }
 
-    static DenormQueue start(DenormQueueBuilder settings) {
+    static DenormQueue start(QueueSettings settings) {
         return new DefaultDenormQueue(settings, QueueLifecycle.start(settings));
     }
 

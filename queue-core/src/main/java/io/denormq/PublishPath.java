@@ -53,7 +53,7 @@ final class PublishPath {
      * @param directory the journal directory, for messages
      * @param journal   the open journal
      */
-    PublishPath(DenormQueue queue, DenormQueueBuilder settings, Path directory, Journal journal) {
+    PublishPath(DenormQueue queue, QueueSettings settings, Path directory, Journal journal) {
         this.queue = queue;
         this.directory = directory;
         this.durability = settings.durability();

@@ -53,7 +53,7 @@ final class QueueLifecycle {
     private record Recovered(long lastIndexAtOpen, long newHandlerCursor, JournalRecovery.Result recovery) {
     }
 
-    private QueueLifecycle(DenormQueueBuilder settings, Path directory, JournalLock lock, Journal journal,
+    private QueueLifecycle(QueueSettings settings, Path directory, JournalLock lock, Journal journal,
                            CheckpointFile checkpoint) {
         this.directory = directory;
         this.shutdownTimeout = settings.shutdownTimeout();
@@ -91,7 +91,7 @@ final class QueueLifecycle {
      * @param settings the checked settings
      * @return the started queue's resources
      */
-    static QueueLifecycle start(DenormQueueBuilder settings) {
+    static QueueLifecycle start(QueueSettings settings) {
         Path directory = JournalDirectory.prepare(settings.journalDir());
         JournalLock lock = JournalLock.acquire(directory);
         Journal journal = null;
@@ -114,7 +114,7 @@ final class QueueLifecycle {
      * Brings the checkpoint in line with the journal as it is on the disk, releases the batches a
      * previous run left without an outcome, and drops the cursors the settings retire.
      */
-    private Recovered recover(DenormQueueBuilder settings) {
+    private Recovered recover(QueueSettings settings) {
         long lastIndexAtOpen = journal.lastIndex();
         CursorsBeyondTheJournal.pullBack(checkpoint, lastIndexAtOpen, directory);
         if (settings.flushPolicy().kind() != FlushPolicy.Kind.NONE) {
