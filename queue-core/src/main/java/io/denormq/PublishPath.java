@@ -20,13 +20,14 @@ import io.denormq.tx.TransactionParticipant;
  * outcome: validation, the transaction-local batch ({@link PendingBatch}, pooled), the journal
  * appends and flushes at commit, and the count of transactions committing, which close waits for.
  * Allocates nothing per message once warm: topics' UTF-8 bytes are cached and batches reused.
+ *
+ * <p>The queue's superclass rather than an object it calls: {@code publish} stays one call from the
+ * application to the batch, and the queue itself is the key its batches are bound under.
  */
-final class PublishPath {
+abstract class PublishPath implements DenormQueue {
     private static final int MAX_CACHED_TOPICS = 4096;
     private static final int RECYCLED_BUFFER_MAX_BYTES = 64 * 1024;
 
-    /** The queue, as the key under which the transaction binding joins this queue's batch. */
-    private final DenormQueue queue;
     private final Path directory;
     private final Durability durability;
     private final TransactionBinding binding;
@@ -48,13 +49,11 @@ final class PublishPath {
     private volatile Runnable afterLastCommit;
 
     /**
-     * @param queue     the queue this path publishes into: the key its batches are bound under
      * @param settings  the checked settings
      * @param directory the journal directory, for messages
      * @param journal   the open journal
      */
-    PublishPath(DenormQueue queue, QueueSettings settings, Path directory, Journal journal) {
-        this.queue = queue;
+    PublishPath(QueueSettings settings, Path directory, Journal journal) {
         this.directory = directory;
         this.durability = settings.durability();
         this.binding = settings.transactions();
@@ -63,7 +62,8 @@ final class PublishPath {
         this.groupFlush = settings.flushPolicy().kind() == FlushPolicy.Kind.EVERY_COMMIT ? new GroupFlush(journal) : null;
     }
 
-    void publish(String topic, String key, byte[] payload) {
+    @Override
+    public final void publish(String topic, String key, byte[] payload) {
         if (payload == null) {
             throw new InvalidMessageException("payload must not be null (topic '" + topic + "'); publish an empty "
                     + "array for a message without payload");
@@ -71,7 +71,8 @@ final class PublishPath {
         publish(topic, key, payload, payload.length);
     }
 
-    <T> void publish(String topic, String key, T value, Codec<T> codec) {
+    @Override
+    public final <T> void publish(String topic, String key, T value, Codec<T> codec) {
         if (codec == null) {
             throw new InvalidMessageException("codec must not be null (topic '" + topic + "')");
         }
@@ -94,7 +95,7 @@ final class PublishPath {
             throw new InvalidMessageException("payload of " + length + " bytes for topic '" + topic
                     + "' is over the limit of " + maxPayloadBytes + " bytes (DenormQueueBuilder.maxPayloadBytes)");
         }
-        TransactionParticipant participant = binding.join(queue, batchFactory);
+        TransactionParticipant participant = binding.join(this, batchFactory);
         if (participant == null) {
             publishNow(topicUtf8, key, payload, length);
         } else if (participant instanceof PendingBatch batch && batch.belongsTo(this)) {
@@ -219,7 +220,8 @@ final class PublishPath {
         return binding.getClass().getName();
     }
 
-    boolean isClosed() {
+    @Override
+    public final boolean isClosed() {
         return closed;
     }
 
