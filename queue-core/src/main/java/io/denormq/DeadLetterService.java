@@ -18,7 +18,8 @@ import org.slf4j.LoggerFactory;
  * redrive is delivered by the handler's reader like any released message.
  */
 final class DeadLetterService {
-    private static final Logger LOG = LoggerFactory.getLogger(DeadLetterService.class);
+    /** The queue's logger, whose name operators' log settings and the README's examples use. */
+    private static final Logger LOG = LoggerFactory.getLogger(DefaultDenormQueue.class);
 
     private final Path directory;
     private final Journal journal;

@@ -30,7 +30,8 @@ import org.slf4j.LoggerFactory;
  * releases the files in the reverse order, after the transactions still committing.
  */
 final class QueueLifecycle {
-    private static final Logger LOG = LoggerFactory.getLogger(QueueLifecycle.class);
+    /** The queue's logger, whose name operators' log settings and the README's examples use. */
+    private static final Logger LOG = LoggerFactory.getLogger(DefaultDenormQueue.class);
 
     private final Path directory;
     private final Duration shutdownTimeout;
