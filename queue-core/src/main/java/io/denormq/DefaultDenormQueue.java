@@ -17,7 +17,6 @@ import io.denormq.internal.journal.Journal;
  * publishing and commits are its superclass {@link PublishPath}'s, so that they cost no extra call.
  */
 final class DefaultDenormQueue extends PublishPath {
-    private final Durability durability;
     private final FlushPolicy flushPolicy;
     private final long lowSpaceWarningBytes;
     private final QueueLifecycle lifecycle;
@@ -25,7 +24,6 @@ final class DefaultDenormQueue extends PublishPath {
 
     private DefaultDenormQueue(QueueSettings settings, QueueLifecycle lifecycle) {
         super(settings, lifecycle.directory(), lifecycle.journal());
-        this.durability = settings.durability();
         this.flushPolicy = settings.flushPolicy();
         this.lowSpaceWarningBytes = settings.lowSpaceWarningBytes();
         this.lifecycle = lifecycle;
@@ -97,7 +95,7 @@ final class DefaultDenormQueue extends PublishPath {
 
     @Override
     public String toString() {
-        return "DenormQueue[" + lifecycle.directory() + ", " + durability + ", flush " + flushPolicy
+        return "DenormQueue[" + lifecycle.directory() + ", " + durability() + ", flush " + flushPolicy
                 + (isClosed() ? ", closed" : "") + "]";
     }
 }
