@@ -19,8 +19,9 @@ import net.openhft.chronicle.core.time.SystemTimeProvider;
 import net.openhft.chronicle.core.time.TimeProvider;
 
 /**
- * Configures and builds a {@link DenormQueue}. Settings are checked once, in {@link #build()}; a
- * built queue's configuration cannot change. Not thread-safe.
+ * Configures and builds a {@link DenormQueue}. Settings are checked once, in {@link #build()}, and
+ * the queue keeps a frozen copy of them: changing this builder afterwards, or building another queue
+ * with it, leaves a built queue's configuration as it was. Not thread-safe.
  */
 public final class DenormQueueBuilder {
 
@@ -330,8 +331,21 @@ public final class DenormQueueBuilder {
      * @throws IncompatibleJournalException if the journal was written in another format
      */
     public DenormQueue build() {
+        return DefaultDenormQueue.start(conclude());
+    }
+
+    /**
+     * Checks the settings and freezes them: what {@link #build()} starts a queue with. Later changes
+     * to this builder do not reach the result.
+     *
+     * @return the checked settings, an immutable copy
+     * @throws ConfigurationException if a setting is out of range
+     */
+    QueueSettings conclude() {
         validate();
-        return DefaultDenormQueue.start(this);
+        return new QueueSettings(journalDir, durability, flushPolicy, transactions, handlers, retryPolicy,
+                maxPayloadBytes, ringSize, shutdownTimeout, retention, idleMode, threadFactory, clock, reservedSpaceBytes,
+                lowSpaceWarningBytes, rebuilds, droppedCursors);
     }
 
     private void validate() {
@@ -417,73 +431,5 @@ public final class DenormQueueBuilder {
             throw new ConfigurationException("handler: at most " + CheckpointDescriptor.SLOT_COUNT + " handler partitions "
                     + "in all, got " + processors);
         }
-    }
-
-    Path journalDir() {
-        return journalDir;
-    }
-
-    Durability durability() {
-        return durability;
-    }
-
-    FlushPolicy flushPolicy() {
-        return flushPolicy;
-    }
-
-    TransactionBinding transactions() {
-        return transactions;
-    }
-
-    Map<String, HandlerSpec> handlers() {
-        return handlers;
-    }
-
-    RetryPolicy retryPolicy() {
-        return retryPolicy;
-    }
-
-    int maxPayloadBytes() {
-        return maxPayloadBytes;
-    }
-
-    int ringSize() {
-        return ringSize;
-    }
-
-    Duration shutdownTimeout() {
-        return shutdownTimeout;
-    }
-
-    Duration retention() {
-        return retention;
-    }
-
-    IdleMode idleMode() {
-        return idleMode;
-    }
-
-    ThreadFactory threadFactory() {
-        return threadFactory;
-    }
-
-    TimeProvider clock() {
-        return clock;
-    }
-
-    long reservedSpaceBytes() {
-        return reservedSpaceBytes;
-    }
-
-    long lowSpaceWarningBytes() {
-        return lowSpaceWarningBytes;
-    }
-
-    Map<String, Long> rebuilds() {
-        return rebuilds;
-    }
-
-    Set<String> droppedCursors() {
-        return droppedCursors;
     }
 }

@@ -23,29 +23,29 @@ final class HandlerSetup {
     private HandlerSetup() {
     }
 
-    static List<HandlerRunner> runners(DenormQueueBuilder builder, CheckpointFile checkpoint, Journal journal,
+    static List<HandlerRunner> runners(QueueSettings settings, CheckpointFile checkpoint, Journal journal,
                                        long newHandlerCursor) {
         List<HandlerRunner> runners = new ArrayList<>();
         String journalId = JournalIdentity.readOrCreate(journal.directory());
-        for (Map.Entry<String, HandlerSpec> entry : builder.handlers().entrySet()) {
+        for (Map.Entry<String, HandlerSpec> entry : settings.handlers().entrySet()) {
             String name = entry.getKey();
             int partitions = entry.getValue().partitions();
             long initialCursor = repartition(checkpoint, name, partitions, newHandlerCursor);
-            Long rebuildAfter = builder.rebuilds().get(name);
+            Long rebuildAfter = settings.rebuilds().get(name);
             for (int partition = 0; partition < partitions; partition++) {
                 MessageHandler handler = entry.getValue().factory().apply(partition);
                 if (handler == null) {
                     throw new ConfigurationException("handler: the factory of '" + name + "' returned null for partition "
                             + partition);
                 }
-                StartedHandler context = new StartedHandler(journalId, name, partition, partitions, builder.retryPolicy(),
+                StartedHandler context = new StartedHandler(journalId, name, partition, partitions, settings.retryPolicy(),
                         handler instanceof AsyncMessageHandler);
                 start(handler, context);
                 int slot = checkpoint.slotFor(name, partition, partitions, initialCursor);
                 if (rebuildAfter != null) {
                     rebuild(name, partition, handler, rebuildAfter, checkpoint, slot);
                 }
-                HandlerRunner runner = new HandlerRunner(name, partition, partitions, handler, builder.retryPolicy(),
+                HandlerRunner runner = new HandlerRunner(name, partition, partitions, handler, settings.retryPolicy(),
                         checkpoint, slot, journal, maxInFlight(name, handler));
                 context.attach(runner);
                 runners.add(runner);

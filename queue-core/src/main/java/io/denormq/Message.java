@@ -1,5 +1,7 @@
 package io.denormq;
 
+import io.denormq.internal.dispatch.MessageCopy;
+
 /**
  * A released message, as a {@link MessageHandler} sees it.
  *
@@ -83,7 +85,6 @@ public interface Message {
      * @return an immutable copy of this message
      */
     default Message copy() {
-        return new CopiedMessage(id(), sequence(), originalSequence(), topic(), key(), payload(), releasedAtMillis(),
-                redelivered());
+        return MessageCopy.of(this, redelivered());
     }
 }

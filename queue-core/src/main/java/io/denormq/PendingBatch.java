@@ -17,7 +17,7 @@ final class PendingBatch implements TransactionParticipant {
     private static final Logger LOG = LoggerFactory.getLogger(PendingBatch.class);
     private static final long NOT_JOURNALED = -1;
 
-    private final DefaultDenormQueue queue;
+    private final PublishPath publishing;
     private final RecordBuffer record;
     private long batchIndex = NOT_JOURNALED;
     private boolean sealed;
@@ -33,8 +33,8 @@ final class PendingBatch implements TransactionParticipant {
      */
     private Thread owner;
 
-    PendingBatch(DefaultDenormQueue queue, RecordBuffer record) {
-        this.queue = queue;
+    PendingBatch(PublishPath publishing, RecordBuffer record) {
+        this.publishing = publishing;
         this.record = record;
         this.owner = Thread.currentThread();
     }
@@ -69,8 +69,8 @@ final class PendingBatch implements TransactionParticipant {
         return record;
     }
 
-    boolean belongsTo(DefaultDenormQueue candidate) {
-        return queue == candidate;
+    boolean belongsTo(PublishPath candidate) {
+        return publishing == candidate;
     }
 
     void add(byte[] topic, String key, byte[] payload, int offset, int length) {
@@ -80,9 +80,9 @@ final class PendingBatch implements TransactionParticipant {
                     + "; publish before the commit, or outside the transaction");
         }
         record.addMessage(topic, key, payload, offset, length);
-        if (queue.durability() == Durability.AFTER_COMMIT) {
+        if (publishing.durability() == Durability.AFTER_COMMIT) {
             // nothing may be lost after the database committed: refuse now, while the transaction can roll back
-            queue.ensureRoomForBatch(record);
+            publishing.ensureRoomForBatch(record);
         }
     }
 
@@ -92,15 +92,15 @@ final class PendingBatch implements TransactionParticipant {
         if (record.count() == 0) {
             return;
         }
-        queue.transactionCommitting(); // close() waits for this transaction's outcome before it closes the journal
+        publishing.transactionCommitting(); // close() waits for this transaction's outcome before it closes the journal
         committing = true;
-        if (queue.durability() == Durability.WRITE_AHEAD) {
+        if (publishing.durability() == Durability.WRITE_AHEAD) {
             record.sealBatch(JournalRecordDescriptor.KIND_BATCH, System.currentTimeMillis());
             // known before the flush: if the flush fails, the rollback that follows is journaled for this batch
-            batchIndex = queue.appendBatch(record);
-            queue.awaitFlushed();
+            batchIndex = publishing.appendBatch(record);
+            publishing.awaitFlushed();
         } else {
-            queue.ensureRoomForBatch(record);
+            publishing.ensureRoomForBatch(record);
         }
     }
 
@@ -125,9 +125,9 @@ final class PendingBatch implements TransactionParticipant {
         } finally {
             if (committing) {
                 committing = false;
-                queue.transactionCompleted();
+                publishing.transactionCompleted();
             }
-            queue.recycle(this);
+            publishing.recycle(this);
         }
     }
 
@@ -141,18 +141,18 @@ final class PendingBatch implements TransactionParticipant {
             case ROLLED_BACK -> record.outcome(JournalRecordDescriptor.KIND_ROLLBACK, batchIndex,
                     JournalRecordDescriptor.REASON_ROLLED_BACK, timestamp);
         }
-        queue.append(record);
+        publishing.append(record);
     }
 
     private void releaseAfterCommit(TransactionOutcome outcome) {
-        if (queue.durability() == Durability.WRITE_AHEAD) {
+        if (publishing.durability() == Durability.WRITE_AHEAD) {
             LOG.warn("A transaction completed ({}) without its before-commit callback having run, so its {} "
                     + "message(s) were not journaled ahead; journaling them now. Check the transaction binding "
-                    + "({}).", outcome, record.count(), queue.bindingName());
+                    + "({}).", outcome, record.count(), publishing.bindingName());
         }
         record.sealBatch(JournalRecordDescriptor.KIND_RELEASED_BATCH, System.currentTimeMillis());
-        queue.append(record); // the transaction committed: the reserve is there for this
-        queue.awaitFlushed();
+        publishing.append(record); // the transaction committed: the reserve is there for this
+        publishing.awaitFlushed();
     }
 
     private void logFailure(TransactionOutcome outcome, int messages, Throwable e) {
@@ -160,11 +160,11 @@ final class PendingBatch implements TransactionParticipant {
             LOG.error("Could not write the {} record of batch {} ({} message(s)) to journal {}: {}. The batch is "
                             + "resolved on the next start (released, even if it rolled back).",
                     outcome == TransactionOutcome.ROLLED_BACK ? "rollback" : "release", Long.toHexString(batchIndex),
-                    messages, queue.journalDirectory(), e.toString(), e);
+                    messages, publishing.directory(), e.toString(), e);
         } else {
             LOG.error("LOST: {} message(s) of a transaction that ended {} could not be journaled after its commit "
                             + "(AFTER_COMMIT durability) in {}: {}. Their read models need repair; use WRITE_AHEAD "
-                            + "durability to close this window.", messages, outcome, queue.journalDirectory(),
+                            + "durability to close this window.", messages, outcome, publishing.directory(),
                     e.toString(), e);
         }
     }

@@ -4,18 +4,31 @@ import io.denormq.Codec;
 import io.denormq.Message;
 
 /**
- * A message kept beyond its delivery: what an asynchronous handler reported as failed, to be
- * delivered again. Only failures make one, so the copy's allocation is off the hot path.
+ * A message whose bytes are kept past {@link io.denormq.MessageHandler#onMessage}: what
+ * {@link Message#copy()} returns, and what an asynchronous handler's failed message is kept as
+ * until it is delivered again. Immutable: {@link #payload()} copies out, as the constructor's
+ * callers copy in. Only copies allocate it, so it stays off the dispatch path.
+ *
+ * <p>Public only for {@code io.denormq}'s {@link Message#copy()}: not API.
+ *
+ * @param id               {@link Message#id()}
+ * @param sequence         {@link Message#sequence()}
+ * @param originalSequence {@link Message#originalSequence()}
+ * @param topic            {@link Message#topic()}
+ * @param key              {@link Message#key()}, or null
+ * @param payloadBytes     the payload, owned by this copy
+ * @param releasedAtMillis {@link Message#releasedAtMillis()}
+ * @param redelivered      {@link Message#redelivered()}
  */
-record MessageCopy(long id, long sequence, long originalSequence, String topic, String key, byte[] payloadBytes,
-                   long releasedAtMillis, boolean redelivered) implements Message {
+public record MessageCopy(long id, long sequence, long originalSequence, String topic, String key, byte[] payloadBytes,
+                          long releasedAtMillis, boolean redelivered) implements Message {
 
     /**
-     * @param message     any message (a view valid only for now, or the handler's own copy)
+     * @param message     any message (a view valid only for now, or a copy)
      * @param redelivered what {@link #redelivered()} says
-     * @return a copy that stays valid
+     * @return {@code message} itself if it is a copy that says so already, else a new copy that stays valid
      */
-    static MessageCopy of(Message message, boolean redelivered) {
+    public static MessageCopy of(Message message, boolean redelivered) {
         if (message instanceof MessageCopy copy && copy.redelivered == redelivered) {
             return copy;
         }
@@ -36,6 +49,12 @@ record MessageCopy(long id, long sequence, long originalSequence, String topic, 
     @Override
     public <T> T payload(Codec<T> codec) {
         return codec.decode(payloadBytes, 0, payloadBytes.length);
+    }
+
+    /** @return this message: it is already a copy */
+    @Override
+    public Message copy() {
+        return this;
     }
 
     @Override
