@@ -11,11 +11,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import io.denormq.DenormQueue;
 import io.denormq.Durability;
 import io.denormq.FlushPolicy;
-import io.denormq.internal.journal.Journal;
 import io.denormq.tx.ProgrammaticTransaction;
 import io.denormq.tx.ProgrammaticTransactions;
 import net.openhft.chronicle.bytes.SyncMode;
 import net.openhft.chronicle.queue.ExcerptAppender;
+import net.openhft.chronicle.queue.RollCycles;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
 import net.openhft.chronicle.wire.DocumentContext;
@@ -36,6 +36,9 @@ import org.HdrHistogram.Histogram;
  */
 public final class GroupCommitThroughput {
     private static final byte[] PAYLOAD = PublishBenchmark.payload(200);
+    /** The baseline's queue is laid out as denormq's journal is: one file a day, 64 MiB blocks. */
+    private static final RollCycles ROLL_CYCLE = RollCycles.FAST_DAILY;
+    private static final long BLOCK_SIZE = 64L << 20;
 
     private GroupCommitThroughput() {
     }
@@ -155,8 +158,8 @@ public final class GroupCommitThroughput {
 
     private static Result perCommitSync(int committers, double seconds) throws Exception {
         try (TempJournal temp = new TempJournal("per-commit-sync");
-             SingleChronicleQueue queue = SingleChronicleQueueBuilder.binary(temp.dir()).rollCycle(Journal.ROLL_CYCLE)
-                     .blockSize(Journal.BLOCK_SIZE)
+             SingleChronicleQueue queue = SingleChronicleQueueBuilder.binary(temp.dir()).rollCycle(ROLL_CYCLE)
+                     .blockSize(BLOCK_SIZE)
                      .syncMode(SyncMode.SYNC) // without it appender.sync() does nothing
                      .build()) {
             return measure(committers, seconds, index -> {
