@@ -127,7 +127,15 @@ public class DenormqAutoConfiguration {
         }
     }
 
-    /** Registered only when Spring Boot Actuator is on the classpath. */
+    /*
+     * The health indicator exists in two forms because Spring Boot 4 moved the health API from
+     * org.springframework.boot.actuate.health (spring-boot-actuator, Boot 3) to
+     * org.springframework.boot.health.contributor (spring-boot-health, Boot 4). Each configuration names
+     * its generation's class as a string, so that a context of the other generation skips it without
+     * loading anything it cannot link; a Boot 3 HealthIndicator bean would register nowhere on Boot 4.
+     */
+
+    /** Spring Boot 3: registered only when Actuator's Boot 3 health API is on the classpath. */
     @Configuration(proxyBeanMethods = false)
     @ConditionalOnClass(name = "org.springframework.boot.actuate.health.HealthIndicator")
     @ConditionalOnProperty(prefix = "management.health.denormq", name = "enabled", matchIfMissing = true)
@@ -141,6 +149,23 @@ public class DenormqAutoConfiguration {
         @ConditionalOnMissingBean(name = "denormqHealthIndicator")
         DenormqHealthIndicator denormqHealthIndicator(DenormQueue queue, DenormqProperties properties) {
             return new DenormqHealthIndicator(queue, properties.getHealth().getMaxLag());
+        }
+    }
+
+    /** Spring Boot 4: registered only when the Boot 4 health API ({@code spring-boot-health}) is on the classpath. */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(name = "org.springframework.boot.health.contributor.HealthIndicator")
+    @ConditionalOnProperty(prefix = "management.health.denormq", name = "enabled", matchIfMissing = true)
+    static class Boot4HealthConfiguration {
+        /**
+         * @param queue      the queue
+         * @param properties the {@code denormq.health.*} thresholds
+         * @return the indicator, shown as {@code denormq} in {@code /actuator/health}
+         */
+        @Bean
+        @ConditionalOnMissingBean(name = "denormqHealthIndicator")
+        DenormqBoot4HealthIndicator denormqHealthIndicator(DenormQueue queue, DenormqProperties properties) {
+            return new DenormqBoot4HealthIndicator(queue, properties.getHealth().getMaxLag());
         }
     }
 }
