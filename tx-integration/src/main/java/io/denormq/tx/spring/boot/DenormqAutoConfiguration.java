@@ -15,6 +15,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
@@ -28,8 +29,9 @@ import org.springframework.transaction.support.TransactionSynchronizationManager
  * Creates a {@link DenormQueue} from {@code denormq.*} properties in a Spring Boot application:
  * publishing joins Spring-managed transactions ({@link SpringTransactionBinding}), every
  * {@link MessageHandler} bean is registered under its bean name or its {@link DenormqHandler} name,
- * and the queue is closed when the context closes, after the handlers drained (before the beans
- * they use, such as the {@code DataSource}, are destroyed).
+ * and the queue is closed when the context closes, after the handlers drained: the queue bean is
+ * registered as dependent on every handler bean, so Spring destroys it before any of them (and
+ * before the beans they use, such as the {@code DataSource}).
  *
  * <p>Backs off when the application defines its own {@link DenormQueue} or
  * {@link TransactionBinding} bean, or sets {@code denormq.enabled=false}. A
@@ -43,6 +45,8 @@ import org.springframework.transaction.support.TransactionSynchronizationManager
 @EnableConfigurationProperties(DenormqProperties.class)
 public class DenormqAutoConfiguration {
     private static final Logger LOG = LoggerFactory.getLogger(DenormqAutoConfiguration.class);
+    /** The name of the queue bean: its {@code @Bean} method's. */
+    private static final String QUEUE_BEAN = "denormQueue";
 
     /**
      * @return the binding that enlists publishing in Spring-managed transactions
@@ -64,7 +68,8 @@ public class DenormqAutoConfiguration {
     @Bean(destroyMethod = "close")
     @ConditionalOnMissingBean(DenormQueue.class)
     public DenormQueue denormQueue(DenormqProperties properties, TransactionBinding binding,
-                                   ListableBeanFactory beans, ObjectProvider<DenormQueueBuilderCustomizer> customizers) {
+                                   ConfigurableListableBeanFactory beans,
+                                   ObjectProvider<DenormQueueBuilderCustomizer> customizers) {
         if (properties.getJournalDir() == null) {
             throw new ConfigurationException("denormq.journal-dir is not set: set it to the directory where the queue "
                     + "keeps its journal (for example denormq.journal-dir=/var/lib/my-app/denormq), "
@@ -92,6 +97,9 @@ public class DenormqAutoConfiguration {
                         + "registered as denormq handler '" + name + "': give one of them another @DenormqHandler name");
             }
             builder.handler(name, bean.getValue());
+            // Destroy the queue before each handler: its close drains into them. Spring 6.2 happened to
+            // destroy in that order without this (the handlers finished creating first); Spring 7 does not.
+            beans.registerDependentBean(bean.getKey(), QUEUE_BEAN);
         }
         customizers.orderedStream().forEach(customizer -> customizer.customize(builder));
         LOG.info("denormq auto-configuration: journal {}, handlers {} (handler name <- bean name)",
