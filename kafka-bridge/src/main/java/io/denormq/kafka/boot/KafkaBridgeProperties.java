@@ -16,7 +16,7 @@ import org.springframework.util.unit.DataSize;
  * denormq.kafka.bootstrap-servers=kafka-1:9092,kafka-2:9092
  * denormq.kafka.topics.order-placed=orders          # denormq topic = Kafka topic
  * denormq.kafka.default-topic=denormq-events        # optional: every other denormq topic
- * denormq.kafka.source=orders-1                     # optional: default <journal id>/<handler name>
+ * denormq.kafka.source=orders-1                     # optional: default &lt;journal id&gt;/&lt;handler name&gt;
  * denormq.kafka.producer.compression.type=lz4       # any producer setting the bridge allows
  * </pre>
  */

@@ -15,6 +15,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
@@ -28,8 +29,9 @@ import org.springframework.transaction.support.TransactionSynchronizationManager
  * Creates a {@link DenormQueue} from {@code denormq.*} properties in a Spring Boot application:
  * publishing joins Spring-managed transactions ({@link SpringTransactionBinding}), every
  * {@link MessageHandler} bean is registered under its bean name or its {@link DenormqHandler} name,
- * and the queue is closed when the context closes, after the handlers drained (before the beans
- * they use, such as the {@code DataSource}, are destroyed).
+ * and the queue is closed when the context closes, after the handlers drained: the queue bean is
+ * registered as dependent on every handler bean, so Spring destroys it before any of them (and
+ * before the beans they use, such as the {@code DataSource}).
  *
  * <p>Backs off when the application defines its own {@link DenormQueue} or
  * {@link TransactionBinding} bean, or sets {@code denormq.enabled=false}. A
@@ -43,6 +45,8 @@ import org.springframework.transaction.support.TransactionSynchronizationManager
 @EnableConfigurationProperties(DenormqProperties.class)
 public class DenormqAutoConfiguration {
     private static final Logger LOG = LoggerFactory.getLogger(DenormqAutoConfiguration.class);
+    /** The name of the queue bean: its {@code @Bean} method's. */
+    private static final String QUEUE_BEAN = "denormQueue";
 
     /**
      * @return the binding that enlists publishing in Spring-managed transactions
@@ -64,7 +68,8 @@ public class DenormqAutoConfiguration {
     @Bean(destroyMethod = "close")
     @ConditionalOnMissingBean(DenormQueue.class)
     public DenormQueue denormQueue(DenormqProperties properties, TransactionBinding binding,
-                                   ListableBeanFactory beans, ObjectProvider<DenormQueueBuilderCustomizer> customizers) {
+                                   ConfigurableListableBeanFactory beans,
+                                   ObjectProvider<DenormQueueBuilderCustomizer> customizers) {
         if (properties.getJournalDir() == null) {
             throw new ConfigurationException("denormq.journal-dir is not set: set it to the directory where the queue "
                     + "keeps its journal (for example denormq.journal-dir=/var/lib/my-app/denormq), "
@@ -92,6 +97,9 @@ public class DenormqAutoConfiguration {
                         + "registered as denormq handler '" + name + "': give one of them another @DenormqHandler name");
             }
             builder.handler(name, bean.getValue());
+            // Destroy the queue before each handler: its close drains into them. Spring 6.2 happened to
+            // destroy in that order without this (the handlers finished creating first); Spring 7 does not.
+            beans.registerDependentBean(bean.getKey(), QUEUE_BEAN);
         }
         customizers.orderedStream().forEach(customizer -> customizer.customize(builder));
         LOG.info("denormq auto-configuration: journal {}, handlers {} (handler name <- bean name)",
@@ -127,7 +135,15 @@ public class DenormqAutoConfiguration {
         }
     }
 
-    /** Registered only when Spring Boot Actuator is on the classpath. */
+    /*
+     * The health indicator exists in two forms because Spring Boot 4 moved the health API from
+     * org.springframework.boot.actuate.health (spring-boot-actuator, Boot 3) to
+     * org.springframework.boot.health.contributor (spring-boot-health, Boot 4). Each configuration names
+     * its generation's class as a string, so that a context of the other generation skips it without
+     * loading anything it cannot link; a Boot 3 HealthIndicator bean would register nowhere on Boot 4.
+     */
+
+    /** Spring Boot 3: registered only when Actuator's Boot 3 health API is on the classpath. */
     @Configuration(proxyBeanMethods = false)
     @ConditionalOnClass(name = "org.springframework.boot.actuate.health.HealthIndicator")
     @ConditionalOnProperty(prefix = "management.health.denormq", name = "enabled", matchIfMissing = true)
@@ -141,6 +157,23 @@ public class DenormqAutoConfiguration {
         @ConditionalOnMissingBean(name = "denormqHealthIndicator")
         DenormqHealthIndicator denormqHealthIndicator(DenormQueue queue, DenormqProperties properties) {
             return new DenormqHealthIndicator(queue, properties.getHealth().getMaxLag());
+        }
+    }
+
+    /** Spring Boot 4: registered only when the Boot 4 health API ({@code spring-boot-health}) is on the classpath. */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(name = "org.springframework.boot.health.contributor.HealthIndicator")
+    @ConditionalOnProperty(prefix = "management.health.denormq", name = "enabled", matchIfMissing = true)
+    static class Boot4HealthConfiguration {
+        /**
+         * @param queue      the queue
+         * @param properties the {@code denormq.health.*} thresholds
+         * @return the indicator, shown as {@code denormq} in {@code /actuator/health}
+         */
+        @Bean
+        @ConditionalOnMissingBean(name = "denormqHealthIndicator")
+        DenormqBoot4HealthIndicator denormqHealthIndicator(DenormQueue queue, DenormqProperties properties) {
+            return new DenormqBoot4HealthIndicator(queue, properties.getHealth().getMaxLag());
         }
     }
 }

@@ -1,12 +1,8 @@
 package io.denormq.tx.spring.boot;
 
 import java.time.Duration;
-import java.util.LinkedHashMap;
-import java.util.Map;
 
 import io.denormq.DenormQueue;
-import io.denormq.HandlerStats;
-import io.denormq.QueueStats;
 import org.springframework.boot.actuate.health.AbstractHealthIndicator;
 import org.springframework.boot.actuate.health.Health;
 
@@ -20,6 +16,10 @@ import org.springframework.boot.actuate.health.Health;
  * can say which read model is behind or stopped; {@code haltedHandlers} lists the halted ones. Also
  * DOWN when the journal is full (transactions that publish roll back) or its file system's free
  * space is under {@code denormq.low-space-warning}; the details show the free space and the reserve.
+ *
+ * <p>This is the indicator of Spring Boot 3's health API ({@code org.springframework.boot.actuate.health});
+ * on Spring Boot 4 the auto-configuration registers {@link DenormqBoot4HealthIndicator}, which
+ * reports the same status and details through Boot 4's API.
  */
 public class DenormqHealthIndicator extends AbstractHealthIndicator {
     private final DenormQueue queue;
@@ -37,43 +37,7 @@ public class DenormqHealthIndicator extends AbstractHealthIndicator {
 
     @Override
     protected void doHealthCheck(Health.Builder builder) {
-        QueueStats stats = queue.stats();
-        boolean down = queue.isClosed();
-        Map<String, Object> handlers = new LinkedHashMap<>();
-        Map<String, String> halted = new LinkedHashMap<>();
-        for (HandlerStats handler : stats.handlers()) {
-            boolean lagging = handler.lagMillis() > maxLag.toMillis();
-            down |= lagging || !handler.running();
-            Map<String, Object> details = new LinkedHashMap<>();
-            details.put("status", handler.halted() ? "HALTED" : !handler.running() ? "STOPPED" : lagging ? "LAGGING" : "OK");
-            if (handler.halted()) {
-                details.put("haltReason", handler.haltReason());
-                halted.put(handler.name(), handler.haltReason());
-            }
-            details.put("cursor", handler.cursor());
-            details.put("lagMessages", handler.lagMessages());
-            details.put("lagMillis", handler.lagMillis());
-            details.put("unreadRecords", handler.unreadRecords());
-            details.put("unacknowledged", handler.unacknowledged());
-            details.put("processed", handler.processed());
-            details.put("retries", handler.retries());
-            details.put("deadLetters", handler.deadLetters());
-            handlers.put(handler.name(), details);
-        }
-        down |= stats.journalFull() || stats.journalSpaceLow();
-        builder.status(down ? "DOWN" : "UP")
-                .withDetail("journal", stats.journalDirectory())
-                .withDetail("closed", queue.isClosed())
-                .withDetail("maxLagMillis", maxLag.toMillis())
-                .withDetail("unresolvedBatches", stats.unresolvedBatches())
-                .withDetail("backgroundErrors", stats.backgroundErrors())
-                .withDetail("journalUsableBytes", stats.journalUsableBytes())
-                .withDetail("journalReservedBytes", stats.journalReservedBytes())
-                .withDetail("journalFull", stats.journalFull())
-                .withDetail("journalSpaceLow", stats.journalSpaceLow())
-                .withDetail("handlers", handlers);
-        if (!halted.isEmpty()) {
-            builder.withDetail("haltedHandlers", halted);
-        }
+        DenormqHealthReport report = DenormqHealthReport.of(queue, maxLag);
+        builder.status(report.up() ? "UP" : "DOWN").withDetails(report.details());
     }
 }
