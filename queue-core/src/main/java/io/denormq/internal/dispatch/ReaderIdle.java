@@ -63,14 +63,7 @@ final class ReaderIdle implements IdleStrategy {
     /** Waits for the journal to move on (returns at once when it has since the last {@link #beforeRead()}). */
     @Override
     public void idle() {
-        idles++;
-        if (busySpin || idles <= SPINS) {
-            Thread.onSpinWait();
-        } else if (idles <= SPINS + YIELDS) {
-            Thread.yield();
-        } else {
-            doorbell.sleep(maxSleepNanos, nothingNew);
-        }
+        backOff(true);
     }
 
     /**
@@ -78,11 +71,17 @@ final class ReaderIdle implements IdleStrategy {
      * sleeps for the longest sleep.
      */
     void waitForRoom() {
+        backOff(false);
+    }
+
+    private void backOff(boolean rungByTheJournal) {
         idles++;
         if (busySpin || idles <= SPINS) {
             Thread.onSpinWait();
         } else if (idles <= SPINS + YIELDS) {
             Thread.yield();
+        } else if (rungByTheJournal) {
+            doorbell.sleep(maxSleepNanos, nothingNew);
         } else {
             LockSupport.parkNanos(this, maxSleepNanos);
         }
