@@ -69,6 +69,31 @@ public interface DenormQueue extends AutoCloseable {
     <T> void publish(String topic, String key, T value, Codec<T> codec);
 
     /**
+     * Encodes {@code value} with the queue's default codec ({@link DenormQueueBuilder#codec}) and
+     * {@link #publish(String, String, byte[]) publishes} it: the same transaction rules, limits and
+     * exceptions. A handler reads it back with {@link Message#payload(Class)}.
+     *
+     * <pre>{@code
+     * queue.publish("order-placed", order.customerId(), new OrderPlaced(order.id(), order.total()));
+     * }</pre>
+     *
+     * <p>A {@code byte[]} value, even one typed as {@code Object}, is published as it is, without
+     * the codec. Encoding costs what the codec costs (a JSON codec allocates); byte-array publishing
+     * stays allocation-free.
+     *
+     * @param topic what the message is about, 1 to 1024 UTF-8 bytes
+     * @param key   orders messages, may be null
+     * @param value the value, not null
+     * @throws InvalidMessageException if the value is null or the codec cannot encode it (its
+     *                                 {@link CodecException} is the cause), or as for byte arrays;
+     *                                 nothing is published
+     * @throws ConfigurationException  if the queue has no default codec
+     * @throws QueueClosedException    if the queue is closed
+     * @throws JournalException        if, outside a transaction, the journal cannot be written
+     */
+    void publish(String topic, String key, Object value);
+
+    /**
      * Waits until every handler has processed every message released before this call.
      *
      * <p>A handler that a failure halted (see {@link HandlerStats.State#HALTED}) will not process

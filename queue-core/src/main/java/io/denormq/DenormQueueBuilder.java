@@ -57,6 +57,7 @@ public final class DenormQueueBuilder {
     private final Map<String, HandlerSpec> handlers = new LinkedHashMap<>();
     private RetryPolicy retryPolicy = RetryPolicy.defaults();
     private int maxPayloadBytes = DEFAULT_MAX_PAYLOAD_BYTES;
+    private PayloadCodec codec;
     private int ringSize = DEFAULT_RING_SIZE;
     private Duration shutdownTimeout = DEFAULT_SHUTDOWN_TIMEOUT;
     private Duration retention = DEFAULT_RETENTION;
@@ -260,6 +261,27 @@ public final class DenormQueueBuilder {
     }
 
     /**
+     * Sets the queue's default codec: {@link DenormQueue#publish(String, String, Object)} encodes
+     * values with it and {@link Message#payload(Class)} decodes them, so that an application
+     * publishes and reads its event types (records, POJOs) without a {@link Codec} per type.
+     * {@code io.denormq.json} has JSON codecs on Jackson 2 and Jackson 3; the Spring Boot
+     * auto-configuration sets one from the application's own mapper. Byte-array publishing does not
+     * use it and costs the same with or without one.
+     *
+     * <p>There is no default: without a codec, the typed calls throw {@link ConfigurationException}
+     * saying to set one (a queue must not pick a serialisation format that outlives the application's
+     * choice of library). The journal does not record which codec wrote a payload: change the codec
+     * only to one that reads what the old one wrote.
+     *
+     * @param codec the codec, thread-safe; null for none
+     * @return this builder
+     */
+    public DenormQueueBuilder codec(PayloadCodec codec) {
+        this.codec = codec;
+        return this;
+    }
+
+    /**
      * @param maxPayloadBytes the largest payload accepted, 1 byte to 8 MiB; default 1 MiB
      * @return this builder
      */
@@ -345,7 +367,7 @@ public final class DenormQueueBuilder {
         validate();
         return new QueueSettings(journalDir, durability, flushPolicy, transactions, handlers, retryPolicy,
                 maxPayloadBytes, ringSize, shutdownTimeout, retention, idleMode, threadFactory, clock, reservedSpaceBytes,
-                lowSpaceWarningBytes, rebuilds, droppedCursors);
+                lowSpaceWarningBytes, rebuilds, droppedCursors, codec);
     }
 
     private void validate() {

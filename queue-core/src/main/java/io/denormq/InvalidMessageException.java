@@ -2,7 +2,8 @@ package io.denormq;
 
 /**
  * A message passed to {@link DenormQueue#publish} is malformed: a null or empty topic, a null
- * payload, or a payload or transaction larger than configured. Nothing is written and the
+ * payload or value, a value the queue's {@link PayloadCodec} cannot encode, or a payload or
+ * transaction larger than configured. Nothing is written and the
  * caller's transaction is untouched: the caller decides whether to roll it back.
  */
 public final class InvalidMessageException extends DenormqException {
@@ -13,5 +14,13 @@ public final class InvalidMessageException extends DenormqException {
      */
     public InvalidMessageException(String message) {
         super(message);
+    }
+
+    /**
+     * @param message what is wrong with the message
+     * @param cause   why, for example the codec's {@link CodecException}
+     */
+    public InvalidMessageException(String message, Throwable cause) {
+        super(message, cause);
     }
 }

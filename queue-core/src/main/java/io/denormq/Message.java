@@ -49,6 +49,30 @@ public interface Message {
     <T> T payload(Codec<T> codec);
 
     /**
+     * Decodes the payload without copying it first, with the queue's default codec
+     * ({@link DenormQueueBuilder#codec(PayloadCodec)}): the counterpart of
+     * {@link DenormQueue#publish(String, String, Object)}. Every message the queue hands a handler
+     * supports it, and so do their {@link #copy() copies}. Decoding allocates what the codec
+     * allocates; the payload bytes themselves are not copied.
+     *
+     * <pre>{@code
+     * OrderPlaced order = message.payload(OrderPlaced.class);
+     * }</pre>
+     *
+     * @param type the type to read the payload as (the codec decides which types it can read)
+     * @param <T>  the decoded type
+     * @return the decoded payload
+     * @throws CodecException                 if the codec cannot read the payload as a {@code type}
+     * @throws ConfigurationException         if the queue has no default codec
+     * @throws UnsupportedOperationException  if this {@code Message} was not made by a queue (the
+     *                                        default, for implementations outside denormq)
+     */
+    default <T> T payload(Class<T> type) {
+        throw new UnsupportedOperationException(getClass().getName() + " does not know a codec: payload(Class) "
+                + "works on the messages a queue delivers and their copies; use payload(Codec) here");
+    }
+
+    /**
      * Whether this message may have been delivered to this handler before: true for every message
      * released before the queue was (re)started, since the handler may have processed it without
      * its acknowledgement reaching the checkpoint file before a crash.

@@ -32,6 +32,8 @@ abstract class PublishPath implements DenormQueue {
     private final Durability durability;
     private final TransactionBinding binding;
     private final int maxPayloadBytes;
+    /** The default codec for {@link #publish(String, String, Object)}; null if none was set. */
+    private final PayloadCodec codec;
     private final Journal journal;
     /** Shares flushes between concurrent commits under {@link FlushPolicy#everyCommit()}; null otherwise. */
     private final GroupFlush groupFlush;
@@ -58,6 +60,7 @@ abstract class PublishPath implements DenormQueue {
         this.durability = settings.durability();
         this.binding = settings.transactions();
         this.maxPayloadBytes = settings.maxPayloadBytes();
+        this.codec = settings.codec();
         this.journal = journal;
         this.groupFlush = settings.flushPolicy().kind() == FlushPolicy.Kind.EVERY_COMMIT ? new GroupFlush(journal) : null;
     }
@@ -82,6 +85,34 @@ abstract class PublishPath implements DenormQueue {
         byte[] payload = codec.encode(value);
         if (payload == null) {
             throw new InvalidMessageException("codec " + codec + " encoded a value as null (topic '" + topic + "')");
+        }
+        publish(topic, key, payload, payload.length);
+    }
+
+    @Override
+    public final void publish(String topic, String key, Object value) {
+        if (value instanceof byte[] payload) {
+            publish(topic, key, payload);
+            return;
+        }
+        if (value == null) {
+            throw new InvalidMessageException("value must not be null (topic '" + topic + "')");
+        }
+        if (codec == null) {
+            throw new ConfigurationException("codec: publishing a " + value.getClass().getName() + " (topic '" + topic
+                    + "') needs the queue's default codec, and none was set: set DenormQueueBuilder.codec(...) "
+                    + "(for example io.denormq.json.Jackson2Codec.create()), or publish bytes or with a Codec");
+        }
+        byte[] payload;
+        try {
+            payload = codec.encode(value);
+        } catch (RuntimeException e) {
+            throw new InvalidMessageException("codec " + codec + " could not encode a " + value.getClass().getName()
+                    + " (topic '" + topic + "'), so nothing was published: " + e.getMessage(), e);
+        }
+        if (payload == null) {
+            throw new InvalidMessageException("codec " + codec + " encoded a " + value.getClass().getName()
+                    + " as null (topic '" + topic + "'), so nothing was published");
         }
         publish(topic, key, payload, payload.length);
     }

@@ -9,6 +9,7 @@ import io.denormq.Acknowledgements;
 import io.denormq.AsyncMessageHandler;
 import io.denormq.Message;
 import io.denormq.MessageHandler;
+import io.denormq.PayloadCodec;
 import io.denormq.RetryPolicy;
 import io.denormq.internal.journal.CheckpointFile;
 import io.denormq.internal.journal.DeadLetterRecords;
@@ -49,7 +50,7 @@ public final class HandlerRunner implements EventHandler<MessageEvent> {
     private final CheckpointFile checkpoint;
     private final int slot;
     private final Journal journal;
-    private final MessageView view = new MessageView();
+    private final MessageView view;
     private final AtomicLong processed = new AtomicLong();
     private final AtomicLong retries = new AtomicLong();
     private final AtomicLong deadLetters = new AtomicLong();
@@ -89,6 +90,16 @@ public final class HandlerRunner implements EventHandler<MessageEvent> {
      */
     public HandlerRunner(String name, int partition, int partitions, MessageHandler handler, RetryPolicy retryPolicy,
                          CheckpointFile checkpoint, int slot, Journal journal, int maxInFlight) {
+        this(name, partition, partitions, handler, retryPolicy, checkpoint, slot, journal, maxInFlight, null);
+    }
+
+    /**
+     * @param codec the queue's default codec, for {@link io.denormq.Message#payload(Class)}; null if none
+     * @see #HandlerRunner(String, int, int, MessageHandler, RetryPolicy, CheckpointFile, int, Journal, int)
+     */
+    public HandlerRunner(String name, int partition, int partitions, MessageHandler handler, RetryPolicy retryPolicy,
+                         CheckpointFile checkpoint, int slot, Journal journal, int maxInFlight, PayloadCodec codec) {
+        this.view = new MessageView(codec);
         this.name = name;
         this.partition = partition;
         this.partitions = partitions;

@@ -2,6 +2,9 @@ package io.denormq.internal.dispatch;
 
 import io.denormq.Codec;
 import io.denormq.Message;
+import io.denormq.PayloadCodec;
+import io.denormq.internal.journal.MessageView;
+import io.denormq.internal.journal.TypedPayloads;
 
 /**
  * A message whose bytes are kept past {@link io.denormq.MessageHandler#onMessage}: what
@@ -19,21 +22,30 @@ import io.denormq.Message;
  * @param payloadBytes     the payload, owned by this copy
  * @param releasedAtMillis {@link Message#releasedAtMillis()}
  * @param redelivered      {@link Message#redelivered()}
+ * @param codec            the queue's default codec, for {@link #payload(Class)}; null if none
  */
 public record MessageCopy(long id, long sequence, long originalSequence, String topic, String key, byte[] payloadBytes,
-                          long releasedAtMillis, boolean redelivered) implements Message {
+                          long releasedAtMillis, boolean redelivered, PayloadCodec codec) implements Message {
 
     /**
      * @param message     any message (a view valid only for now, or a copy)
      * @param redelivered what {@link #redelivered()} says
      * @return {@code message} itself if it is a copy that says so already, else a new copy that stays valid
+     *         (and decodes {@link #payload(Class)} with the codec of the queue that delivered {@code message})
      */
     public static MessageCopy of(Message message, boolean redelivered) {
         if (message instanceof MessageCopy copy && copy.redelivered == redelivered) {
             return copy;
         }
         return new MessageCopy(message.id(), message.sequence(), message.originalSequence(), message.topic(),
-                message.key(), message.payload(), message.releasedAtMillis(), redelivered);
+                message.key(), message.payload(), message.releasedAtMillis(), redelivered, codecOf(message));
+    }
+
+    private static PayloadCodec codecOf(Message message) {
+        if (message instanceof MessageView view) {
+            return view.codec();
+        }
+        return message instanceof MessageCopy copy ? copy.codec : null;
     }
 
     @Override
@@ -49,6 +61,11 @@ public record MessageCopy(long id, long sequence, long originalSequence, String 
     @Override
     public <T> T payload(Codec<T> codec) {
         return codec.decode(payloadBytes, 0, payloadBytes.length);
+    }
+
+    @Override
+    public <T> T payload(Class<T> type) {
+        return TypedPayloads.decode(codec, payloadBytes, 0, payloadBytes.length, type);
     }
 
     /** @return this message: it is already a copy */

@@ -7,6 +7,7 @@ import java.util.Arrays;
 
 import io.denormq.Codec;
 import io.denormq.Message;
+import io.denormq.PayloadCodec;
 
 /**
  * A {@link Message} over a message's bytes in its batch, reused for every delivery on one handler
@@ -32,6 +33,20 @@ public final class MessageView implements Message {
     private final byte[][] knownTopicBytes = new byte[KNOWN_TOPICS][];
     private final String[] knownTopics = new String[KNOWN_TOPICS];
     private int knownTopicCount;
+    /** The queue's default codec, for {@link #payload(Class)}; null if it has none. */
+    private final PayloadCodec codec;
+
+    /** A view whose {@link #payload(Class)} fails: the queue has no default codec, or it is not a queue's. */
+    public MessageView() {
+        this(null);
+    }
+
+    /**
+     * @param codec the queue's default codec, which {@link #payload(Class)} decodes with; null if none
+     */
+    public MessageView(PayloadCodec codec) {
+        this.codec = codec;
+    }
 
     /**
      * Points this view at a message.
@@ -136,6 +151,16 @@ public final class MessageView implements Message {
     @Override
     public <T> T payload(Codec<T> codec) {
         return codec.decode(batch, payloadOffset, payloadLength);
+    }
+
+    @Override
+    public <T> T payload(Class<T> type) {
+        return TypedPayloads.decode(codec, batch, payloadOffset, payloadLength, type);
+    }
+
+    /** @return the codec {@link #payload(Class)} decodes with, or null */
+    public PayloadCodec codec() {
+        return codec;
     }
 
     @Override

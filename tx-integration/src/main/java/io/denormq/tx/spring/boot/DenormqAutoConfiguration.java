@@ -8,6 +8,7 @@ import io.denormq.DenormQueue;
 import io.denormq.DenormQueueBuilder;
 import io.denormq.FlushPolicy;
 import io.denormq.MessageHandler;
+import io.denormq.PayloadCodec;
 import io.denormq.RetryPolicy;
 import io.denormq.tx.TransactionBinding;
 import io.denormq.tx.spring.SpringTransactionBinding;
@@ -17,6 +18,7 @@ import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
@@ -33,13 +35,23 @@ import org.springframework.transaction.support.TransactionSynchronizationManager
  * registered as dependent on every handler bean, so Spring destroys it before any of them (and
  * before the beans they use, such as the {@code DataSource}).
  *
+ * <p>Typed messages ({@link DenormQueue#publish(String, String, Object)},
+ * {@link io.denormq.Message#payload(Class)}) use the application's {@link PayloadCodec} bean if it
+ * defines one; otherwise JSON with the mapper Spring Boot configures: its Jackson 3
+ * {@code JsonMapper} under Boot 4 ({@link io.denormq.json.Jackson3Codec}), its Jackson 2
+ * {@code ObjectMapper} under Boot 3 ({@link io.denormq.json.Jackson2Codec}). Without either, the
+ * queue has no default codec and only the typed calls fail, saying so.
+ *
  * <p>Backs off when the application defines its own {@link DenormQueue} or
  * {@link TransactionBinding} bean, or sets {@code denormq.enabled=false}. A
  * {@link MessageHandler} bean must not depend on the {@link DenormQueue} bean (the queue needs its
  * handlers to start): a handler that publishes follow-up messages should look the queue up lazily,
  * for example through an {@code ObjectProvider<DenormQueue>}.
  */
-@AutoConfiguration
+@AutoConfiguration(afterName = {
+        // the mapper beans the default codec is made from: Boot 4's, then Boot 3's
+        "org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration",
+        "org.springframework.boot.autoconfigure.jackson.JacksonAutoConfiguration"})
 @ConditionalOnClass({DenormQueue.class, TransactionSynchronizationManager.class})
 @ConditionalOnProperty(prefix = "denormq", name = "enabled", havingValue = "true", matchIfMissing = true)
 @EnableConfigurationProperties(DenormqProperties.class)
@@ -62,6 +74,7 @@ public class DenormqAutoConfiguration {
      * @param binding     the transaction binding
      * @param beans       where the handler beans are found
      * @param customizers applied last, in order
+     * @param codecs      the default codec for typed messages, if there is one
      * @return the started queue: locked, recovered and dispatching
      * @throws ConfigurationException if {@code denormq.journal-dir} is missing or a setting is out of range
      */
@@ -69,7 +82,8 @@ public class DenormqAutoConfiguration {
     @ConditionalOnMissingBean(DenormQueue.class)
     public DenormQueue denormQueue(DenormqProperties properties, TransactionBinding binding,
                                    ConfigurableListableBeanFactory beans,
-                                   ObjectProvider<DenormQueueBuilderCustomizer> customizers) {
+                                   ObjectProvider<DenormQueueBuilderCustomizer> customizers,
+                                   ObjectProvider<PayloadCodec> codecs) {
         if (properties.getJournalDir() == null) {
             throw new ConfigurationException("denormq.journal-dir is not set: set it to the directory where the queue "
                     + "keeps its journal (for example denormq.journal-dir=/var/lib/my-app/denormq), "
@@ -87,7 +101,8 @@ public class DenormqAutoConfiguration {
                 .idleMode(properties.getIdleMode())
                 .reservedSpace(properties.getReservedSpace().toBytes())
                 .lowSpaceWarning(properties.getLowSpaceWarning().toBytes())
-                .transactions(binding);
+                .transactions(binding)
+                .codec(codecs.getIfUnique());
         Map<String, String> registered = new LinkedHashMap<>();
         for (Map.Entry<String, MessageHandler> bean : beans.getBeansOfType(MessageHandler.class).entrySet()) {
             String name = handlerName(beans, bean.getKey());
@@ -102,8 +117,8 @@ public class DenormqAutoConfiguration {
             beans.registerDependentBean(bean.getKey(), QUEUE_BEAN);
         }
         customizers.orderedStream().forEach(customizer -> customizer.customize(builder));
-        LOG.info("denormq auto-configuration: journal {}, handlers {} (handler name <- bean name)",
-                properties.getJournalDir(), registered);
+        LOG.info("denormq auto-configuration: journal {}, handlers {} (handler name <- bean name), codec {}",
+                properties.getJournalDir(), registered, codecs.getIfUnique());
         return builder.build();
     }
 
@@ -118,6 +133,46 @@ public class DenormqAutoConfiguration {
             case PERIODIC -> FlushPolicy.periodic(flush.getInterval());
             case EVERY_COMMIT -> FlushPolicy.everyCommit();
         };
+    }
+
+    /*
+     * The default codec: like the health indicators below, each Jackson generation has its own
+     * configuration naming its classes as strings, so that an application of the other generation loads
+     * none of them. Jackson 3 first: a Boot 4 application that also has a Jackson 2 ObjectMapper bean
+     * (spring-boot-jackson2) keeps Boot 4's default.
+     */
+
+    /** Spring Boot 4: JSON with the application's Jackson 3 {@code JsonMapper}. */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(name = "tools.jackson.databind.json.JsonMapper")
+    @ConditionalOnBean(type = "tools.jackson.databind.json.JsonMapper")
+    static class Jackson3CodecConfiguration {
+        /**
+         * @param mapper the mapper Boot configured (or the application's own)
+         * @return the queue's default codec
+         */
+        @Bean
+        @ConditionalOnMissingBean(PayloadCodec.class)
+        PayloadCodec denormqPayloadCodec(tools.jackson.databind.json.JsonMapper mapper) {
+            return io.denormq.json.Jackson3Codec.of(mapper);
+        }
+    }
+
+    /** Spring Boot 3: JSON with the application's Jackson 2 {@code ObjectMapper}, unless there is a Jackson 3 mapper. */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(name = "com.fasterxml.jackson.databind.ObjectMapper")
+    @ConditionalOnBean(type = "com.fasterxml.jackson.databind.ObjectMapper")
+    @ConditionalOnMissingBean(type = "tools.jackson.databind.json.JsonMapper")
+    static class Jackson2CodecConfiguration {
+        /**
+         * @param mapper the mapper Boot configured (or the application's own primary one)
+         * @return the queue's default codec
+         */
+        @Bean
+        @ConditionalOnMissingBean(PayloadCodec.class)
+        PayloadCodec denormqPayloadCodec(com.fasterxml.jackson.databind.ObjectMapper mapper) {
+            return io.denormq.json.Jackson2Codec.of(mapper);
+        }
     }
 
     /** Registered only when Micrometer is on the classpath: Spring Boot binds every MeterBinder bean. */

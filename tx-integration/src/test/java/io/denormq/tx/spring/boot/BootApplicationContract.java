@@ -143,6 +143,104 @@ public abstract class BootApplicationContract {
         }
     }
 
+    /**
+     * Typed events on the application's own Jackson: a {@code @Transactional} service publishes a record
+     * with {@code publish(topic, key, value)}, a handler bean reads it with {@code payload(OrderPlaced.class)},
+     * and the payload is written by the mapper Boot configured (its naming strategy shows in the bytes):
+     * Jackson 3's {@code JsonMapper} on Boot 4, Jackson 2's {@code ObjectMapper} on Boot 3.
+     */
+    @Test
+    void shouldHandleARecordPublishedByATransactionalServiceAsTheSameRecord() throws Exception {
+        assertThat(SpringBootVersion.getVersion()).startsWith(bootGeneration() + ".");
+        try (TestDatabase.Namespace namespace = database().fresh("boot_typed_" + bootGeneration())) {
+            Path journalDir = Files.createTempDirectory("denormq-boot-typed").resolve("journal");
+            List<String> properties = new ArrayList<>(List.of("spring.main.banner-mode=off",
+                    "spring.datasource.url=" + namespace.url(), "denormq.journal-dir=" + journalDir,
+                    "spring.jackson.property-naming-strategy=SNAKE_CASE"));
+            if (namespace.user() != null) {
+                properties.add("spring.datasource.username=" + namespace.user());
+                properties.add("spring.datasource.password=" + namespace.password());
+            }
+            try (ConfigurableApplicationContext context = new SpringApplicationBuilder(TypedShopApplication.class)
+                    .web(WebApplicationType.NONE).properties(properties.toArray(String[]::new)).run()) {
+                assertThat(context.getBean(io.denormq.PayloadCodec.class).getClass().getSimpleName())
+                        .as("default codec on Spring Boot %s", SpringBootVersion.getVersion())
+                        .isEqualTo(bootGeneration() >= 4 ? "Jackson3Codec" : "Jackson2Codec");
+                TypedOrderService service = context.getBean(TypedOrderService.class);
+                List<OrderPlaced> published = new ArrayList<>();
+                for (int id = 1; id <= 6; id++) {
+                    OrderPlaced order = new OrderPlaced(id, "customer-" + (id % 2), 1_000L * id + 5,
+                            List.of("sku-" + id));
+                    try {
+                        service.place(order);
+                        published.add(order);
+                    } catch (IllegalArgumentException rejected) {
+                        // rolled back: its event must not be handled
+                    }
+                }
+                assertThat(published).hasSize(4);
+                assertThat(context.getBean(DenormQueue.class).awaitProcessed(AWAIT)).isTrue();
+                TypedOrderLog log = context.getBean(TypedOrderLog.class);
+                assertThat(log.received).as("what the handler read with payload(OrderPlaced.class)")
+                        .isEqualTo(published);
+                assertThat(log.json.get(0)).as("written by Boot's mapper, with its naming strategy")
+                        .contains("\"total_cents\":1005").doesNotContain("totalCents");
+            }
+        }
+    }
+
+    /** The typed event: a record, as an application writes one. */
+    record OrderPlaced(long orderId, String customer, long totalCents, List<String> items) {
+    }
+
+    /** The handler bean: reads each event as the record it was published as. */
+    static final class TypedOrderLog implements MessageHandler {
+        final List<OrderPlaced> received = java.util.Collections.synchronizedList(new ArrayList<>());
+        final List<String> json = java.util.Collections.synchronizedList(new ArrayList<>());
+
+        @Override
+        public void onMessage(io.denormq.Message message) {
+            received.add(message.payload(OrderPlaced.class));
+            json.add(message.payload(Codecs.utf8()));
+        }
+    }
+
+    /** Inserts the order and publishes its event in one {@code @Transactional} method; odd-numbered thirds are rejected. */
+    static class TypedOrderService {
+        private final JdbcTemplate jdbc;
+        private final ObjectProvider<DenormQueue> queue;
+
+        TypedOrderService(JdbcTemplate jdbc, ObjectProvider<DenormQueue> queue) {
+            this.jdbc = jdbc;
+            this.queue = queue;
+        }
+
+        @Transactional
+        public void place(OrderPlaced order) {
+            jdbc.update("insert into typed_orders values (?)", order.orderId());
+            queue.getObject().publish("order-placed", order.customer(), order);
+            if (order.orderId() % 3 == 0) {
+                throw new IllegalArgumentException("order " + order.orderId() + " rejected");
+            }
+        }
+    }
+
+    /** A second application: a transactional service publishing typed events, a handler bean reading them. */
+    @SpringBootConfiguration
+    @EnableAutoConfiguration
+    static class TypedShopApplication {
+        @Bean
+        TypedOrderService typedOrderService(JdbcTemplate jdbc, ObjectProvider<DenormQueue> queue) {
+            jdbc.execute("create table typed_orders(id bigint primary key)");
+            return new TypedOrderService(jdbc, queue);
+        }
+
+        @Bean
+        TypedOrderLog orderLog() {
+            return new TypedOrderLog();
+        }
+    }
+
     private static HttpResponse<String> get(HttpClient http, String url) throws Exception {
         return http.send(HttpRequest.newBuilder(URI.create(url)).GET().build(), HttpResponse.BodyHandlers.ofString());
     }

@@ -138,6 +138,57 @@ class DenormqAutoConfigurationTest {
     }
 
     @Test
+    void shouldMakeTheDefaultCodecFromBootsObjectMapperUnlessTheAppDefinesOne() {
+        record Placed(long id, String customer) {
+        }
+        List<Placed> received = new CopyOnWriteArrayList<>();
+        ApplicationContextRunner withJackson = runner
+                .withConfiguration(AutoConfigurations.of(
+                        org.springframework.boot.autoconfigure.jackson.JacksonAutoConfiguration.class))
+                .withPropertyValues("denormq.journal-dir=" + journalDir)
+                .withBean("placed", MessageHandler.class, () -> message -> received.add(message.payload(Placed.class)));
+        withJackson.run(context -> {
+            assertThat(context).hasSingleBean(io.denormq.PayloadCodec.class);
+            assertThat(context.getBean(io.denormq.PayloadCodec.class)).isInstanceOf(io.denormq.json.Jackson2Codec.class);
+            DenormQueue queue = context.getBean(DenormQueue.class);
+            queue.publish("t", "c-1", new Placed(1, "c-1"));
+            assertThat(queue.awaitProcessed(AWAIT)).isTrue();
+            assertThat(received).containsExactly(new Placed(1, "c-1"));
+        });
+
+        AtomicInteger encoded = new AtomicInteger();
+        io.denormq.json.Jackson2Codec json = io.denormq.json.Jackson2Codec.create();
+        io.denormq.PayloadCodec own = new io.denormq.PayloadCodec() {
+            @Override
+            public byte[] encode(Object value) {
+                encoded.incrementAndGet();
+                return json.encode(value);
+            }
+
+            @Override
+            public <T> T decode(byte[] bytes, int offset, int length, Class<T> type) {
+                return json.decode(bytes, offset, length, type);
+            }
+        };
+        withJackson.withBean("ownCodec", io.denormq.PayloadCodec.class, () -> own).run(context -> {
+            assertThat(context).hasSingleBean(io.denormq.PayloadCodec.class).hasBean("ownCodec");
+            DenormQueue queue = context.getBean(DenormQueue.class);
+            queue.publish("t", "c-2", new Placed(2, "c-2"));
+            assertThat(queue.awaitProcessed(AWAIT)).isTrue();
+            assertThat(encoded.get()).as("the application's codec encoded it").isEqualTo(1);
+        });
+
+        // no mapper bean: no default codec, and the typed calls say what to set (byte arrays still work)
+        runner.withPropertyValues("denormq.journal-dir=" + journalDir).run(context -> {
+            assertThat(context).doesNotHaveBean(io.denormq.PayloadCodec.class);
+            DenormQueue queue = context.getBean(DenormQueue.class);
+            assertThatThrownBy(() -> queue.publish("t", "k", new Placed(3, "c-3")))
+                    .isInstanceOf(io.denormq.ConfigurationException.class).hasMessageContaining("codec");
+            queue.publish("t", "k", "bytes".getBytes(StandardCharsets.UTF_8));
+        });
+    }
+
+    @Test
     void shouldRefuseTwoHandlerBeansWithTheSameName() {
         runner.withPropertyValues("denormq.journal-dir=" + journalDir)
                 .withUserConfiguration(ClashingHandlers.class)
