@@ -56,9 +56,7 @@ public final class Jackson3Codec implements PayloadCodec {
         try {
             return mapper.writeValueAsBytes(value);
         } catch (JacksonException e) {
-            throw new CodecException("Jackson could not write a " + value.getClass().getName() + " as JSON: "
-                    + e.getOriginalMessage() + "; make it a type the mapper can serialise (a record, a bean with getters, "
-                    + "or register a module)", e);
+            throw JsonCodecErrors.cannotWrite(value, e.getOriginalMessage(), e);
         }
     }
 
@@ -70,8 +68,7 @@ public final class Jackson3Codec implements PayloadCodec {
         try {
             return mapper.readValue(bytes, offset, length, type);
         } catch (JacksonException e) {
-            throw new CodecException("Jackson could not read a payload of " + length + " bytes as "
-                    + type.getName() + ": " + e.getMessage(), e);
+            throw JsonCodecErrors.cannotRead(length, type, e);
         }
     }
 
