@@ -5,7 +5,6 @@ import java.util.function.BooleanSupplier;
 
 import io.denormq.internal.journal.Doorbell;
 import io.denormq.internal.journal.Journal;
-import org.agrona.concurrent.IdleStrategy;
 
 /**
  * How a reader with nothing to read waits: it spins, then yields, then sleeps on a {@link Doorbell}
@@ -16,7 +15,7 @@ import org.agrona.concurrent.IdleStrategy;
  * it sleeps only if the mark is still the same after announcing itself on the doorbell, so a record
  * appended between a failed read and the sleep wakes it at once.
  */
-final class ReaderIdle implements IdleStrategy {
+final class ReaderIdle {
     private static final int SPINS = 100;
     private static final int YIELDS = 10;
 
@@ -51,18 +50,8 @@ final class ReaderIdle implements IdleStrategy {
         }
     }
 
-    @Override
-    public void idle(int workCount) {
-        if (workCount > 0) {
-            reset();
-        } else {
-            idle();
-        }
-    }
-
     /** Waits for the journal to move on (returns at once when it has since the last {@link #beforeRead()}). */
-    @Override
-    public void idle() {
+    void idle() {
         backOff(true);
     }
 
@@ -91,13 +80,8 @@ final class ReaderIdle implements IdleStrategy {
         return journal.progressMark() == markBeforeRead;
     }
 
-    @Override
-    public void reset() {
+    /** Called after a read found something: the next wait starts spinning again. */
+    void reset() {
         idles = 0;
-    }
-
-    @Override
-    public String alias() {
-        return "doorbell";
     }
 }
