@@ -8,8 +8,10 @@ import io.denormq.internal.journal.Journal;
 
 /**
  * How a reader with nothing to read waits: it spins, then yields, then sleeps on a {@link Doorbell}
- * that the journal rings on every append and every flush that makes more of it durable, so a commit
- * reaching an idle queue is read within microseconds while an idle reader uses no CPU.
+ * that the journal rings on appends and on every flush that makes more of it durable, so a commit
+ * reaching an idle queue is read within microseconds while an idle reader uses no CPU. A reader that
+ * reads only durable records ({@link Journal#readsOnlyDurable()}) sleeps at once: only a flush, which
+ * rings, gives it more to read.
  *
  * <p>Before each read attempt while idle, the reader notes the journal's {@link Journal#progressMark()};
  * it sleeps only if the mark is still the same after announcing itself on the doorbell, so a record
@@ -65,7 +67,11 @@ final class ReaderIdle {
 
     private void backOff(boolean rungByTheJournal) {
         idles++;
-        if (busySpin || idles <= SPINS) {
+        if (rungByTheJournal && !busySpin && journal.readsOnlyDurable()) {
+            // what comes next is made readable by a flush, which takes far longer than a spin and rings;
+            // a reader spinning meanwhile slows that flush down (see Journal.append)
+            doorbell.sleep(maxSleepNanos, nothingNew);
+        } else if (busySpin || idles <= SPINS) {
             Thread.onSpinWait();
         } else if (idles <= SPINS + YIELDS) {
             Thread.yield();
