@@ -255,7 +255,10 @@ public final class KafkaBridge implements AsyncMessageHandler, AutoCloseable {
      * {@value DenormqHeaders#SOURCE}: the {@link KafkaBridgeBuilder#source(String) configured source}
      * or, by default, {@code <journal id>/<handler name>}; for a partitioned handler followed by
      * {@code #<partition>/<partition count>}, so that the writers of one partition count are never
-     * confused with those of another (a change of the count moves keys between partitions).
+     * confused with those of another (a change of the count moves keys between partitions). Creates
+     * the Kafka producer, which connects in the background: the queue's start does not wait for the
+     * broker, and a producer that cannot be created (no bootstrap address resolves) is logged and
+     * retried by the first re-send round, as for a failed send.
      *
      * @param context the journal, handler and partition, from the queue
      * @throws ConfigurationException if the bridge already serves a handler (of this or another
@@ -289,6 +292,11 @@ public final class KafkaBridge implements AsyncMessageHandler, AutoCloseable {
             served = context;
             acks = context.acknowledgements();
             setSource(resolved);
+        }
+        if (session == null) {
+            // connect while the queue starts, not on the first message: the producer's set-up (its threads,
+            // the broker's producer id) would otherwise fall on the first commit's way to the broker
+            openFirstSession();
         }
     }
 
