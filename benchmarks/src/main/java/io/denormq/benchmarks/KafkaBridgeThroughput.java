@@ -103,29 +103,33 @@ public final class KafkaBridgeThroughput {
             Bench bench = new Bench(broker, payloadBytes);
             for (int warmup = 0; warmup < WARMUP_ROUNDS; warmup++) { // JIT warm-up of both JVMs, not reported
                 bench.bridgeThroughput(messages, perTx);
-                bench.producerThroughput(messages);
+                bench.producerRound(messages);
             }
-            System.out.printf("%n%-6s %-48s %14s %10s%n", "round", "commit → broker acknowledgement, " + String.format(
-                    "%,d", messages) + " messages", "messages/s", "seconds");
-            double bridgeTotal = 0;
-            double producerTotal = 0;
+            System.out.printf("%n%-6s %-48s %14s %10s %16s %16s%n", "round", "commit → broker acknowledgement, "
+                    + String.format("%,d", messages) + " messages", "messages/s", "seconds", "CPU µs/msg here",
+                    "CPU µs/msg broker");
+            Round bridgeTotal = Round.NONE;
+            Round producerTotal = Round.NONE;
             double[] ratios = new double[rounds];
             for (int round = 1; round <= rounds; round++) {
-                double bridge = bench.bridgeThroughput(messages, perTx);
-                double producer = bench.producerThroughput(messages);
-                bridgeTotal += bridge;
-                producerTotal += producer;
-                ratios[round - 1] = producer / bridge; // seconds: the bridge's rate over the producer's
-                System.out.printf("%-6d %-48s %,14.0f %10.2f%n", round, "denormq + KafkaBridge (" + perTx + " per tx)",
-                        messages / bridge, bridge);
-                System.out.printf("%-6s %-48s %,14.0f %10.2f%n", "", "baseline: plain idempotent KafkaProducer",
-                        messages / producer, producer);
+                Round bridge = bench.bridgeThroughput(messages, perTx);
+                Round producer = bench.producerRound(messages);
+                bridgeTotal = bridgeTotal.plus(bridge);
+                producerTotal = producerTotal.plus(producer);
+                ratios[round - 1] = producer.seconds() / bridge.seconds(); // the bridge's rate over the producer's
+                bridge.print(Integer.toString(round), "denormq + KafkaBridge (" + perTx + " per tx)", messages);
+                producer.print("", "baseline: plain idempotent KafkaProducer", messages);
             }
             java.util.Arrays.sort(ratios);
             System.out.printf("%nover %d rounds: bridge %,.0f messages/s, plain producer %,.0f messages/s; bridge / producer "
-                            + "%.2f (per round: median %.2f, %.2f to %.2f)%n", rounds, messages * rounds / bridgeTotal,
-                    messages * rounds / producerTotal, producerTotal / bridgeTotal, ratios[rounds / 2], ratios[0],
-                    ratios[rounds - 1]);
+                            + "%.2f (per round: median %.2f, %.2f to %.2f)%n", rounds, messages * rounds / bridgeTotal.seconds(),
+                    messages * rounds / producerTotal.seconds(), producerTotal.seconds() / bridgeTotal.seconds(),
+                    ratios[rounds / 2], ratios[0], ratios[rounds - 1]);
+            System.out.printf("CPU per message, this JVM + the broker's: bridge %.2f + %.2f µs, plain producer %.2f + %.2f µs "
+                            + "(2 cores give %.2f µs of CPU per message at the producer's rate)%n",
+                    bridgeTotal.clientMicrosPer(messages * rounds), bridgeTotal.brokerMicrosPer(messages * rounds),
+                    producerTotal.clientMicrosPer(messages * rounds), producerTotal.brokerMicrosPer(messages * rounds),
+                    Runtime.getRuntime().availableProcessors() * producerTotal.seconds() * 1e6 / (messages * (double) rounds));
 
             System.out.printf("%nLatency at %,d messages/s, one message per transaction, %.0f s measured after %.0f s of "
                     + "warm-up (µs)%n", rate, latencySeconds, latencyWarmupSeconds);
@@ -140,6 +144,44 @@ public final class KafkaBridgeThroughput {
             KafkaBroker.deleteRecursively(dir);
         }
         System.out.printf("%nrun took %.1f s%n", (System.nanoTime() - started) / 1e9);
+    }
+
+    /**
+     * One timed round: wall-clock time, and the CPU time this JVM (every thread: publisher, reader,
+     * handler, the producer's I/O thread, GC, JIT) and the broker's JVM used meanwhile, which tells
+     * where the bridge's extra cost goes on a machine whose cores all of them share.
+     */
+    private record Round(double seconds, long clientCpuNanos, long brokerCpuNanos, long startNanos) {
+        static final Round NONE = new Round(0, 0, 0, 0);
+        private static final com.sun.management.OperatingSystemMXBean OS =
+                java.lang.management.ManagementFactory.getPlatformMXBean(com.sun.management.OperatingSystemMXBean.class);
+
+        static Round start(KafkaBroker broker) {
+            return new Round(0, OS.getProcessCpuTime(), broker.cpuTime().toNanos(), System.nanoTime());
+        }
+
+        Round end(KafkaBroker broker) {
+            return new Round((System.nanoTime() - startNanos) / 1e9, OS.getProcessCpuTime() - clientCpuNanos,
+                    broker.cpuTime().toNanos() - brokerCpuNanos, 0);
+        }
+
+        Round plus(Round other) {
+            return new Round(seconds + other.seconds, clientCpuNanos + other.clientCpuNanos,
+                    brokerCpuNanos + other.brokerCpuNanos, 0);
+        }
+
+        double clientMicrosPer(long messages) {
+            return clientCpuNanos / 1e3 / messages;
+        }
+
+        double brokerMicrosPer(long messages) {
+            return brokerCpuNanos / 1e3 / messages;
+        }
+
+        void print(String round, String name, int messages) {
+            System.out.printf("%-6s %-48s %,14.0f %10.2f %16.2f %16.2f%n", round, name, messages / seconds, seconds,
+                    clientMicrosPer(messages), brokerMicrosPer(messages));
+        }
     }
 
     /** One broker, and what each measurement needs. */
@@ -162,8 +204,8 @@ public final class KafkaBridgeThroughput {
             return topic;
         }
 
-        /** @return seconds from the first commit until every record was acknowledged and released to the cursor */
-        double bridgeThroughput(int messages, int perTx) throws Exception {
+        /** @return the time from the first commit until every record was acknowledged and released to the cursor */
+        Round bridgeThroughput(int messages, int perTx) throws Exception {
             String topic = newTopic();
             try (TempJournal journal = new TempJournal("kafka");
                  KafkaBridge bridge = KafkaBridge.builder().bootstrapServers(broker.bootstrapServers())
@@ -171,7 +213,7 @@ public final class KafkaBridgeThroughput {
                 DenormQueue queue = DenormQueue.builder(journal.dir()).durability(Durability.WRITE_AHEAD)
                         .flush(FlushPolicy.none()).handler("kafka", bridge).build();
                 try {
-                    long start = System.nanoTime();
+                    Round round = Round.start(broker);
                     for (int i = 0; i < messages; ) {
                         try (ProgrammaticTransaction tx = ProgrammaticTransactions.begin()) {
                             for (int m = 0; m < perTx && i < messages; m++, i++) {
@@ -183,19 +225,37 @@ public final class KafkaBridgeThroughput {
                     if (!queue.awaitProcessed(Duration.ofMinutes(5))) {
                         throw new IllegalStateException("the bridge did not drain within 5 minutes: " + queue.stats());
                     }
-                    double seconds = (System.nanoTime() - start) / 1e9;
+                    Round measured = round.end(broker);
                     if (bridge.stats().acknowledged() != messages) {
                         throw new IllegalStateException("acknowledged " + bridge.stats() + " of " + messages);
                     }
-                    return seconds;
+                    return measured;
                 } finally {
                     queue.close();
                 }
             }
         }
 
-        /** @return seconds from the first send until the last acknowledgement, one thread, the same records */
-        double producerThroughput(int messages) throws Exception {
+        /**
+         * {@link #producerThroughput}, run again (on a new topic) when the plain producer gave up on a batch: on
+         * these machines, under load, one batch of a round now and then waits out {@code delivery.timeout.ms}
+         * (120 s) and fails, where the bridge would re-send it. Each repeat is printed with its cause.
+         */
+        Round producerRound(int messages) throws Exception {
+            for (int attempt = 1; ; attempt++) {
+                try {
+                    return producerThroughput(messages);
+                } catch (IllegalStateException e) {
+                    if (attempt == 3 || !(e.getCause() instanceof org.apache.kafka.common.errors.TimeoutException)) {
+                        throw e;
+                    }
+                    System.out.printf("(a plain producer round failed and is run again: %s)%n", e.getCause().getMessage());
+                }
+            }
+        }
+
+        /** @return the time from the first send until the last acknowledgement, one thread, the same records */
+        Round producerThroughput(int messages) throws Exception {
             String topic = newTopic();
             AtomicLong acknowledged = new AtomicLong();
             AtomicReference<Exception> failure = new AtomicReference<>();
@@ -203,7 +263,7 @@ public final class KafkaBridgeThroughput {
             Header denormqTopic = new RecordHeader(DenormqHeaders.TOPIC, PublishBenchmark.TOPIC.getBytes(StandardCharsets.UTF_8));
             try (KafkaProducer<byte[], byte[]> producer = producer(Map.of())) {
                 producer.partitionsFor(topic); // metadata, as the bridge's first send fetches it too (before its clock)
-                long start = System.nanoTime();
+                Round round = Round.start(broker);
                 for (int i = 0; i < messages; i++) {
                     // what the bridge sends: key and payload copied, the four headers, the release time
                     RecordHeaders headers = new RecordHeaders(new Header[] {
@@ -219,11 +279,11 @@ public final class KafkaBridgeThroughput {
                             });
                 }
                 producer.flush();
-                double seconds = (System.nanoTime() - start) / 1e9;
+                Round measured = round.end(broker);
                 if (failure.get() != null || acknowledged.get() != messages) {
                     throw new IllegalStateException("plain producer: " + acknowledged.get() + " of " + messages, failure.get());
                 }
-                return seconds;
+                return measured;
             }
         }
 

@@ -180,6 +180,16 @@ public final class KafkaBroker implements AutoCloseable {
     }
 
     /**
+     * @return the CPU time the broker JVM used so far (user and system), zero if it is not running or
+     *         the operating system does not tell
+     */
+    public java.time.Duration cpuTime() {
+        Process running = process;
+        return running == null ? java.time.Duration.ZERO
+                : running.info().totalCpuDuration().orElse(java.time.Duration.ZERO);
+    }
+
+    /**
      * Kills the broker JVM with SIGKILL, as a crash would: the next {@link #start()} recovers its logs.
      *
      * @throws InterruptedException if interrupted while waiting for it to die
