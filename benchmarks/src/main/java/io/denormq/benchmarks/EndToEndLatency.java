@@ -90,10 +90,13 @@ public final class EndToEndLatency {
             System.out.printf("%n%s%n", waiting.description);
             System.out.printf("%-10s %-26s %10s %10s %10s %10s %10s %s%n", "rate/s", "latency (µs)", "p50", "p90", "p99",
                     "p99.9", "max", "notes");
+            PercentilePlot plot = new PercentilePlot("Commit → handler, " + waiting.idleMode + ", " + Machine.describe());
             for (int rate : rates) {
                 Run run = run(waiting, rate, (int) (rate * warmupSeconds), (int) (rate * seconds), payloadBytes);
                 run.print(rate);
+                plot.add(String.format(java.util.Locale.ROOT, "%,d tx/s", rate), run.commitToHandler());
             }
+            plot.write("end-to-end-latency-" + waiting.idleMode.name().toLowerCase(java.util.Locale.ROOT));
         }
         System.out.printf("%nrun took %.1f s%n", (System.nanoTime() - started) / 1e9);
     }

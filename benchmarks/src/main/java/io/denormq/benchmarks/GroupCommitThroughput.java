@@ -51,6 +51,7 @@ public final class GroupCommitThroughput {
                 + "of %.1f s per flush; %s%n", PAYLOAD.length, rounds, seconds, Machine.describe());
         System.out.printf("%-11s %-38s %12s %14s %12s %12s  %s%n", "committers", "flush", "commits/s", "vs per-commit",
                 "p50 µs", "p99 µs", "per-round ratio: median (range)");
+        PercentilePlot plot = new PercentilePlot("Commit latency under FlushPolicy.everyCommit(), " + Machine.describe());
         for (String count : counts) {
             int committers = Integer.parseInt(count.trim());
             Result perCommit = null;
@@ -75,7 +76,10 @@ public final class GroupCommitThroughput {
                     ratios[0], ratios[rounds - 1]);
             perCommit.print(committers, "one msync per commit (raw Chronicle)", perCommit.rate(), "");
             group.print(committers, "denormq group commit", perCommit.rate(), spread);
+            plot.add(committers + " committer(s): one msync per commit", perCommit.latency());
+            plot.add(committers + " committer(s): denormq group commit", group.latency());
         }
+        plot.write("group-commit-latency");
     }
 
     private record Result(long commits, double seconds, Histogram latency) {
