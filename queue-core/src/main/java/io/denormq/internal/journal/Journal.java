@@ -277,16 +277,17 @@ public final class Journal implements AutoCloseable {
     }
 
     private long append(byte[] record, int length, boolean newBatch) {
-        long stamp = closeLock.readLock();
+        // No close lock here: close() sets closed before it takes the append lock to close the appender,
+        // so an append either sees closed under the append lock or finishes before the appender closes
         try {
-            if (closed) {
-                throw new QueueClosedException("Journal " + directory + " is closed: cannot append a "
-                        + JournalRecordDescriptor.kindName(record[0]) + " record");
-            }
             long index;
             int cycle;
             appendLock.lock();
             try {
+                if (closed) {
+                    throw new QueueClosedException("Journal " + directory + " is closed: cannot append a "
+                            + JournalRecordDescriptor.kindName(record[0]) + " record");
+                }
                 cycle = queue.cycle();
                 Path file = cycleFilePath(cycle);
                 space.beforeAppend(cycle, file, length, newBatch);
@@ -337,8 +338,6 @@ public final class Journal implements AutoCloseable {
             throw new JournalException("Cannot append a " + JournalRecordDescriptor.kindName(record[0]) + " record of "
                     + length + " bytes to journal " + directory + ": " + e
                     + ". Check free disk space and that the directory is writable", e);
-        } finally {
-            closeLock.unlockRead(stamp);
         }
     }
 
