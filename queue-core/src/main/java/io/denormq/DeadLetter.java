@@ -27,6 +27,8 @@ public final class DeadLetter {
     private final String error;
     private final Instant deadLetteredAt;
     private final long journalIndex;
+    /** The listing queue's default codec, for {@link #payload(Class)}; null if it has none or no queue listed it. */
+    private final PayloadCodec codec;
 
     /**
      * @param handler        the handler that gave up
@@ -52,6 +54,26 @@ public final class DeadLetter {
         this.error = Objects.requireNonNull(error, "error");
         this.deadLetteredAt = Objects.requireNonNull(deadLetteredAt, "deadLetteredAt");
         this.journalIndex = journalIndex;
+        this.codec = null;
+    }
+
+    private DeadLetter(DeadLetter letter, PayloadCodec codec) {
+        this.handler = letter.handler;
+        this.messageId = letter.messageId;
+        this.sequence = letter.sequence;
+        this.topic = letter.topic;
+        this.key = letter.key;
+        this.payload = letter.payload;
+        this.attempts = letter.attempts;
+        this.error = letter.error;
+        this.deadLetteredAt = letter.deadLetteredAt;
+        this.journalIndex = letter.journalIndex;
+        this.codec = codec;
+    }
+
+    /** @return this dead letter, reading {@link #payload(Class)} with the listing queue's codec */
+    DeadLetter withCodec(PayloadCodec queueCodec) {
+        return queueCodec == null ? this : new DeadLetter(this, queueCodec);
     }
 
     /** @return the name of the handler that gave up */
@@ -97,6 +119,22 @@ public final class DeadLetter {
     /** @return when the handler gave up */
     public Instant deadLetteredAt() {
         return deadLetteredAt;
+    }
+
+    /**
+     * Reads the payload as a value of {@code type} with the default codec of the queue that listed
+     * this dead letter ({@link DenormQueue#deadLetters()}), the counterpart of
+     * {@link Message#payload(Class)}: to look at what a handler gave up on as the event it was.
+     *
+     * @param type the type to read
+     * @param <T>  the type to read
+     * @return the decoded payload
+     * @throws ConfigurationException if the listing queue has no codec, or this dead letter was not
+     *                                listed by a queue
+     * @throws CodecException         if the codec cannot read the payload as a {@code type}
+     */
+    public <T> T payload(Class<T> type) {
+        return io.denormq.internal.journal.TypedPayloads.decode(codec, payload, 0, payload.length, type);
     }
 
     /** @return the journal index of the dead-letter record */

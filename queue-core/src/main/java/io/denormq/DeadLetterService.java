@@ -1,7 +1,6 @@
 package io.denormq;
 
 import java.nio.file.Path;
-import java.util.Collections;
 import java.util.List;
 import java.util.function.BooleanSupplier;
 
@@ -25,18 +24,22 @@ final class DeadLetterService {
     private final Journal journal;
     private final Dispatcher dispatcher;
     private final BooleanSupplier queueClosed;
+    private final PayloadCodec codec;
 
     /**
      * @param directory   the journal directory, for messages
      * @param journal     the open journal
      * @param dispatcher  the running handlers (a redrive needs its handler registered)
      * @param queueClosed whether the queue is closed
+     * @param codec       the queue's default codec, for {@link DeadLetter#payload(Class)}; null if none
      */
-    DeadLetterService(Path directory, Journal journal, Dispatcher dispatcher, BooleanSupplier queueClosed) {
+    DeadLetterService(Path directory, Journal journal, Dispatcher dispatcher, BooleanSupplier queueClosed,
+                      PayloadCodec codec) {
         this.directory = directory;
         this.journal = journal;
         this.dispatcher = dispatcher;
         this.queueClosed = queueClosed;
+        this.codec = codec;
     }
 
     /** @return every dead letter neither redriven nor discarded, oldest first */
@@ -44,7 +47,7 @@ final class DeadLetterService {
         if (queueClosed.getAsBoolean()) {
             throw new QueueClosedException("Queue on " + directory + " is closed: cannot list dead letters");
         }
-        return Collections.unmodifiableList(DeadLetterRecords.readAll(journal));
+        return DeadLetterRecords.readAll(journal).stream().map(letter -> letter.withCodec(codec)).toList();
     }
 
     void redrive(DeadLetter deadLetter) {

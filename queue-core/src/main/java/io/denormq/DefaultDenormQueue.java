@@ -28,7 +28,7 @@ final class DefaultDenormQueue extends PublishPath {
         this.lowSpaceWarningBytes = settings.lowSpaceWarningBytes();
         this.lifecycle = lifecycle;
         this.deadLetters = new DeadLetterService(lifecycle.directory(), lifecycle.journal(), lifecycle.dispatcher(),
-                this::isClosed);
+                this::isClosed, settings.codec());
     }
 
     static DenormQueue start(QueueSettings settings) {

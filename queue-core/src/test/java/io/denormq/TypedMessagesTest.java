@@ -101,6 +101,8 @@ class TypedMessagesTest extends QueueTestSupport {
         awaitProcessedOrDeadLettered(queue);
         List<DeadLetter> deadLetters = queue.deadLetters();
         assertThat(deadLetters).hasSize(1);
+        assertThat(deadLetters.get(0).payload(OrderPlaced.class)).as("the dead letter, read with the queue's codec")
+                .isEqualTo(order(1));
         queue.redrive(deadLetters.get(0));
         awaitProcessed(queue);
         assertThat(afterRedrive).as("the redriven message, read as a record").containsExactly(order(1));
@@ -242,6 +244,13 @@ class TypedMessagesTest extends QueueTestSupport {
         awaitProcessedOrDeadLettered(queue);
         DeadLetter deadLetter = queue.deadLetters().get(0);
         assertThat(deadLetter.error()).contains(CodecException.class.getName()).contains(OrderPlaced.class.getName());
+    }
+
+    @Test
+    void shouldSayThatADeadLetterNotListedByAQueueHasNoCodec() {
+        DeadLetter made = new DeadLetter("h", 1, 1, "t", null, utf8("{}"), 3, "failed", java.time.Instant.EPOCH, 1);
+        assertThatThrownBy(() -> made.payload(OrderPlaced.class)).isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining("DenormQueueBuilder.codec");
     }
 
     @Test
