@@ -94,6 +94,40 @@ public class PublishBenchmark {
         }
     }
 
+    /** An event as an application publishes it with {@link DenormQueue#publish(String, String, Object)}. */
+    public record OrderPlaced(long orderId, String customer, long totalCents, java.util.List<String> items) {
+    }
+
+    /**
+     * A queue with the Jackson 2 codec and one no-op handler, fresh for every iteration, and an event
+     * whose JSON is about 200 bytes, as in the byte-array benchmarks.
+     */
+    @State(Scope.Thread)
+    public static class TypedState {
+        final OrderPlaced event = new OrderPlaced(1_234_567, "customer-42", 12_345,
+                java.util.List.of("sku-000001", "sku-000002", "sku-000003", "sku-000004", "sku-000005",
+                        "sku-000006", "sku-000007", "sku-000008", "sku-000009", "sku-000010"));
+        final io.denormq.json.Jackson2Codec codec = io.denormq.json.Jackson2Codec.create();
+        DenormQueue queue;
+        private TempJournal journal;
+
+        @Setup(Level.Iteration)
+        public void open() throws IOException {
+            journal = new TempJournal("jmh-typed");
+            queue = DenormQueue.builder(journal.dir()).durability(Durability.WRITE_AHEAD).flush(FlushPolicy.none())
+                    .codec(codec).handler("noop", message -> { }).build();
+        }
+
+        @TearDown(Level.Iteration)
+        public void close() throws IOException {
+            try {
+                queue.close();
+            } finally {
+                journal.close();
+            }
+        }
+    }
+
     /** A bare Chronicle Queue, fresh for every iteration, with this thread's appender. */
     @State(Scope.Thread)
     public static class RawAppendState {
@@ -170,6 +204,33 @@ public class PublishBenchmark {
      *
      * @param state the Chronicle Queue
      */
+    /**
+     * One transaction publishing one typed event, encoded to JSON by the queue's codec (WRITE_AHEAD):
+     * what {@code publish(topic, key, Object)} costs against {@link #publish} with bytes, and how
+     * much of it is the encoding ({@link #encodeJson}).
+     *
+     * @param state the queue and the event
+     * @throws Exception never: the commit action does nothing
+     */
+    @Benchmark
+    public void publishTyped(TypedState state) throws Exception {
+        try (ProgrammaticTransaction tx = ProgrammaticTransactions.begin()) {
+            state.queue.publish(TOPIC, KEY, state.event);
+            tx.commit(() -> { });
+        }
+    }
+
+    /**
+     * The typed publish's encoding alone: the codec turning the event into JSON bytes.
+     *
+     * @param state the codec and the event
+     * @return the bytes, so that the work is not eliminated
+     */
+    @Benchmark
+    public byte[] encodeJson(TypedState state) {
+        return state.codec.encode(state.event);
+    }
+
     @Benchmark
     public void rawAppend(RawAppendState state) {
         try (DocumentContext dc = state.appender.writingDocument()) {
