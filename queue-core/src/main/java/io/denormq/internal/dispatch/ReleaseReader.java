@@ -262,7 +262,9 @@ final class ReleaseReader implements Runnable {
             if (slot < 0) {
                 return;
             }
-            int keyHash = keyHash(batch, messageOffset);
+            // only a partitioned handler routes by key: hashing every key cost a reader replaying a backlog
+            // for one handler most of its time (JFR, RecoverySpeed)
+            int keyHash = partitions == 1 ? 0 : keyHash(batch, messageOffset);
             ring.get(slot).set(batch, messageOffset, offset, keyHash, wanted(keyHash), sequence,
                     compose(batchIndex, ordinal), releasedAt, redelivered, null);
             ring.publish(slot);
