@@ -1,0 +1,16 @@
+package io.denormq.tx.spring.boot;
+
+import io.denormq.tx.TestDatabase;
+
+/** {@link ListenerMethodsContract} on Spring Boot 3.5 and embedded H2. */
+class ListenerMethodsTest extends ListenerMethodsContract {
+    @Override
+    protected TestDatabase database() {
+        return TestDatabase.h2();
+    }
+
+    @Override
+    protected int bootGeneration() {
+        return 3;
+    }
+}
