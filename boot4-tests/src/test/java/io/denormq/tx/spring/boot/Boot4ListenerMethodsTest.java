@@ -4,13 +4,7 @@ import io.denormq.tx.TestDatabase;
 
 /** {@link ListenerMethodsContract} on Spring Boot 4 (Spring Framework 7, Jackson 3) and embedded H2. */
 class Boot4ListenerMethodsTest extends ListenerMethodsContract {
-    @Override
-    protected TestDatabase database() {
-        return TestDatabase.h2();
-    }
-
-    @Override
-    protected int bootGeneration() {
-        return 4;
+    Boot4ListenerMethodsTest() {
+        super(TestDatabase::h2, 4);
     }
 }

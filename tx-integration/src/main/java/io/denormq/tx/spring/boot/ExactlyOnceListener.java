@@ -29,9 +29,9 @@ final class ExactlyOnceListener {
                 PlatformTransactionManager.class);
         DataSource dataSource = beans.getBean(dataSourceBean, DataSource.class);
         this.partitions = partition -> SpringTransactionalHandler
-                .builder(listener.name(), transactionManager, dataSource)
-                .batchSize(listener.batchSize())
-                .partition(partition, listener.partitions())
+                .builder(listener.annotation().name(), transactionManager, dataSource)
+                .batchSize(listener.annotation().batchSize())
+                .partition(partition, listener.annotation().partitions())
                 .handler(invoker)
                 .build();
     }

@@ -5,12 +5,9 @@ import java.lang.reflect.Method;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
-import io.denormq.ConfigurationException;
 import io.denormq.Message;
 import io.denormq.MessageHandler;
-import org.springframework.aop.support.AopUtils;
 import org.springframework.beans.factory.BeanFactory;
-import org.springframework.util.ReflectionUtils;
 
 /**
  * Calls one listener method on its bean. The bean is {@link #resolve resolved} once every singleton
@@ -37,19 +34,12 @@ final class ListenerInvoker implements MessageHandler {
      * Looks the bean up: called on the thread that creates the context, once every singleton exists.
      *
      * @param beans the bean factory
-     * @throws ConfigurationException if the method cannot be called on the bean (a proxy that does not expose it)
+     * @throws io.denormq.ConfigurationException if the method cannot be called on the bean (a proxy that does
+     *                                            not expose it)
      */
     void resolve(BeanFactory beans) {
         Object target = beans.getBean(listener.beanName());
-        Method method;
-        try {
-            method = AopUtils.selectInvocableMethod(listener.method(), target.getClass());
-        } catch (IllegalStateException notOnTheProxy) {
-            throw new ConfigurationException("@DenormqListener " + listener.describe() + " cannot be called on the "
-                    + "bean, a " + target.getClass().getName() + ": " + notOnTheProxy.getMessage(), notOnTheProxy);
-        }
-        ReflectionUtils.makeAccessible(method);
-        invocable = method;
+        invocable = listener.invocableOn(target.getClass());
         bean = target; // last: publishes the method to the handler threads that wait for the bean
     }
 

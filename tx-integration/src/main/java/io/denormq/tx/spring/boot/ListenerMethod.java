@@ -12,6 +12,8 @@ import java.util.stream.Collectors;
 import io.denormq.ConfigurationException;
 import io.denormq.DenormQueueBuilder;
 import io.denormq.Message;
+import org.springframework.aop.support.AopUtils;
+import org.springframework.util.ReflectionUtils;
 
 /**
  * One {@link DenormqListener} method, checked against the rules the annotation documents: what the
@@ -31,6 +33,7 @@ final class ListenerMethod {
 
     private final String beanName;
     private final Method method;
+    private final DenormqListener annotation;
     private final String name;
     private final Set<String> topics;
     private final int partitions;
@@ -42,6 +45,7 @@ final class ListenerMethod {
     private ListenerMethod(String beanName, Method method, DenormqListener annotation) {
         this.beanName = beanName;
         this.method = method;
+        this.annotation = annotation;
         this.name = annotation.name();
         this.topics = new LinkedHashSet<>(Arrays.asList(annotation.topics()));
         this.partitions = annotation.partitions();
@@ -157,28 +161,26 @@ final class ListenerMethod {
         return beanName;
     }
 
-    /** @return the method as declared (on the bean's class, not on a proxy) */
-    Method method() {
-        return method;
+    /**
+     * @param beanClass the class of the bean the context created: the declaring class, or a proxy of it
+     * @return the method to call reflectively on that bean, made accessible
+     * @throws ConfigurationException if a proxy does not expose the method (a private method on a
+     *                                CGLIB proxy, a method not on the interfaces of a JDK proxy)
+     */
+    Method invocableOn(Class<?> beanClass) {
+        Method invocable;
+        try {
+            invocable = AopUtils.selectInvocableMethod(method, beanClass);
+        } catch (IllegalStateException notOnTheProxy) {
+            throw new ConfigurationException("@DenormqListener " + describe() + " cannot be called on the bean, a "
+                    + beanClass.getName() + ": " + notOnTheProxy.getMessage(), notOnTheProxy);
+        }
+        ReflectionUtils.makeAccessible(invocable);
+        return invocable;
     }
 
-    /** @return the handler's name */
-    String name() {
-        return name;
-    }
-
-    /** @return the number of partitions */
-    int partitions() {
-        return partitions;
-    }
-
-    /** @return whether the method runs in the exactly-once adapter's transaction */
-    boolean exactlyOnce() {
-        return exactlyOnce;
-    }
-
-    /** @return messages per transaction, with {@link #exactlyOnce()} */
-    int batchSize() {
-        return batchSize;
+    /** @return the annotation: the handler's name, partitions, exactly-once settings */
+    DenormqListener annotation() {
+        return annotation;
     }
 }

@@ -47,10 +47,10 @@ final class ListenerRegistry implements SmartInitializingSingleton {
      */
     void registerWith(DenormQueueBuilder builder, HandlerNames names, String queueBean) {
         for (ListenerMethod listener : listeners) {
-            names.claim(listener.name(), "@DenormqListener " + listener.describe());
+            names.claim(listener.annotation().name(), "@DenormqListener " + listener.describe());
             ListenerInvoker invoker = new ListenerInvoker(listener);
             IntFunction<MessageHandler> delegates = partition -> invoker;
-            if (listener.exactlyOnce()) {
+            if (listener.annotation().exactlyOnce()) {
                 if (!ClassUtils.isPresent("org.springframework.jdbc.datasource.DataSourceUtils",
                         getClass().getClassLoader())) {
                     throw new ConfigurationException("@DenormqListener " + listener.describe() + " has exactlyOnce = "
@@ -61,7 +61,7 @@ final class ListenerRegistry implements SmartInitializingSingleton {
                 exactlyOnce.usedBeans().forEach(bean -> beans.registerDependentBean(bean, queueBean));
             }
             IntFunction<MessageHandler> partitions = delegates;
-            builder.handler(listener.name(), listener.partitions(),
+            builder.handler(listener.annotation().name(), listener.annotation().partitions(),
                     partition -> new ListenerHandler(listener, invoker, partitions.apply(partition)));
             beans.registerDependentBean(listener.beanName(), queueBean);
             invokers.add(invoker);

@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Supplier;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 
@@ -64,18 +65,32 @@ public abstract class ListenerMethodsContract {
             + "org.springframework.boot.autoconfigure.jdbc.DataSourceAutoConfiguration,"
             + "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration";
 
+    private final Supplier<TestDatabase> database;
+    private final int bootGeneration;
     private Path journalDir;
 
-    /** @return the database the application's {@code spring.datasource.*} points to */
-    protected abstract TestDatabase database();
+    /**
+     * @param database       the database the application's {@code spring.datasource.*} points to (asked
+     *                       for in each test: PostgreSQL's is skipped, or failed under CI, when it is down)
+     * @param bootGeneration the Spring Boot major version this test must run on (3 or 4)
+     */
+    protected ListenerMethodsContract(Supplier<TestDatabase> database, int bootGeneration) {
+        this.database = database;
+        this.bootGeneration = bootGeneration;
+    }
 
-    /** @return the Spring Boot major version this test must run on (3 or 4) */
-    protected abstract int bootGeneration();
+    private TestDatabase database() {
+        return database.get();
+    }
+
+    private int bootGeneration() {
+        return bootGeneration;
+    }
 
     @BeforeEach
     void setUp() throws Exception {
         assertThat(SpringBootVersion.getVersion()).as("Spring Boot version on the classpath")
-                .startsWith(bootGeneration() + ".");
+                .startsWith(bootGeneration + ".");
         journalDir = Files.createTempDirectory("denormq-listeners").resolve("journal");
     }
 
@@ -174,6 +189,9 @@ public abstract class ListenerMethodsContract {
                 assertThat(context.getBean(Totals.class).calls).as("re-deliveries skipped by the applied position")
                         .isEmpty();
                 assertThat(totals(context)).isEqualTo(expectedTotals(orders));
+                assertThat(context.getBean(DenormQueue.class).stats().handlers())
+                        .as("the replay waited for the bean: nothing failed and was retried")
+                        .allSatisfy(handler -> assertThat(handler.retries()).as(handler.name()).isZero());
             }
         }
     }
@@ -205,7 +223,7 @@ public abstract class ListenerMethodsContract {
                 Arguments.of(TwoMethodsOneName.class, List.of("'twice' is registered twice",
                         "TwoMethodsOneName.first(Message)", "TwoMethodsOneName.second(Message)")),
                 Arguments.of(HandlerBeanAndListenerOneName.class, List.of("'totals' is registered twice",
-                        "bean 'totalsHandler'", "NamedLikeAHandler.on(Message) of bean 'namedLikeAHandler'")),
+                        "bean 'totals'", "NamedLikeAHandler.on(Message) of bean 'namedLikeAHandler'")),
                 Arguments.of(NoParameter.class, List.of("NoParameter.on()", "has 0 parameters")),
                 Arguments.of(ThreeParameters.class, List.of("ThreeParameters.on(OrderPlaced, Message, String)",
                         "has 3 parameters")),
@@ -401,6 +419,13 @@ public abstract class ListenerMethodsContract {
             jdbc.execute(new AppliedPositionTable(AppliedPositionTable.DEFAULT_NAME).ddl());
             return new Totals(jdbc);
         }
+
+        /** Created after the queue, slowly: the replayed messages reach the listener before its bean is looked up. */
+        @Bean
+        String slowBeanAfterTheQueue(DenormQueue queue) throws InterruptedException {
+            Thread.sleep(500);
+            return "started";
+        }
     }
 
     /** Adds each order to its customer's total, in the adapter's transaction. */
@@ -433,52 +458,31 @@ public abstract class ListenerMethodsContract {
         }
     }
 
-    static class TypedWithoutCodec {
-        @DenormqListener(name = "typed", topics = "t")
-        void on(OrderPlaced order) {
-        }
-    }
+    // The misconfigured beans, one line each: each is the only listener of its application.
+    static class TypedWithoutCodec { @DenormqListener(name = "typed", topics = "t") void on(OrderPlaced order) { } }
+    static class ExactlyOnceWithoutDatabase { @DenormqListener(name = "once", topics = "t", exactlyOnce = true) void on(Message message) { } }
+    static class BlankName { @DenormqListener(name = " ", topics = "t") void on(Message message) { } }
+    static class NoTopic { @DenormqListener(name = "no-topic", topics = {}) void on(Message message) { } }
+    static class EmptyTopic { @DenormqListener(name = "empty-topic", topics = {"t", ""}) void on(Message message) { } }
+    static class TwoMethodsOneName { @DenormqListener(name = "twice", topics = "t") void first(Message message) { } @DenormqListener(name = "twice", topics = "u") void second(Message message) { } }
+    static class NoParameter { @DenormqListener(name = "none", topics = "t") void on() { } }
+    static class ThreeParameters { @DenormqListener(name = "three", topics = "t") void on(OrderPlaced order, Message message, String extra) { } }
+    static class SecondNotAMessage { @DenormqListener(name = "second", topics = "t") void on(OrderPlaced order, String extra) { } }
+    static class TwoMessages { @DenormqListener(name = "two-messages", topics = "t") void on(Message first, Message second) { } }
+    static class ReturnsAValue { @DenormqListener(name = "returns", topics = "t") String on(Message message) { return "ignored"; } }
+    static class GenericParameter { @DenormqListener(name = "generic", topics = "t") void on(List<OrderPlaced> orders) { } }
+    static class StaticMethod { @DenormqListener(name = "static", topics = "t") static void on(Message message) { } }
+    static class NoPartitions { @DenormqListener(name = "no-partitions", topics = "t", partitions = 0) void on(Message message) { } }
+    static class TooManyPartitions { @DenormqListener(name = "many-partitions", topics = "t", partitions = 65) void on(Message message) { } }
+    static class BatchWithoutExactlyOnce { @DenormqListener(name = "batch", topics = "t", batchSize = 10) void on(Message message) { } }
+    static class NoBatch { @DenormqListener(name = "no-batch", topics = "t", exactlyOnce = true, batchSize = 0) void on(Message message) { } }
+    @Scope("prototype") static class PrototypeListener { @DenormqListener(name = "prototype", topics = "t") void on(Message message) { } }
 
-    static class ExactlyOnceWithoutDatabase {
-        @DenormqListener(name = "once", topics = "t", exactlyOnce = true)
-        void on(Message message) {
-        }
-    }
-
-    static class BlankName {
-        @DenormqListener(name = " ", topics = "t")
-        void on(Message message) {
-        }
-    }
-
-    static class NoTopic {
-        @DenormqListener(name = "no-topic", topics = {})
-        void on(Message message) {
-        }
-    }
-
-    static class EmptyTopic {
-        @DenormqListener(name = "empty-topic", topics = {"t", ""})
-        void on(Message message) {
-        }
-    }
-
-    static class TwoMethodsOneName {
-        @DenormqListener(name = "twice", topics = "t")
-        void first(Message message) {
-        }
-
-        @DenormqListener(name = "twice", topics = "u")
-        void second(Message message) {
-        }
-    }
-
-    /** A {@code MessageHandler} bean and a listener method with one name. */
+    /** A {@code MessageHandler} bean registered under its bean name, and a listener method with that name. */
     @Configuration(proxyBeanMethods = false)
     static class HandlerBeanAndListenerOneName {
         @Bean
-        @DenormqHandler("totals")
-        MessageHandler totalsHandler() {
+        MessageHandler totals() {
             return message -> { };
         }
 
@@ -488,85 +492,7 @@ public abstract class ListenerMethodsContract {
         }
     }
 
-    static class NamedLikeAHandler {
-        @DenormqListener(name = "totals", topics = "t")
-        void on(Message message) {
-        }
-    }
-
-    static class NoParameter {
-        @DenormqListener(name = "none", topics = "t")
-        void on() {
-        }
-    }
-
-    static class ThreeParameters {
-        @DenormqListener(name = "three", topics = "t")
-        void on(OrderPlaced order, Message message, String extra) {
-        }
-    }
-
-    static class SecondNotAMessage {
-        @DenormqListener(name = "second", topics = "t")
-        void on(OrderPlaced order, String extra) {
-        }
-    }
-
-    static class TwoMessages {
-        @DenormqListener(name = "two-messages", topics = "t")
-        void on(Message first, Message second) {
-        }
-    }
-
-    static class ReturnsAValue {
-        @DenormqListener(name = "returns", topics = "t")
-        String on(Message message) {
-            return "ignored";
-        }
-    }
-
-    static class GenericParameter {
-        @DenormqListener(name = "generic", topics = "t")
-        void on(List<OrderPlaced> orders) {
-        }
-    }
-
-    static class StaticMethod {
-        @DenormqListener(name = "static", topics = "t")
-        static void on(Message message) {
-        }
-    }
-
-    static class NoPartitions {
-        @DenormqListener(name = "no-partitions", topics = "t", partitions = 0)
-        void on(Message message) {
-        }
-    }
-
-    static class TooManyPartitions {
-        @DenormqListener(name = "many-partitions", topics = "t", partitions = 65)
-        void on(Message message) {
-        }
-    }
-
-    static class BatchWithoutExactlyOnce {
-        @DenormqListener(name = "batch", topics = "t", batchSize = 10)
-        void on(Message message) {
-        }
-    }
-
-    static class NoBatch {
-        @DenormqListener(name = "no-batch", topics = "t", exactlyOnce = true, batchSize = 0)
-        void on(Message message) {
-        }
-    }
-
-    @Scope("prototype")
-    static class PrototypeListener {
-        @DenormqListener(name = "prototype", topics = "t")
-        void on(Message message) {
-        }
-    }
+    static class NamedLikeAHandler { @DenormqListener(name = "totals", topics = "t") void on(Message message) { } }
 
     /** The application builds its own queue: the auto-configuration cannot register the listener. */
     @Configuration(proxyBeanMethods = false)
@@ -582,9 +508,5 @@ public abstract class ListenerMethodsContract {
         }
     }
 
-    static class OwnListener {
-        @DenormqListener(name = "own", topics = "t")
-        void on(Message message) {
-        }
-    }
+    static class OwnListener { @DenormqListener(name = "own", topics = "t") void on(Message message) { } }
 }

@@ -4,13 +4,7 @@ import io.denormq.tx.TestDatabase;
 
 /** {@link ListenerMethodsContract} on Spring Boot 3.5 and PostgreSQL (see {@link TestDatabase#postgres()}). */
 class ListenerMethodsPostgresTest extends ListenerMethodsContract {
-    @Override
-    protected TestDatabase database() {
-        return TestDatabase.postgres();
-    }
-
-    @Override
-    protected int bootGeneration() {
-        return 3;
+    ListenerMethodsPostgresTest() {
+        super(TestDatabase::postgres, 3);
     }
 }

@@ -4,13 +4,7 @@ import io.denormq.tx.TestDatabase;
 
 /** {@link ListenerMethodsContract} on Spring Boot 3.5 and embedded H2. */
 class ListenerMethodsTest extends ListenerMethodsContract {
-    @Override
-    protected TestDatabase database() {
-        return TestDatabase.h2();
-    }
-
-    @Override
-    protected int bootGeneration() {
-        return 3;
+    ListenerMethodsTest() {
+        super(TestDatabase::h2, 3);
     }
 }
