@@ -33,6 +33,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.springframework.aop.framework.AopProxyUtils;
+import org.springframework.aop.support.AopUtils;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.SpringBootVersion;
 import org.springframework.boot.WebApplicationType;
@@ -42,8 +44,8 @@ import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Scope;
-import org.springframework.core.NestedExceptionUtils;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.transaction.annotation.Transactional;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
 
 /**
@@ -105,7 +107,9 @@ public abstract class ListenerMethodsContract {
         try (TestDatabase.Namespace namespace = database().fresh("listeners_" + bootGeneration());
              ConfigurableApplicationContext context = start(namespace, List.of(), ShopApplication.class)) {
             queue = context.getBean(DenormQueue.class);
-            shop = context.getBean(Shop.class);
+            Shop proxy = context.getBean(Shop.class);
+            assertThat(AopUtils.isAopProxy(proxy)).as("the listener bean is a proxy").isTrue();
+            shop = (Shop) AopProxyUtils.getSingletonTarget(proxy); // what it recorded: a proxy's own fields are empty
             assertThat(queue.cursors()).as("one handler per method, named by the annotation")
                     .containsOnlyKeys("orders-placed", "orders-withdrawn", "order-bytes", "customer-audit");
 
@@ -129,7 +133,8 @@ public abstract class ListenerMethodsContract {
             assertThat(shop.bytes).as("bytes(byte[]): the payload as published").hasSize(2);
             assertThat(shop.bytes.get(0)).contains("\"orderId\":1").contains("\"customer\":\"customer-1\"");
             assertThat(shop.audited).as("audit(Message): the follow-ups, published from a listener")
-                    .containsExactly("customer-updated/customer-1", "customer-updated/customer-2");
+                    .containsExactly("customer-updated/customer-1 in a transaction",
+                            "customer-updated/customer-2 in a transaction");
             assertThat(queue.deadLetters()).as("nothing failed (a message of another topic would not decode)")
                     .isEmpty();
         }
@@ -186,8 +191,10 @@ public abstract class ListenerMethodsContract {
             Files.delete(journalDir.resolve("checkpoint.dat"));
             try (ConfigurableApplicationContext context = start(namespace, List.of(), ExactlyOnceApplication.class)) {
                 assertThat(context.getBean(DenormQueue.class).awaitProcessed(AWAIT)).isTrue();
-                assertThat(context.getBean(Totals.class).calls).as("re-deliveries skipped by the applied position")
-                        .isEmpty();
+                Totals totals = context.getBean(Totals.class);
+                assertThat(totals.calls).as("re-deliveries skipped by the applied position").isEmpty();
+                assertThat(totals.seen).as("the at-least-once listener is delivered everything again")
+                        .containsExactlyElementsOf(orders.stream().map(OrderPlaced::orderId).toList());
                 assertThat(totals(context)).isEqualTo(expectedTotals(orders));
                 assertThat(context.getBean(DenormQueue.class).stats().handlers())
                         .as("the replay waited for the bean: nothing failed and was retried")
@@ -239,6 +246,8 @@ public abstract class ListenerMethodsContract {
                         "batchSize = 10 is only valid with exactlyOnce")),
                 Arguments.of(NoBatch.class, List.of("NoBatch.on(Message)", "batchSize = 0 must be at least 1")),
                 Arguments.of(PrototypeListener.class, List.of("PrototypeListener", "must be a singleton")),
+                Arguments.of(PrivateOnAProxy.class, List.of("PrivateOnAProxy.on(Message)",
+                        "cannot be called on the bean")),
                 Arguments.of(OwnQueue.class, List.of("not registered: method OwnListener.on(Message) of bean 'ownListener'",
                         "defines its own DenormQueue bean")));
     }
@@ -283,9 +292,18 @@ public abstract class ListenerMethodsContract {
                                List<String> expected) {
         assertThatThrownBy(() -> start(namespace, properties, MinimalApplication.class, misconfigured).close())
                 .as("start-up with %s", misconfigured.getSimpleName())
-                .satisfies(failure -> assertThat(NestedExceptionUtils.getMostSpecificCause(failure))
-                        .isInstanceOf(ConfigurationException.class)
+                .satisfies(failure -> assertThat(refusal(failure)).as("the refusal in %s", failure).isNotNull()
                         .satisfies(refusal -> assertThat(refusal.getMessage()).contains(expected)));
+    }
+
+    /** @return the ConfigurationException that stopped the start-up, in Spring's chain of causes */
+    private static ConfigurationException refusal(Throwable failure) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause instanceof ConfigurationException refusal) {
+                return refusal;
+            }
+        }
+        return null;
     }
 
     private ConfigurableApplicationContext start(TestDatabase.Namespace namespace, List<String> extra,
@@ -371,9 +389,12 @@ public abstract class ListenerMethodsContract {
             bytes.add(new String(payload, StandardCharsets.UTF_8));
         }
 
+        /** {@code @Transactional} makes the bean a proxy: the methods are called through it, its advice applies. */
         @DenormqListener(name = "customer-audit", topics = "customer-updated")
-        void audit(Message message) {
-            audited.add(message.topic() + "/" + message.key());
+        @Transactional
+        public void audit(Message message) {
+            audited.add(message.topic() + "/" + message.key() + (TransactionSynchronizationManager
+                    .isActualTransactionActive() ? " in a transaction" : ""));
         }
 
         @PreDestroy
@@ -428,9 +449,10 @@ public abstract class ListenerMethodsContract {
         }
     }
 
-    /** Adds each order to its customer's total, in the adapter's transaction. */
+    /** Adds each order to its customer's total, in the adapter's transaction; also counts orders, at least once. */
     static class Totals {
         final List<Boolean> calls = new CopyOnWriteArrayList<>();
+        final List<Long> seen = new CopyOnWriteArrayList<>();
         private final JdbcTemplate jdbc;
 
         Totals(JdbcTemplate jdbc) {
@@ -445,6 +467,11 @@ public abstract class ListenerMethodsContract {
                     order.customer()) == 0) {
                 jdbc.update("insert into customer_totals values (?, ?)", order.customer(), order.totalCents());
             }
+        }
+
+        @DenormqListener(name = "orders-seen", topics = "order-placed")
+        void seen(OrderPlaced order) {
+            seen.add(order.orderId());
         }
     }
 
@@ -477,6 +504,17 @@ public abstract class ListenerMethodsContract {
     static class BatchWithoutExactlyOnce { @DenormqListener(name = "batch", topics = "t", batchSize = 10) void on(Message message) { } }
     static class NoBatch { @DenormqListener(name = "no-batch", topics = "t", exactlyOnce = true, batchSize = 0) void on(Message message) { } }
     @Scope("prototype") static class PrototypeListener { @DenormqListener(name = "prototype", topics = "t") void on(Message message) { } }
+
+    /** {@code @Transactional} makes it a proxy, which cannot pass a call to a private method on to the bean. */
+    static class PrivateOnAProxy {
+        @Transactional
+        public void write() {
+        }
+
+        @DenormqListener(name = "private", topics = "t")
+        private void on(Message message) {
+        }
+    }
 
     /** A {@code MessageHandler} bean registered under its bean name, and a listener method with that name. */
     @Configuration(proxyBeanMethods = false)
