@@ -1,6 +1,5 @@
 package io.denormq.tx.spring.boot;
 
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 import io.denormq.ConfigurationException;
@@ -25,15 +24,17 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Lazy;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
 
 /**
  * Creates a {@link DenormQueue} from {@code denormq.*} properties in a Spring Boot application:
  * publishing joins Spring-managed transactions ({@link SpringTransactionBinding}), every
  * {@link MessageHandler} bean is registered under its bean name or its {@link DenormqHandler} name,
- * and the queue is closed when the context closes, after the handlers drained: the queue bean is
- * registered as dependent on every handler bean, so Spring destroys it before any of them (and
- * before the beans they use, such as the {@code DataSource}).
+ * every {@link DenormqListener} method of any bean under its listener name, and the queue is closed
+ * when the context closes, after the handlers drained: the queue bean is registered as dependent on
+ * every handler and listener bean, so Spring destroys it before any of them (and before the beans
+ * they use, such as the {@code DataSource}). Two handlers with one name stop the start-up.
  *
  * <p>Typed messages ({@link DenormQueue#publish(String, String, Object)},
  * {@link io.denormq.Message#payload(Class)}) use the application's {@link PayloadCodec} bean if it
@@ -46,7 +47,9 @@ import org.springframework.transaction.support.TransactionSynchronizationManager
  * {@link TransactionBinding} bean, or sets {@code denormq.enabled=false}. A
  * {@link MessageHandler} bean must not depend on the {@link DenormQueue} bean (the queue needs its
  * handlers to start): a handler that publishes follow-up messages should look the queue up lazily,
- * for example through an {@code ObjectProvider<DenormQueue>}.
+ * for example through an {@code ObjectProvider<DenormQueue>}. A bean with {@link DenormqListener}
+ * methods may inject the queue: its methods are found on its type, and the bean is looked up only
+ * once every singleton exists.
  */
 @AutoConfiguration(afterName = {
         // the mapper beans the default codec is made from: Boot 4's, then Boot 3's
@@ -75,15 +78,17 @@ public class DenormqAutoConfiguration {
      * @param beans       where the handler beans are found
      * @param customizers applied last, in order
      * @param codecs      the default codec for typed messages, if there is one
+     * @param listeners   the {@link DenormqListener} methods, registered as handlers
      * @return the started queue: locked, recovered and dispatching
-     * @throws ConfigurationException if {@code denormq.journal-dir} is missing or a setting is out of range
+     * @throws ConfigurationException if {@code denormq.journal-dir} is missing, a setting is out of range or
+     *                                two handlers have one name
      */
     @Bean(destroyMethod = "close")
     @ConditionalOnMissingBean(DenormQueue.class)
     public DenormQueue denormQueue(DenormqProperties properties, TransactionBinding binding,
                                    ConfigurableListableBeanFactory beans,
                                    ObjectProvider<DenormQueueBuilderCustomizer> customizers,
-                                   ObjectProvider<PayloadCodec> codecs) {
+                                   ObjectProvider<PayloadCodec> codecs, ListenerRegistry listeners) {
         if (properties.getJournalDir() == null) {
             throw new ConfigurationException("denormq.journal-dir is not set: set it to the directory where the queue "
                     + "keeps its journal (for example denormq.journal-dir=/var/lib/my-app/denormq), "
@@ -103,23 +108,36 @@ public class DenormqAutoConfiguration {
                 .lowSpaceWarning(properties.getLowSpaceWarning().toBytes())
                 .transactions(binding)
                 .codec(codecs.getIfUnique());
-        Map<String, String> registered = new LinkedHashMap<>();
+        HandlerNames registered = new HandlerNames();
         for (Map.Entry<String, MessageHandler> bean : beans.getBeansOfType(MessageHandler.class).entrySet()) {
             String name = handlerName(beans, bean.getKey());
-            String previous = registered.putIfAbsent(name, bean.getKey());
-            if (previous != null) {
-                throw new ConfigurationException("Beans '" + previous + "' and '" + bean.getKey() + "' are both "
-                        + "registered as denormq handler '" + name + "': give one of them another @DenormqHandler name");
-            }
+            registered.claim(name, "bean '" + bean.getKey() + "'");
             builder.handler(name, bean.getValue());
             // Destroy the queue before each handler: its close drains into them. Spring 6.2 happened to
             // destroy in that order without this (the handlers finished creating first); Spring 7 does not.
             beans.registerDependentBean(bean.getKey(), QUEUE_BEAN);
         }
+        listeners.registerWith(builder, registered, QUEUE_BEAN);
         customizers.orderedStream().forEach(customizer -> customizer.customize(builder));
-        LOG.info("denormq auto-configuration: journal {}, handlers {} (handler name <- bean name), codec {}",
+        LOG.info("denormq auto-configuration: journal {}, handlers {} (handler name <- what registered it), codec {}",
                 properties.getJournalDir(), registered, codecs.getIfUnique());
         return builder.build();
+    }
+
+    /**
+     * The {@link DenormqListener} methods of the application's beans, found from the bean definitions
+     * (no bean is created for it) and connected to their beans once every singleton exists. Never lazy:
+     * that connection happens when the context finishes creating its singletons.
+     *
+     * @param beans  where the listener methods are found
+     * @param codecs the default codec, whose presence decides whether typed parameters are allowed
+     * @return the listener methods, checked
+     * @throws ConfigurationException naming the bean and the method, if a listener method is misconfigured
+     */
+    @Bean
+    @Lazy(false)
+    ListenerRegistry denormqListeners(ConfigurableListableBeanFactory beans, ObjectProvider<PayloadCodec> codecs) {
+        return new ListenerRegistry(beans, codecs.getIfUnique() != null);
     }
 
     private static String handlerName(ListableBeanFactory beans, String beanName) {
