@@ -45,7 +45,7 @@ class ModulithMigrationExample {
     @Service
     static class OrderService {                           // the same as under Modulith
         private final JdbcTemplate jdbc;
-        private final ApplicationEventPublisher events;
+        private final ApplicationEventPublisher events;   // Spring's: the application context
 
         OrderService(JdbcTemplate jdbc, ApplicationEventPublisher events) {
             this.jdbc = jdbc;

@@ -25,19 +25,13 @@ import org.springframework.util.ReflectionUtils;
 /**
  * Reads an event's key from the one member of its type marked {@link DenormqKey}, as the string
  * {@code publish} takes. Found and checked once per event type; reading is one method-handle call.
+ *
+ * @param member   the member, for messages ("record component customer")
+ * @param reader   reads the member's value from an event, {@code (Object)Object}
+ * @param enumName whether the value is an enum, whose key is its {@code name()}
  */
-final class EventKey {
+record EventKey(String member, MethodHandle reader, boolean enumName) {
     private static final MethodType READER = MethodType.methodType(Object.class, Object.class);
-
-    private final String member;
-    private final MethodHandle reader;
-    private final boolean enumName;
-
-    private EventKey(String member, MethodHandle reader, boolean enumName) {
-        this.member = member;
-        this.reader = reader;
-        this.enumName = enumName;
-    }
 
     /**
      * @param type an event type

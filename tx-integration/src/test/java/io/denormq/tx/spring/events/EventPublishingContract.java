@@ -11,6 +11,8 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 
+import javax.sql.DataSource;
+
 import io.denormq.Codecs;
 import io.denormq.ConfigurationException;
 import io.denormq.DenormQueue;
@@ -74,11 +76,14 @@ public abstract class EventPublishingContract {
 
     @AfterAll
     void stopApplication() throws Exception {
-        if (context != null) {
-            context.close();
-        }
-        if (database != null) {
-            database.close();
+        try {
+            if (context != null) {
+                context.close();
+            }
+        } finally {
+            if (database != null) {
+                database.close();
+            }
         }
     }
 
@@ -302,12 +307,12 @@ public abstract class EventPublishingContract {
 
     /** Inserts an order and publishes its event in one {@code @Transactional} method, as Modulith users do. */
     public static class OrderService {
-        private final JdbcTemplate jdbc;
         private final ApplicationEventPublisher events;
+        private final JdbcTemplate jdbc;
 
-        OrderService(JdbcTemplate jdbc, ApplicationEventPublisher events) {
-            this.jdbc = jdbc;
+        OrderService(ApplicationEventPublisher events, DataSource dataSource) {
             this.events = events;
+            this.jdbc = new JdbcTemplate(dataSource);
         }
 
         /**
@@ -417,9 +422,9 @@ public abstract class EventPublishingContract {
     @EnableAutoConfiguration
     static class ShopApplication {
         @Bean
-        OrderService orderService(JdbcTemplate jdbc, ApplicationEventPublisher events) {
-            jdbc.execute("create table orders(id bigint primary key)");
-            return new OrderService(jdbc, events);
+        OrderService orderService(ApplicationEventPublisher events, DataSource dataSource) {
+            new JdbcTemplate(dataSource).execute("create table orders(id bigint primary key)");
+            return new OrderService(events, dataSource);
         }
 
         @Bean
