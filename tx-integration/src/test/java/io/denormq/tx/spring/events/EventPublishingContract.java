@@ -145,6 +145,23 @@ public abstract class EventPublishingContract {
         assertThat(spring.afterCommit).as("@TransactionalEventListener: marked events too").containsExactly(placed);
     }
 
+    /**
+     * A handler bean publishes a follow-up event with {@code publishEvent}, on its own thread, outside any
+     * transaction: the follow-up is released at once and handled like any other.
+     */
+    @Test
+    void shouldLetAHandlerPublishFollowUpEventsThroughSpring() throws InterruptedException {
+        orders.place(new OrderPlaced(8, "customer-8", FollowUps.TRIGGER), false);
+
+        long deadline = System.nanoTime() + AWAIT.toNanos();
+        while (received.messages.size() < 2 && System.nanoTime() < deadline) {
+            assertThat(queue.awaitProcessed(AWAIT)).isTrue();
+        }
+        assertThat(received.messages).extracting(Received.Entry::topic, Received.Entry::payload)
+                .containsExactly(tuple("order-placed", new OrderPlaced(8, "customer-8", FollowUps.TRIGGER)),
+                        tuple("audit", new Audited("followed up order 8")));
+    }
+
     @Test
     void shouldReadTheKeyFromAComponentAFieldAnInterfaceMethodOrNone() throws InterruptedException {
         ShipmentBooked shipment = new ShipmentBooked();
@@ -396,6 +413,26 @@ public abstract class EventPublishingContract {
         }
     }
 
+    /** A second handler bean, which answers some orders with an event published through Spring. */
+    public static final class FollowUps implements MessageHandler {
+        static final long TRIGGER = 999;
+        private final ApplicationEventPublisher events;
+
+        FollowUps(ApplicationEventPublisher events) {
+            this.events = events;
+        }
+
+        @Override
+        public void onMessage(Message message) {
+            if (message.topic().equals("order-placed")) {
+                OrderPlaced order = message.payload(OrderPlaced.class);
+                if (order.totalCents() == TRIGGER) {
+                    events.publishEvent(new Audited("followed up order " + order.orderId()));
+                }
+            }
+        }
+    }
+
     /** Spring's own listeners, which must keep receiving what they did. */
     public static final class SpringListeners {
         final List<Object> events = Collections.synchronizedList(new ArrayList<>());
@@ -430,6 +467,11 @@ public abstract class EventPublishingContract {
         @Bean
         Received received(JdbcTemplate jdbc) {
             return new Received(jdbc);
+        }
+
+        @Bean
+        FollowUps followUps(ApplicationEventPublisher events) {
+            return new FollowUps(events);
         }
 
         @Bean
