@@ -39,29 +39,7 @@ record EventKey(String member, MethodHandle reader, boolean enumName) {
      * @throws ConfigurationException naming the type, if two members are marked or the marked one cannot be a key
      */
     static EventKey find(Class<?> type) {
-        List<Candidate> marked = new ArrayList<>();
-        Set<String> components = new HashSet<>();
-        if (type.isRecord()) {
-            for (RecordComponent component : type.getRecordComponents()) {
-                components.add(component.getName());
-                // marked on the component, on its accessor, or on an interface method the accessor implements
-                if (component.isAnnotationPresent(DenormqKey.class) || isMarked(component.getAccessor())) {
-                    marked.add(new Candidate("record component " + component.getName(), component.getAccessor(),
-                            component.getType()));
-                }
-            }
-        }
-        ReflectionUtils.doWithFields(type, field -> marked.add(new Candidate("field " + field.getName(), field,
-                        field.getType())),
-                // a record's instance fields are its components, which carry the annotation already
-                field -> field.isAnnotationPresent(DenormqKey.class) && !(type.isRecord() && isInstance(field)));
-        for (Method method : ReflectionUtils.getUniqueDeclaredMethods(type,
-                method -> !method.isBridge() && !method.isSynthetic() && method.getDeclaringClass() != Object.class)) {
-            boolean accessor = method.getParameterCount() == 0 && components.contains(method.getName());
-            if (!accessor && isMarked(method)) {
-                marked.add(new Candidate("method " + method.getName() + "()", method, method.getReturnType()));
-            }
-        }
+        List<Candidate> marked = markedMembers(type);
         if (marked.isEmpty()) {
             return null;
         }
@@ -71,6 +49,36 @@ record EventKey(String member, MethodHandle reader, boolean enumName) {
                     .collect(Collectors.joining(", ")) + "): an event has one key, mark only one of them");
         }
         return marked.get(0).reader(type);
+    }
+
+    /**
+     * @return the members of {@code type} marked {@link DenormqKey}, each once: a record component whether
+     *         the annotation is on it, on its accessor or on an interface method the accessor implements;
+     *         fields (a record's own are its components); methods, with those of interfaces and superclasses
+     */
+    private static List<Candidate> markedMembers(Class<?> type) {
+        List<Candidate> marked = new ArrayList<>();
+        Set<String> components = new HashSet<>();
+        if (type.isRecord()) {
+            for (RecordComponent component : type.getRecordComponents()) {
+                components.add(component.getName());
+                if (component.isAnnotationPresent(DenormqKey.class) || isMarked(component.getAccessor())) {
+                    marked.add(new Candidate("record component " + component.getName(), component.getAccessor(),
+                            component.getType()));
+                }
+            }
+        }
+        ReflectionUtils.doWithFields(type, field -> marked.add(new Candidate("field " + field.getName(), field,
+                        field.getType())),
+                field -> field.isAnnotationPresent(DenormqKey.class) && !(type.isRecord() && isInstance(field)));
+        for (Method method : ReflectionUtils.getUniqueDeclaredMethods(type,
+                method -> !method.isBridge() && !method.isSynthetic() && method.getDeclaringClass() != Object.class)) {
+            boolean accessor = method.getParameterCount() == 0 && components.contains(method.getName());
+            if (!accessor && isMarked(method)) {
+                marked.add(new Candidate("method " + method.getName() + "()", method, method.getReturnType()));
+            }
+        }
+        return marked;
     }
 
     /**
