@@ -1,0 +1,161 @@
+package io.denormq.test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import io.denormq.Codecs;
+import io.denormq.DenormQueue;
+import io.denormq.RetryPolicy;
+import io.denormq.json.Jackson2Codec;
+import io.denormq.tx.ProgrammaticTransactions;
+import io.denormq.tx.TransactionOutcome;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@link DenormqExtension} and {@link DenormqRecorder} driven by hand (before and after each "test"),
+ * on a real queue and real H2 transactions, so that what happens after a test can be checked too.
+ */
+class DenormqExtensionTest {
+    record Shipped(long orderId) {
+    }
+
+    private final List<String> handled = new CopyOnWriteArrayList<>();
+
+    private final DenormqExtension extension = DenormqExtension.builder()
+            .codec(Jackson2Codec.create())
+            .handler("shipping", message -> handled.add(message.key()))
+            .configure(builder -> builder.handler("refuses", message -> {
+                throw new IllegalStateException("refused " + message.key());
+            }).retry(RetryPolicy.of(1, Duration.ofMillis(1), Duration.ofMillis(1))))
+            .build();
+
+    @Test
+    void shouldGiveEachTestItsOwnQueueAndDeleteItsJournalAfterwards() throws Exception {
+        extension.beforeEach(null);
+        DenormQueue first = extension.queue();
+        Path journal = first.journalDirectory();
+        assertThat(journal).isDirectory();
+        extension.afterEach(null);
+
+        assertThat(first.isClosed()).isTrue();
+        assertThat(journal.getParent()).doesNotExist();
+        assertThatThrownBy(extension::queue).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("exists during a test only");
+
+        extension.beforeEach(null);
+        try {
+            assertThat(extension.queue().journalDirectory()).isNotEqualTo(journal);
+            assertThat(extension.recorder().transactions()).isEmpty();
+        } finally {
+            extension.afterEach(null);
+        }
+    }
+
+    @Test
+    void shouldRecordEachTransactionWithItsMessagesAndOutcome() throws Exception {
+        extension.beforeEach(null);
+        try (Connection connection = DriverManager.getConnection("jdbc:h2:mem:extension-outcomes")) {
+            DenormqRecorder recorder = extension.recorder();
+            ProgrammaticTransactions.run(connection, c -> {
+                extension.queue().publish("order-shipped", "order-1", new Shipped(1));
+                extension.queue().publish("order-shipped", "order-2", "{\"orderId\":2}".getBytes(StandardCharsets.UTF_8));
+                return null;
+            });
+            assertThatThrownBy(() -> ProgrammaticTransactions.run(connection, c -> {
+                extension.queue().publish("order-shipped", "order-3", new Shipped(3));
+                throw new IllegalStateException("rolled back");
+            })).hasMessage("rolled back");
+            extension.queue().publish("order-shipped", "order-4", new Shipped(4)); // no transaction: released at once
+
+            List<RecordedTransaction> transactions = recorder.transactions();
+            assertThat(transactions).hasSize(3);
+            assertThat(transactions.get(0).assertCommitted().messages()).extracting(PublishedMessage::key)
+                    .containsExactly("order-1", "order-2");
+            assertThat(transactions.get(1).assertRolledBack().messages()).extracting(PublishedMessage::key)
+                    .containsExactly("order-3");
+            assertThat(transactions.get(2).transactional()).isFalse();
+            assertThat(transactions.get(2).outcome()).contains(TransactionOutcome.COMMITTED);
+            assertThat(recorder.published("order-shipped", Shipped.class))
+                    .containsExactly(new Shipped(1), new Shipped(2), new Shipped(4));
+            assertThatThrownBy(transactions.get(1)::assertCommitted).isInstanceOf(AssertionError.class)
+                    .hasMessage("Expected the transaction to have committed so that its messages are released, but "
+                            + "its outcome is ROLLED_BACK; it published 1 message(s): [order-shipped [key order-3] "
+                            + "{\"orderId\":3}]");
+            assertThatThrownBy(transactions.get(0)::assertRolledBack).isInstanceOf(AssertionError.class)
+                    .hasMessageStartingWith("Expected the transaction to have rolled back so that it publishes nothing, "
+                            + "but its outcome is COMMITTED; it published 2 message(s)");
+
+            recorder.awaitProcessed("shipping", "order-shipped", Shipped.class, shipped -> shipped.orderId() == 4,
+                    Duration.ofSeconds(10));
+            assertThat(handled).containsExactly("order-1", "order-2", "order-4"); // the rolled-back one: never
+            assertThat(recorder.processed("shipping")).extracting(message -> message.key())
+                    .containsExactly("order-1", "order-2", "order-4");
+        } finally {
+            extension.afterEach(null);
+        }
+    }
+
+    @Test
+    void shouldNotCountMessagesAHandlerGaveUpOnAsProcessed() throws Exception {
+        extension.beforeEach(null);
+        try {
+            DenormqRecorder recorder = extension.recorder();
+            extension.queue().publish("order-shipped", "order-5", new Shipped(5));
+            assertThat(extension.queue().awaitProcessed(Duration.ofSeconds(10))).isTrue();
+            assertThat(recorder.processed("shipping")).hasSize(1);
+            assertThat(recorder.processed("refuses")).isEmpty(); // dead-lettered, the cursor passed it
+
+            assertThatThrownBy(() -> recorder.awaitProcessed("refuses", "order-shipped", Shipped.class,
+                    shipped -> true, Duration.ofMillis(100)))
+                    .isInstanceOf(AssertionError.class)
+                    .hasMessageContaining("it processed 0 message(s); published and released: "
+                            + "[order-shipped [key order-5] {\"orderId\":5}]");
+            assertThatThrownBy(() -> recorder.processed("unknown")).isInstanceOf(AssertionError.class)
+                    .hasMessage("The queue has no handler named 'unknown'; its handlers are [shipping, refuses]");
+        } finally {
+            extension.afterEach(null);
+        }
+    }
+
+    @Test
+    void shouldShowOnlyWhatCameAfterClear() throws Exception {
+        extension.beforeEach(null);
+        try {
+            DenormqRecorder recorder = extension.recorder();
+            extension.queue().publish("order-shipped", "before", new Shipped(6));
+            assertThat(extension.queue().awaitProcessed(Duration.ofSeconds(10))).isTrue();
+            recorder.clear();
+            extension.queue().publish("order-shipped", "after", new Shipped(7));
+            assertThat(extension.queue().awaitProcessed(Duration.ofSeconds(10))).isTrue();
+
+            assertThat(recorder.transactions()).hasSize(1);
+            assertThat(recorder.processed("shipping")).extracting(message -> message.key()).containsExactly("after");
+        } finally {
+            extension.afterEach(null);
+        }
+    }
+
+    @Test
+    void shouldSayWhenTheQueueHasNoCodecToDecodeWith() throws Exception {
+        DenormqExtension withoutCodec = DenormqExtension.builder().handler("h", message -> { }).build();
+        withoutCodec.beforeEach(null);
+        try {
+            withoutCodec.queue().publish("t", "k", "x", Codecs.utf8());
+            assertThat(withoutCodec.recorder().published()).extracting(message -> message.payload(Codecs.utf8()))
+                    .containsExactly("x");
+            assertThatThrownBy(() -> withoutCodec.recorder().published("t", String.class))
+                    .hasMessageContaining("the queue has no default codec, so the payload of a 't' message cannot be "
+                            + "read as a java.lang.String");
+        } finally {
+            withoutCodec.afterEach(null);
+        }
+    }
+}
