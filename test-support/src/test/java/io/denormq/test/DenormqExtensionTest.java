@@ -10,6 +10,7 @@ import java.sql.DriverManager;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 
 import io.denormq.Codecs;
 import io.denormq.DenormQueue;
@@ -28,10 +29,16 @@ class DenormqExtensionTest {
     }
 
     private final List<String> handled = new CopyOnWriteArrayList<>();
+    private final CountDownLatch gate = new CountDownLatch(1);
 
     private final DenormqExtension extension = DenormqExtension.builder()
             .codec(Jackson2Codec.create())
-            .handler("shipping", message -> handled.add(message.key()))
+            .handler("shipping", message -> {
+                if (message.key().equals("held")) {
+                    gate.await();
+                }
+                handled.add(message.key());
+            })
             .configure(builder -> builder.handler("refuses", message -> {
                 throw new IllegalStateException("refused " + message.key());
             }).retry(RetryPolicy.of(1, Duration.ofMillis(1), Duration.ofMillis(1))))
@@ -99,6 +106,28 @@ class DenormqExtensionTest {
             assertThat(recorder.processed("shipping")).extracting(message -> message.key())
                     .containsExactly("order-1", "order-2", "order-4");
         } finally {
+            extension.afterEach(null);
+        }
+    }
+
+    @Test
+    void shouldNotCountAMessageAsProcessedWhileTheHandlerIsStillAtIt() throws Exception {
+        extension.beforeEach(null);
+        try {
+            DenormqRecorder recorder = extension.recorder();
+            extension.queue().publish("order-shipped", "held", new Shipped(8));
+            assertThatThrownBy(() -> recorder.awaitProcessed("shipping", "order-shipped", Shipped.class,
+                    shipped -> true, Duration.ofMillis(300)))
+                    .isInstanceOf(AssertionError.class)
+                    .hasMessageContaining("it processed 0 message(s)");
+            assertThat(recorder.processed("shipping")).isEmpty();
+
+            gate.countDown();
+            assertThat(recorder.awaitProcessed("shipping", "order-shipped", Shipped.class, shipped -> true,
+                    Duration.ofSeconds(10))).isEqualTo(new Shipped(8));
+            assertThat(handled).containsExactly("held"); // its work is done when the wait returns
+        } finally {
+            gate.countDown();
             extension.afterEach(null);
         }
     }
