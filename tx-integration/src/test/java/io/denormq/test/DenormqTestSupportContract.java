@@ -30,16 +30,20 @@ import org.springframework.transaction.annotation.Transactional;
  * publishes, and a handler bean keeping a read model. One subclass per Boot generation: Boot 3.5 here,
  * Boot 4 in boot4-tests.
  */
+// tag::annotation[]
 @SpringBootTest(classes = DenormqTestSupportContract.ShopApplication.class,
         webEnvironment = SpringBootTest.WebEnvironment.NONE)
-@DenormqTest
+@DenormqTest                                    // this context's own temporary journal, and a recorder bean
 public abstract class DenormqTestSupportContract {
+    // end::annotation[]
     private static final Duration AWAIT = Duration.ofSeconds(30);
 
+    // tag::fields[]
     @Autowired
     private DenormqRecorder denormq;
     @Autowired
-    private OrderService orders;
+    private OrderService orders;                // a @Transactional service that inserts and publishes
+    // end::fields[]
     @Autowired
     private JdbcTemplate jdbc;
     @Autowired
@@ -59,6 +63,7 @@ public abstract class DenormqTestSupportContract {
         assertThat(journal.getParent().getParent()).isEqualTo(Path.of(System.getProperty("java.io.tmpdir")));
     }
 
+    // tag::test[]
     @Test
     void shouldRecordWhatATransactionalServicePublishedAndWaitForTheHandler() throws Exception {
         orders.place(new OrderPlaced(1, "customer-42", 250));
@@ -72,6 +77,7 @@ public abstract class DenormqTestSupportContract {
         assertThat(jdbc.queryForObject("select total from customer_totals where customer = ?", Long.class,
                 "customer-42")).isEqualTo(250L);
     }
+    // end::test[]
 
     @Test
     void shouldRecordThatARolledBackServiceCallPublishedNothing() throws Exception {
