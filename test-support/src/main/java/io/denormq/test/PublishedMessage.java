@@ -8,7 +8,7 @@ import io.denormq.PayloadCodec;
 
 /**
  * A message as it was published: its topic, key and the payload bytes the queue was given (for a
- * typed publish, the bytes its codec made). Immutable.
+ * typed publish, the bytes its codec made), read back typed. Immutable.
  */
 public final class PublishedMessage {
     /** How much of a payload {@link #toString()} shows. */
@@ -36,11 +36,6 @@ public final class PublishedMessage {
         return key;
     }
 
-    /** @return a copy of its payload */
-    public byte[] payload() {
-        return payload.clone();
-    }
-
     /**
      * Decodes the payload with the queue's default codec, as a handler's
      * {@link io.denormq.Message#payload(Class)} would.
@@ -66,6 +61,9 @@ public final class PublishedMessage {
     }
 
     /**
+     * Decodes the payload with a given codec: {@code payload(Codecs.bytes())} for a copy of the bytes,
+     * {@code payload(Codecs.utf8())} for text.
+     *
      * @param codec the codec it was published with
      * @param <T>   the decoded type
      * @return the decoded payload

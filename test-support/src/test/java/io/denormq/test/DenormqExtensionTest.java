@@ -18,11 +18,13 @@ import io.denormq.RetryPolicy;
 import io.denormq.json.Jackson2Codec;
 import io.denormq.tx.ProgrammaticTransactions;
 import io.denormq.tx.TransactionOutcome;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * {@link DenormqExtension} and {@link DenormqRecorder} driven by hand (before and after each "test"),
- * on a real queue and real H2 transactions, so that what happens after a test can be checked too.
+ * {@link DenormqExtension} and {@link DenormqRecorder} on a real queue and real H2 transactions; the
+ * extension's life cycle is also driven by hand, so that what happens after a test can be checked.
  */
 class DenormqExtensionTest {
     record Shipped(long orderId) {
@@ -31,7 +33,8 @@ class DenormqExtensionTest {
     private final List<String> handled = new CopyOnWriteArrayList<>();
     private final CountDownLatch gate = new CountDownLatch(1);
 
-    private final DenormqExtension extension = DenormqExtension.builder()
+    @RegisterExtension
+    final DenormqExtension extension = DenormqExtension.builder()
             .codec(Jackson2Codec.create())
             .handler("shipping", message -> {
                 if (message.key().equals("held")) {
@@ -44,31 +47,36 @@ class DenormqExtensionTest {
             }).retry(RetryPolicy.of(1, Duration.ofMillis(1), Duration.ofMillis(1))))
             .build();
 
+    @AfterEach
+    void openTheGate() {
+        gate.countDown(); // before the extension closes the queue, which lets the handlers drain
+    }
+
     @Test
     void shouldGiveEachTestItsOwnQueueAndDeleteItsJournalAfterwards() throws Exception {
-        extension.beforeEach(null);
-        DenormQueue first = extension.queue();
+        DenormqExtension handDriven = DenormqExtension.builder().handler("h", message -> { }).build();
+        handDriven.beforeEach(null);
+        DenormQueue first = handDriven.queue();
         Path journal = first.journalDirectory();
         assertThat(journal).isDirectory();
-        extension.afterEach(null);
+        handDriven.afterEach(null);
 
         assertThat(first.isClosed()).isTrue();
         assertThat(journal.getParent()).doesNotExist();
-        assertThatThrownBy(extension::queue).isInstanceOf(IllegalStateException.class)
+        assertThatThrownBy(handDriven::queue).isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("exists during a test only");
 
-        extension.beforeEach(null);
+        handDriven.beforeEach(null);
         try {
-            assertThat(extension.queue().journalDirectory()).isNotEqualTo(journal);
-            assertThat(extension.recorder().transactions()).isEmpty();
+            assertThat(handDriven.queue().journalDirectory()).isNotEqualTo(journal);
+            assertThat(handDriven.recorder().transactions()).isEmpty();
         } finally {
-            extension.afterEach(null);
+            handDriven.afterEach(null);
         }
     }
 
     @Test
     void shouldRecordEachTransactionWithItsMessagesAndOutcome() throws Exception {
-        extension.beforeEach(null);
         try (Connection connection = DriverManager.getConnection("jdbc:h2:mem:extension-outcomes")) {
             DenormqRecorder recorder = extension.recorder();
             ProgrammaticTransactions.run(connection, c -> {
@@ -105,71 +113,53 @@ class DenormqExtensionTest {
             assertThat(handled).containsExactly("order-1", "order-2", "order-4"); // the rolled-back one: never
             assertThat(recorder.processed("shipping")).extracting(message -> message.key())
                     .containsExactly("order-1", "order-2", "order-4");
-        } finally {
-            extension.afterEach(null);
         }
     }
 
     @Test
     void shouldNotCountAMessageAsProcessedWhileTheHandlerIsStillAtIt() throws Exception {
-        extension.beforeEach(null);
-        try {
-            DenormqRecorder recorder = extension.recorder();
-            extension.queue().publish("order-shipped", "held", new Shipped(8));
-            assertThatThrownBy(() -> recorder.awaitProcessed("shipping", "order-shipped", Shipped.class,
-                    shipped -> true, Duration.ofMillis(300)))
-                    .isInstanceOf(AssertionError.class)
-                    .hasMessageContaining("it processed 0 message(s)");
-            assertThat(recorder.processed("shipping")).isEmpty();
+        DenormqRecorder recorder = extension.recorder();
+        extension.queue().publish("order-shipped", "held", new Shipped(8));
+        assertThatThrownBy(() -> recorder.awaitProcessed("shipping", "order-shipped", Shipped.class,
+                shipped -> true, Duration.ofMillis(300)))
+                .isInstanceOf(AssertionError.class)
+                .hasMessageContaining("it processed 0 message(s)");
+        assertThat(recorder.processed("shipping")).isEmpty();
 
-            gate.countDown();
-            assertThat(recorder.awaitProcessed("shipping", "order-shipped", Shipped.class, shipped -> true,
-                    Duration.ofSeconds(10))).isEqualTo(new Shipped(8));
-            assertThat(handled).containsExactly("held"); // its work is done when the wait returns
-        } finally {
-            gate.countDown();
-            extension.afterEach(null);
-        }
+        gate.countDown();
+        assertThat(recorder.awaitProcessed("shipping", "order-shipped", Shipped.class, shipped -> true,
+                Duration.ofSeconds(10))).isEqualTo(new Shipped(8));
+        assertThat(handled).containsExactly("held"); // its work is done when the wait returns
     }
 
     @Test
     void shouldNotCountMessagesAHandlerGaveUpOnAsProcessed() throws Exception {
-        extension.beforeEach(null);
-        try {
-            DenormqRecorder recorder = extension.recorder();
-            extension.queue().publish("order-shipped", "order-5", new Shipped(5));
-            assertThat(extension.queue().awaitProcessed(Duration.ofSeconds(10))).isTrue();
-            assertThat(recorder.processed("shipping")).hasSize(1);
-            assertThat(recorder.processed("refuses")).isEmpty(); // dead-lettered, the cursor passed it
+        DenormqRecorder recorder = extension.recorder();
+        extension.queue().publish("order-shipped", "order-5", new Shipped(5));
+        assertThat(extension.queue().awaitProcessed(Duration.ofSeconds(10))).isTrue();
+        assertThat(recorder.processed("shipping")).hasSize(1);
+        assertThat(recorder.processed("refuses")).isEmpty(); // dead-lettered, the cursor passed it
 
-            assertThatThrownBy(() -> recorder.awaitProcessed("refuses", "order-shipped", Shipped.class,
-                    shipped -> true, Duration.ofMillis(100)))
-                    .isInstanceOf(AssertionError.class)
-                    .hasMessageContaining("it processed 0 message(s); published and released: "
-                            + "[order-shipped [key order-5] {\"orderId\":5}]");
-            assertThatThrownBy(() -> recorder.processed("unknown")).isInstanceOf(AssertionError.class)
-                    .hasMessage("The queue has no handler named 'unknown'; its handlers are [shipping, refuses]");
-        } finally {
-            extension.afterEach(null);
-        }
+        assertThatThrownBy(() -> recorder.awaitProcessed("refuses", "order-shipped", Shipped.class,
+                shipped -> true, Duration.ofMillis(100)))
+                .isInstanceOf(AssertionError.class)
+                .hasMessageContaining("it processed 0 message(s); published and released: "
+                        + "[order-shipped [key order-5] {\"orderId\":5}]");
+        assertThatThrownBy(() -> recorder.processed("unknown")).isInstanceOf(AssertionError.class)
+                .hasMessage("The queue has no handler named 'unknown'; its handlers are [shipping, refuses]");
     }
 
     @Test
     void shouldShowOnlyWhatCameAfterClear() throws Exception {
-        extension.beforeEach(null);
-        try {
-            DenormqRecorder recorder = extension.recorder();
-            extension.queue().publish("order-shipped", "before", new Shipped(6));
-            assertThat(extension.queue().awaitProcessed(Duration.ofSeconds(10))).isTrue();
-            recorder.clear();
-            extension.queue().publish("order-shipped", "after", new Shipped(7));
-            assertThat(extension.queue().awaitProcessed(Duration.ofSeconds(10))).isTrue();
+        DenormqRecorder recorder = extension.recorder();
+        extension.queue().publish("order-shipped", "before", new Shipped(6));
+        assertThat(extension.queue().awaitProcessed(Duration.ofSeconds(10))).isTrue();
+        recorder.clear();
+        extension.queue().publish("order-shipped", "after", new Shipped(7));
+        assertThat(extension.queue().awaitProcessed(Duration.ofSeconds(10))).isTrue();
 
-            assertThat(recorder.transactions()).hasSize(1);
-            assertThat(recorder.processed("shipping")).extracting(message -> message.key()).containsExactly("after");
-        } finally {
-            extension.afterEach(null);
-        }
+        assertThat(recorder.transactions()).hasSize(1);
+        assertThat(recorder.processed("shipping")).extracting(message -> message.key()).containsExactly("after");
     }
 
     @Test

@@ -1,4 +1,4 @@
-package io.denormq.test;
+package io.denormq.tx.spring.boot;
 
 /** {@link DenormqTestSupportContract} on Spring Boot 3.5 (Spring Framework 6.2). */
 class DenormqTestSupportTest extends DenormqTestSupportContract {

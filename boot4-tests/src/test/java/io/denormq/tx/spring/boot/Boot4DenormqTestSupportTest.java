@@ -1,4 +1,4 @@
-package io.denormq.test;
+package io.denormq.tx.spring.boot;
 
 /**
  * {@link DenormqTestSupportContract} on Spring Boot 4 (Spring Framework 7): {@code @DenormqTest}'s
