@@ -209,7 +209,8 @@ public final class DenormqRecorder {
     private static String describe(List<ReleasedMessage> processed) {
         StringBuilder text = new StringBuilder();
         for (ReleasedMessage message : processed) {
-            text.append(text.length() == 0 ? ": " : ", ").append(PublishedMessage.describe(message.topic(), message.key(), message.payload()));
+            text.append(text.length() == 0 ? ": " : ", ")
+                    .append(PublishedMessage.describe(message.topic(), message.key(), message.payload()));
         }
         return text.toString();
     }

@@ -49,8 +49,13 @@ final class HandlerProgress implements AutoCloseable {
     /** @return the handler's partitions ("name", or "name#0".."name#n-1") as the queue reports them now */
     List<HandlerStats> partitions() {
         return queue.stats().handlers().stream()
-                .filter(stats -> stats.name().equals(handler) || stats.name().startsWith(handler + "#"))
+                .filter(stats -> stats.name().equals(handler) || isPartition(stats.name()))
                 .toList();
+    }
+
+    private boolean isPartition(String name) {
+        return name.startsWith(handler + "#")
+                && name.substring(handler.length() + 1).chars().allMatch(Character::isDigit);
     }
 
     /**

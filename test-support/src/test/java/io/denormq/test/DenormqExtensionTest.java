@@ -42,7 +42,8 @@ class DenormqExtensionTest {
                 }
                 handled.add(message.key());
             })
-            .configure(builder -> builder.handler("refuses", message -> {
+            .configure(builder -> builder.handler("partitioned", 3, partition -> message -> { })
+                    .handler("refuses", message -> {
                 throw new IllegalStateException("refused " + message.key());
             }).retry(RetryPolicy.of(1, Duration.ofMillis(1), Duration.ofMillis(1))))
             .build();
@@ -146,7 +147,18 @@ class DenormqExtensionTest {
                 .hasMessageContaining("it processed 0 message(s); published and released: "
                         + "[order-shipped [key order-5] {\"orderId\":5}]");
         assertThatThrownBy(() -> recorder.processed("unknown")).isInstanceOf(AssertionError.class)
-                .hasMessage("The queue has no handler named 'unknown'; its handlers are [shipping, refuses]");
+                .hasMessage("The queue has no handler named 'unknown'; its handlers are [shipping, partitioned#0, "
+                            + "partitioned#1, partitioned#2, refuses]");
+    }
+
+    @Test
+    void shouldCountAMessageOfAPartitionedHandlerOnceEveryPartitionPassedIt() throws Exception {
+        for (int order = 10; order < 20; order++) {
+            extension.queue().publish("order-shipped", "order-" + order, new Shipped(order));
+        }
+        assertThat(extension.recorder().awaitProcessed("partitioned", "order-shipped", Shipped.class,
+                shipped -> shipped.orderId() == 19, Duration.ofSeconds(10))).isEqualTo(new Shipped(19));
+        assertThat(extension.recorder().processed("partitioned")).hasSize(10);
     }
 
     @Test
