@@ -4,14 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.util.ArrayList;
-import java.util.Collections;
-import java.util.List;
 
-import io.denormq.Codecs;
-import io.denormq.DenormQueue;
 import io.denormq.TransactionBindingException;
+import io.denormq.test.DenormqExtension;
 import jakarta.transaction.HeuristicMixedException;
 import jakarta.transaction.HeuristicRollbackException;
 import jakarta.transaction.InvalidTransactionException;
@@ -23,6 +18,7 @@ import jakarta.transaction.TransactionManager;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A transaction manager that fails (a {@link SystemException}, as Narayana throws when its object
@@ -33,8 +29,12 @@ class TransactionManagerFailureTest {
     private static TransactionManager narayana;
 
     private final FailingTransactionManager transactionManager = new FailingTransactionManager();
-    private final List<String> delivered = Collections.synchronizedList(new ArrayList<>());
-    private DenormQueue queue;
+
+    @RegisterExtension
+    final DenormqExtension denormq = DenormqExtension.builder()
+            .transactions(JtaTransactionBinding.of(transactionManager))
+            .handler("h", message -> { })
+            .build();
 
     @BeforeAll
     static void startTransactionManager() throws Exception {
@@ -47,21 +47,13 @@ class TransactionManagerFailureTest {
         if (narayana.getTransaction() != null) {
             narayana.rollback();
         }
-        if (queue != null) {
-            queue.close();
-        }
     }
 
     @Test
     void shouldReportAFailingTransactionManagerAsSuchAndJournalNothing() throws Exception {
-        queue = DenormQueue.builder(Files.createTempDirectory("denormq-jta-failure").resolve("journal"))
-                .transactions(JtaTransactionBinding.of(transactionManager))
-                .handler("h", message -> delivered.add(message.payload(Codecs.utf8())))
-                .build();
-
         narayana.begin();
         transactionManager.failing = true;
-        assertThatThrownBy(() -> queue.publish("t", "k", "lost?".getBytes(StandardCharsets.UTF_8)))
+        assertThatThrownBy(() -> denormq.queue().publish("t", "k", "lost?".getBytes(StandardCharsets.UTF_8)))
                 .isInstanceOf(TransactionBindingException.class)
                 .hasMessageContaining("transaction manager failed")
                 .hasMessageContaining("check the transaction manager's log")
@@ -70,10 +62,12 @@ class TransactionManagerFailureTest {
         narayana.commit();
 
         narayana.begin();
-        queue.publish("t", "k", "after".getBytes(StandardCharsets.UTF_8));
+        denormq.queue().publish("t", "k", "after".getBytes(StandardCharsets.UTF_8));
         narayana.commit();
-        assertThat(queue.awaitProcessed(java.time.Duration.ofSeconds(30))).isTrue();
-        assertThat(delivered).as("only the message published while the transaction manager worked").containsExactly("after");
+        denormq.recorder().lastTransaction().assertCommitted();
+        assertThat(denormq.queue().awaitProcessed(java.time.Duration.ofSeconds(30))).isTrue();
+        assertThat(denormq.recorder().processed("h")).as("only the message published while the transaction manager worked")
+                .extracting(message -> new String(message.payload(), StandardCharsets.UTF_8)).containsExactly("after");
     }
 
     /** Narayana's transaction manager, failing on demand as a broken one does. */
