@@ -86,11 +86,7 @@ public class PublishBenchmark {
 
         @TearDown(Level.Iteration)
         public void close() throws IOException {
-            try {
-                queue.close();
-            } finally {
-                journal.close();
-            }
+            closeBoth(queue, journal);
         }
     }
 
@@ -120,11 +116,7 @@ public class PublishBenchmark {
 
         @TearDown(Level.Iteration)
         public void close() throws IOException {
-            try {
-                queue.close();
-            } finally {
-                journal.close();
-            }
+            closeBoth(queue, journal);
         }
     }
 
@@ -158,6 +150,14 @@ public class PublishBenchmark {
             } finally {
                 journal.close();
             }
+        }
+    }
+
+    private static void closeBoth(DenormQueue queue, TempJournal journal) throws IOException {
+        try {
+            queue.close();
+        } finally {
+            journal.close();
         }
     }
 
