@@ -105,9 +105,9 @@ public final class KafkaBridgeThroughput {
                 bench.bridgeThroughput(messages, perTx);
                 bench.producerRound(messages);
             }
-            System.out.printf("%n%-6s %-48s %14s %10s %16s %16s%n", "round", "commit → broker acknowledgement, "
+            System.out.printf("%n%-6s %-48s %14s %10s %16s %16s %12s%n", "round", "commit → broker acknowledgement, "
                     + String.format("%,d", messages) + " messages", "messages/s", "seconds", "CPU µs/msg here",
-                    "CPU µs/msg broker");
+                    "CPU µs/msg broker", "records/req");
             Round bridgeTotal = Round.NONE;
             Round producerTotal = Round.NONE;
             double[] ratios = new double[rounds];
@@ -151,23 +151,46 @@ public final class KafkaBridgeThroughput {
      * handler, the producer's I/O thread, GC, JIT) and the broker's JVM used meanwhile, which tells
      * where the bridge's extra cost goes on a machine whose cores all of them share.
      */
-    private record Round(double seconds, long clientCpuNanos, long brokerCpuNanos, long startNanos) {
-        static final Round NONE = new Round(0, 0, 0, 0);
+    private record Round(double seconds, long clientCpuNanos, long brokerCpuNanos, long startNanos,
+                         double recordsPerRequest) {
+        static final Round NONE = new Round(0, 0, 0, 0, 0);
         private static final com.sun.management.OperatingSystemMXBean OS =
                 java.lang.management.ManagementFactory.getPlatformMXBean(com.sun.management.OperatingSystemMXBean.class);
 
         static Round start(KafkaBroker broker) {
-            return new Round(0, OS.getProcessCpuTime(), broker.cpuTime().toNanos(), System.nanoTime());
+            return new Round(0, OS.getProcessCpuTime(), broker.cpuTime().toNanos(), System.nanoTime(), 0);
         }
 
+        /** Call it while the round's producer is still open: it reads that producer's batching. */
         Round end(KafkaBroker broker) {
             return new Round((System.nanoTime() - startNanos) / 1e9, OS.getProcessCpuTime() - clientCpuNanos,
-                    broker.cpuTime().toNanos() - brokerCpuNanos, 0);
+                    broker.cpuTime().toNanos() - brokerCpuNanos, 0, producerRecordsPerRequest());
         }
 
         Round plus(Round other) {
             return new Round(seconds + other.seconds, clientCpuNanos + other.clientCpuNanos,
-                    brokerCpuNanos + other.brokerCpuNanos, 0);
+                    brokerCpuNanos + other.brokerCpuNanos, 0, recordsPerRequest + other.recordsPerRequest);
+        }
+
+        /**
+         * @return the open producers' {@code records-per-request-avg} (Kafka's client metric, over its sample
+         *         window), summed: each round has one producer open, the bridge's or the plain one
+         */
+        private static double producerRecordsPerRequest() {
+            try {
+                javax.management.MBeanServer server = java.lang.management.ManagementFactory.getPlatformMBeanServer();
+                double sum = 0;
+                for (javax.management.ObjectName name : server.queryNames(
+                        new javax.management.ObjectName("kafka.producer:type=producer-metrics,client-id=*"), null)) {
+                    Object value = server.getAttribute(name, "records-per-request-avg");
+                    if (value instanceof Number number && !Double.isNaN(number.doubleValue())) {
+                        sum += number.doubleValue();
+                    }
+                }
+                return sum;
+            } catch (javax.management.JMException e) {
+                return Double.NaN;
+            }
         }
 
         double clientMicrosPer(long messages) {
@@ -179,8 +202,8 @@ public final class KafkaBridgeThroughput {
         }
 
         void print(String round, String name, int messages) {
-            System.out.printf("%-6s %-48s %,14.0f %10.2f %16.2f %16.2f%n", round, name, messages / seconds, seconds,
-                    clientMicrosPer(messages), brokerMicrosPer(messages));
+            System.out.printf("%-6s %-48s %,14.0f %10.2f %16.2f %16.2f %12.1f%n", round, name, messages / seconds, seconds,
+                    clientMicrosPer(messages), brokerMicrosPer(messages), recordsPerRequest);
         }
     }
 
