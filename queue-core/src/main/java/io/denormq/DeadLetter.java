@@ -44,6 +44,11 @@ public final class DeadLetter {
      */
     public DeadLetter(String handler, long messageId, long sequence, String topic, String key, byte[] payload,
                       int attempts, String error, Instant deadLetteredAt, long journalIndex) {
+        this(handler, messageId, sequence, topic, key, payload, attempts, error, deadLetteredAt, journalIndex, null);
+    }
+
+    private DeadLetter(String handler, long messageId, long sequence, String topic, String key, byte[] payload,
+                       int attempts, String error, Instant deadLetteredAt, long journalIndex, PayloadCodec codec) {
         this.handler = Objects.requireNonNull(handler, "handler");
         this.messageId = messageId;
         this.sequence = sequence;
@@ -54,26 +59,13 @@ public final class DeadLetter {
         this.error = Objects.requireNonNull(error, "error");
         this.deadLetteredAt = Objects.requireNonNull(deadLetteredAt, "deadLetteredAt");
         this.journalIndex = journalIndex;
-        this.codec = null;
-    }
-
-    private DeadLetter(DeadLetter letter, PayloadCodec codec) {
-        this.handler = letter.handler;
-        this.messageId = letter.messageId;
-        this.sequence = letter.sequence;
-        this.topic = letter.topic;
-        this.key = letter.key;
-        this.payload = letter.payload;
-        this.attempts = letter.attempts;
-        this.error = letter.error;
-        this.deadLetteredAt = letter.deadLetteredAt;
-        this.journalIndex = letter.journalIndex;
         this.codec = codec;
     }
 
     /** @return this dead letter, reading {@link #payload(Class)} with the listing queue's codec */
     DeadLetter withCodec(PayloadCodec queueCodec) {
-        return queueCodec == null ? this : new DeadLetter(this, queueCodec);
+        return queueCodec == null ? this : new DeadLetter(handler, messageId, sequence, topic, key, payload, attempts,
+                error, deadLetteredAt, journalIndex, queueCodec);
     }
 
     /** @return the name of the handler that gave up */
