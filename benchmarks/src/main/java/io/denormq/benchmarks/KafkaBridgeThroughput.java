@@ -151,25 +151,27 @@ public final class KafkaBridgeThroughput {
      * handler, the producer's I/O thread, GC, JIT) and the broker's JVM used meanwhile, which tells
      * where the bridge's extra cost goes on a machine whose cores all of them share.
      */
-    private record Round(double seconds, long clientCpuNanos, long brokerCpuNanos, long startNanos,
-                         double recordsPerRequest) {
-        static final Round NONE = new Round(0, 0, 0, 0, 0);
+    private record Round(double seconds, long clientCpuNanos, long brokerCpuNanos, double recordsPerRequest) {
+        static final Round NONE = new Round(0, 0, 0, 0);
         private static final com.sun.management.OperatingSystemMXBean OS =
                 java.lang.management.ManagementFactory.getPlatformMXBean(com.sun.management.OperatingSystemMXBean.class);
 
-        static Round start(KafkaBroker broker) {
-            return new Round(0, OS.getProcessCpuTime(), broker.cpuTime().toNanos(), System.nanoTime(), 0);
+        static Start start(KafkaBroker broker) {
+            return new Start(System.nanoTime(), OS.getProcessCpuTime(), broker.cpuTime().toNanos());
         }
 
-        /** Call it while the round's producer is still open: it reads that producer's batching. */
-        Round end(KafkaBroker broker) {
-            return new Round((System.nanoTime() - startNanos) / 1e9, OS.getProcessCpuTime() - clientCpuNanos,
-                    broker.cpuTime().toNanos() - brokerCpuNanos, 0, producerRecordsPerRequest());
+        /** The clock and CPU readings a round started with. */
+        record Start(long nanos, long clientCpuNanos, long brokerCpuNanos) {
+            /** Call it while the round's producer is still open: it reads that producer's batching. */
+            Round end(KafkaBroker broker) {
+                return new Round((System.nanoTime() - nanos) / 1e9, OS.getProcessCpuTime() - clientCpuNanos,
+                        broker.cpuTime().toNanos() - brokerCpuNanos, producerRecordsPerRequest());
+            }
         }
 
         Round plus(Round other) {
             return new Round(seconds + other.seconds, clientCpuNanos + other.clientCpuNanos,
-                    brokerCpuNanos + other.brokerCpuNanos, 0, recordsPerRequest + other.recordsPerRequest);
+                    brokerCpuNanos + other.brokerCpuNanos, recordsPerRequest + other.recordsPerRequest);
         }
 
         /**
@@ -236,7 +238,7 @@ public final class KafkaBridgeThroughput {
                 DenormQueue queue = DenormQueue.builder(journal.dir()).durability(Durability.WRITE_AHEAD)
                         .flush(FlushPolicy.none()).handler("kafka", bridge).build();
                 try {
-                    Round round = Round.start(broker);
+                    Round.Start round = Round.start(broker);
                     for (int i = 0; i < messages; ) {
                         try (ProgrammaticTransaction tx = ProgrammaticTransactions.begin()) {
                             for (int m = 0; m < perTx && i < messages; m++, i++) {
@@ -286,7 +288,7 @@ public final class KafkaBridgeThroughput {
             Header denormqTopic = new RecordHeader(DenormqHeaders.TOPIC, PublishBenchmark.TOPIC.getBytes(StandardCharsets.UTF_8));
             try (KafkaProducer<byte[], byte[]> producer = producer(Map.of())) {
                 producer.partitionsFor(topic); // metadata, as the bridge's first send fetches it too (before its clock)
-                Round round = Round.start(broker);
+                Round.Start round = Round.start(broker);
                 for (int i = 0; i < messages; i++) {
                     // what the bridge sends: key and payload copied, the four headers, the release time
                     RecordHeaders headers = new RecordHeaders(new Header[] {
