@@ -39,7 +39,8 @@ final class HandlerWaitStrategy implements WaitStrategy {
 
     /**
      * @param yields         how many times to yield before sleeping
-     * @param sleepNanos     the longest sleep: a sleeping handler is woken by the reader's publication
+     * @param sleepNanos     the longest sleep while no message is in flight: a sleeping handler is woken by
+     *                       the reader's publication and by a halt, so this only bounds a wake-up lost to a bug
      * @param busySpin       whether to spin instead of yielding and sleeping
      * @param needsAttention whether the handler should be called although the ring is empty
      */
@@ -70,7 +71,8 @@ final class HandlerWaitStrategy implements WaitStrategy {
                 attend();
                 awaited = dependentSequence;
                 awaitedSequence = sequence;
-                doorbell.sleep(sleepNanos, ringStillEmpty);
+                // only messages in flight need a timer; otherwise the reader's publication or a halt rings
+                doorbell.sleep(needsAttention.getAsBoolean() ? ATTENTION_NANOS : sleepNanos, ringStillEmpty);
             }
         }
         return available;

@@ -22,7 +22,8 @@ final class ReaderIdle {
     private static final int YIELDS = 10;
 
     private final Journal journal;
-    private final long maxSleepNanos;
+    private final long roomParkNanos;
+    private final long idleSleepNanos;
     private final boolean busySpin;
     private final Doorbell doorbell = new Doorbell();
     private final BooleanSupplier nothingNew = this::nothingNew;
@@ -30,13 +31,17 @@ final class ReaderIdle {
     private long markBeforeRead;
 
     /**
-     * @param journal       the journal read
-     * @param maxSleepNanos the longest sleep, for waits the journal does not ring (a full ring, timers)
-     * @param busySpin      whether to spin instead of yielding and sleeping ({@link io.denormq.IdleMode#BUSY_SPIN})
+     * @param journal        the journal read
+     * @param roomParkNanos  the longest park while the ring is full (the handler does not ring the reader)
+     * @param idleSleepNanos the longest sleep while the journal has nothing new: the journal rings, and so
+     *                       does {@link #wake()}, so this only sets how often an idle reader looks at the
+     *                       clock (a day left without its end marker); every wake-up costs both cores CPU
+     * @param busySpin       whether to spin instead of yielding and sleeping ({@link io.denormq.IdleMode#BUSY_SPIN})
      */
-    ReaderIdle(Journal journal, long maxSleepNanos, boolean busySpin) {
+    ReaderIdle(Journal journal, long roomParkNanos, long idleSleepNanos, boolean busySpin) {
         this.journal = journal;
-        this.maxSleepNanos = maxSleepNanos;
+        this.roomParkNanos = roomParkNanos;
+        this.idleSleepNanos = idleSleepNanos;
         this.busySpin = busySpin;
     }
 
@@ -54,31 +59,51 @@ final class ReaderIdle {
 
     /** Waits for the journal to move on (returns at once when it has since the last {@link #beforeRead()}). */
     void idle() {
-        backOff(true);
+        backOff(idleSleepNanos);
+    }
+
+    /**
+     * {@link #idle()} for a reader that must act by itself after {@code nanos} (flush the record it
+     * waits for, if no committer did): sleeps at most that long.
+     *
+     * @param nanos the longest wait
+     */
+    void idleAtMost(long nanos) {
+        backOff(Math.max(1, Math.min(nanos, idleSleepNanos)));
     }
 
     /**
      * Waits for room in the ring: the handler does not ring, so after spinning and yielding this
-     * sleeps for the longest sleep.
+     * parks for a short while.
      */
     void waitForRoom() {
-        backOff(false);
+        idles++;
+        if (busySpin || idles <= SPINS) {
+            Thread.onSpinWait();
+        } else if (idles <= SPINS + YIELDS) {
+            Thread.yield();
+        } else {
+            LockSupport.parkNanos(this, roomParkNanos);
+        }
     }
 
-    private void backOff(boolean rungByTheJournal) {
+    /** Wakes the reader if it sleeps: to stop it. */
+    void wake() {
+        doorbell.ring();
+    }
+
+    private void backOff(long sleepNanos) {
         idles++;
-        if (rungByTheJournal && !busySpin && journal.readsOnlyDurable()) {
+        if (!busySpin && journal.readsOnlyDurable()) {
             // what comes next is made readable by a flush, which takes far longer than a spin and rings;
             // a reader spinning meanwhile slows that flush down (see Journal.append)
-            doorbell.sleep(maxSleepNanos, nothingNew);
+            doorbell.sleep(sleepNanos, nothingNew);
         } else if (busySpin || idles <= SPINS) {
             Thread.onSpinWait();
         } else if (idles <= SPINS + YIELDS) {
             Thread.yield();
-        } else if (rungByTheJournal) {
-            doorbell.sleep(maxSleepNanos, nothingNew);
         } else {
-            LockSupport.parkNanos(this, maxSleepNanos);
+            doorbell.sleep(sleepNanos, nothingNew);
         }
     }
 

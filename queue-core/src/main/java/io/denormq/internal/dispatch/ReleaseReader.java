@@ -151,10 +151,11 @@ final class ReleaseReader implements Runnable {
                     if (awaitingFlushSince == 0) {
                         awaitingFlushSince = now;
                     }
-                    if (now - awaitingFlushSince < FLUSH_WAIT_NANOS) {
+                    long waited = now - awaitingFlushSince;
+                    if (waited < FLUSH_WAIT_NANOS) {
                         // under load the committers' next flush covers this record: a flush of our own would
                         // double the flushes per commit
-                        idleStrategy.idle();
+                        idleStrategy.idleAtMost(FLUSH_WAIT_NANOS - waited);
                         continue;
                     }
                     awaitingFlushSince = 0;
@@ -351,11 +352,13 @@ final class ReleaseReader implements Runnable {
     /** Asks the reader to stop once it has read everything in the journal. */
     public void drainAndStop() {
         drainAndStop = true;
+        idleStrategy.wake();
     }
 
     /** Stops the reader now, even if the ring is full. */
     public void stop() {
         running = false;
+        idleStrategy.wake();
     }
 
     /** @return the index of the last record read, or -1 */

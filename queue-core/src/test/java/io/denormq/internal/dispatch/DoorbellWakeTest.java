@@ -8,6 +8,7 @@ import java.util.concurrent.TimeUnit;
 
 import com.lmax.disruptor.RingBuffer;
 import com.lmax.disruptor.SequenceBarrier;
+import io.denormq.internal.journal.CheckpointFile;
 import io.denormq.internal.journal.Journal;
 import io.denormq.internal.journal.JournalRecordDescriptor;
 import org.junit.jupiter.api.Test;
@@ -26,7 +27,7 @@ class DoorbellWakeTest {
     @Test
     void anAppendWakesAParkedReader() throws Exception {
         try (Journal journal = Journal.open(directory, false)) {
-            ReaderIdle idle = new ReaderIdle(journal, A_MINUTE, false);
+            ReaderIdle idle = new ReaderIdle(journal, A_MINUTE, A_MINUTE, false);
             journal.wakeOnProgress(idle.doorbell());
             long before = journal.progressMark();
             CompletableFuture<Long> parked = CompletableFuture.supplyAsync(() -> {
@@ -43,6 +44,28 @@ class DoorbellWakeTest {
             Thread.sleep(200); // long past the spins and yields: the reader is parked
             journal.append(new byte[] {JournalRecordDescriptor.KIND_RELEASE, 0, 0, 0, 0, 0, 0, 0}, 8);
             assertThat(parked.get(30, TimeUnit.SECONDS)).isBetween(0L, TimeUnit.SECONDS.toNanos(30));
+        }
+    }
+
+    @Test
+    void stoppingWakesASleepingReader() throws Exception {
+        Path journalDirectory = directory;
+        try (Journal journal = Journal.open(journalDirectory, false);
+             CheckpointFile checkpoint = CheckpointFile.openOrCreate(journalDirectory)) {
+            ReaderIdle idle = new ReaderIdle(journal, A_MINUTE, A_MINUTE, false);
+            journal.wakeOnProgress(idle.doorbell());
+            RingBuffer<MessageEvent> ring = RingBuffer.createSingleProducer(() -> new MessageEvent(16), 16);
+            ReleaseReader reader = new ReleaseReader(journal, new LowWaterMarks(checkpoint, 1), 0, null, 0, 1,
+                    "no handler", ring, -1, -1, -1, false, idle, Throwable::printStackTrace);
+            Thread thread = new Thread(reader, "reader-under-test");
+            thread.start();
+            while (!reader.hasCaughtUp()) {
+                Thread.sleep(10);
+            }
+            Thread.sleep(200); // long past the spins and yields: the reader sleeps for up to a minute
+            reader.stop();
+            thread.join(TimeUnit.SECONDS.toMillis(30));
+            assertThat(thread.isAlive()).as("the reader still sleeps after stop()").isFalse();
         }
     }
 
