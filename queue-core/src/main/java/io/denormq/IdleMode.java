@@ -10,7 +10,9 @@ public enum IdleMode {
      * The default, for shared machines: spin briefly, then yield, then park. A parked reader is woken
      * by the commit that appends a record for it, and a parked handler by the reader that hands it a
      * message, so an idle queue uses almost no CPU and a message reaching it is handled within
-     * microseconds; each park still ends after 200 µs, for the waits nothing wakes (a full ring).
+     * microseconds. Only the waits nothing wakes are timed: a reader whose ring is full parks 200 µs
+     * at a time, a handler with messages in flight (retries, asynchronous acknowledgements) wakes every
+     * millisecond; otherwise a park lasts until it is woken (at most 100 ms).
      */
     BACKOFF,
     /**

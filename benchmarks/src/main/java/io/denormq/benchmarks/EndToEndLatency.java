@@ -43,10 +43,10 @@ public final class EndToEndLatency {
     enum Waiting {
         /**
          * The default: handler threads yield, then park until the reader rings them; the reader spins,
-         * yields, then parks until a commit rings it (both parks end after 200 µs at the latest).
+         * yields, then parks until a commit rings it (parks end after 100 ms at the latest).
          */
         DEFAULT_BACKOFF("IdleMode.BACKOFF (reader and handlers spin/yield, then park until woken by the commit or "
-                + "the reader; parks end after 200 µs at the latest)", IdleMode.BACKOFF),
+                + "the reader; parks end after 100 ms at the latest)", IdleMode.BACKOFF),
         /** Reader and handler threads never park. */
         BUSY_SPIN("IdleMode.BUSY_SPIN (handlers: BusySpinWaitStrategy; reader: BusySpinIdleStrategy)", IdleMode.BUSY_SPIN);
 
