@@ -68,22 +68,33 @@ final class HandlerWaitStrategy implements WaitStrategy {
                 --counter;
                 Thread.yield();
             } else {
-                attend();
+                long sleep = attend();
                 awaited = dependentSequence;
                 awaitedSequence = sequence;
-                // only messages in flight need a timer; otherwise the reader's publication or a halt rings
-                doorbell.sleep(needsAttention.getAsBoolean() ? ATTENTION_NANOS : sleepNanos, ringStillEmpty);
+                doorbell.sleep(sleep, ringStillEmpty);
             }
         }
         return available;
     }
 
-    private void attend() throws TimeoutException {
+    /**
+     * Breaks off the wait (the processor then calls the handler's timeout) when the handler has
+     * messages in flight and was last called {@link #ATTENTION_NANOS} ago or more.
+     *
+     * @return how long the handler may sleep: until its next call is due, or, with nothing in flight,
+     *         the longest sleep (only the reader's publication or a halt has anything for it then)
+     */
+    private long attend() throws TimeoutException {
+        if (!needsAttention.getAsBoolean()) {
+            return sleepNanos;
+        }
         long now = System.nanoTime();
-        if (now - lastAttention >= ATTENTION_NANOS && needsAttention.getAsBoolean()) {
+        long untilDue = lastAttention + ATTENTION_NANOS - now;
+        if (untilDue <= 0) {
             lastAttention = now;
             throw TimeoutException.INSTANCE;
         }
+        return untilDue;
     }
 
     @Override
