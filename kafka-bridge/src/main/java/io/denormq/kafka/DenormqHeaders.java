@@ -138,8 +138,24 @@ public final class DenormqHeaders {
         return negative ? value : (value == Long.MIN_VALUE ? INVALID : -value);
     }
 
-    /** Formats a long as decimal ASCII bytes. */
+    /**
+     * Formats a long as decimal ASCII bytes, what {@code Long.toString(value)} spells. Called twice for
+     * every record the bridge sends: written straight into the array, without the string and its copy.
+     */
     static byte[] decimal(long value) {
-        return Long.toString(value).getBytes(StandardCharsets.US_ASCII);
+        if (value < 0) {
+            return Long.toString(value).getBytes(StandardCharsets.US_ASCII); // ids and sequences never are
+        }
+        int length = 1;
+        for (long rest = value / 10; rest != 0; rest /= 10) {
+            length++;
+        }
+        byte[] text = new byte[length];
+        long rest = value;
+        for (int i = length - 1; i >= 0; i--) {
+            text[i] = (byte) ('0' + rest % 10);
+            rest /= 10;
+        }
+        return text;
     }
 }

@@ -79,6 +79,11 @@ class DenormqRecordDeduplicatorTest {
         for (long value : new long[] {0, 1, 9, 10, Long.MAX_VALUE, -1, Long.MIN_VALUE + 1, 0x512c000000010000L}) {
             assertThat(DenormqHeaders.parseDecimal(DenormqHeaders.decimal(value))).isEqualTo(value);
         }
+        java.util.SplittableRandom random = new java.util.SplittableRandom(20261201);
+        for (int i = 0; i < 10_000; i++) {
+            long value = i < 19 ? (long) Math.pow(10, i) - 1 + random.nextInt(2) : random.nextLong() >>> random.nextInt(64);
+            assertThat(new String(DenormqHeaders.decimal(value), StandardCharsets.US_ASCII)).isEqualTo(Long.toString(value));
+        }
         for (String bad : new String[] {"", "-", "1a", "+1", "99999999999999999999", "9223372036854775808"}) {
             assertThat(DenormqHeaders.parseDecimal(bad.getBytes(StandardCharsets.US_ASCII)))
                     .as(bad).isEqualTo(DenormqHeaders.INVALID);
