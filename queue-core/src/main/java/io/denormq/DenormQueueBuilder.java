@@ -59,6 +59,7 @@ public final class DenormQueueBuilder {
     private int maxPayloadBytes = DEFAULT_MAX_PAYLOAD_BYTES;
     private PayloadCodec codec;
     private PublishInterceptor publishInterceptor;
+    private HandlerInterceptor handlerInterceptor;
     private int ringSize = DEFAULT_RING_SIZE;
     private Duration shutdownTimeout = DEFAULT_SHUTDOWN_TIMEOUT;
     private Duration retention = DEFAULT_RETENTION;
@@ -306,6 +307,25 @@ public final class DenormQueueBuilder {
     }
 
     /**
+     * Adds an interceptor around every handler invocation (see {@link HandlerInterceptor}). With
+     * several, the first added is the outermost. Without one, dispatch calls handlers directly and
+     * costs what it cost before interceptors existed.
+     *
+     * @param interceptor the interceptor, thread-safe (every handler thread calls it)
+     * @return this builder
+     * @throws ConfigurationException if {@code interceptor} is null
+     */
+    public DenormQueueBuilder handlerInterceptor(HandlerInterceptor interceptor) {
+        if (interceptor == null) {
+            throw new ConfigurationException("handlerInterceptor: must not be null");
+        }
+        HandlerInterceptor outer = this.handlerInterceptor;
+        this.handlerInterceptor = outer == null ? interceptor
+                : (name, message, handler) -> outer.invoke(name, message, m -> interceptor.invoke(name, m, handler));
+        return this;
+    }
+
+    /**
      * @param maxPayloadBytes the largest payload accepted, 1 byte to 8 MiB; default 1 MiB
      * @return this builder
      */
@@ -391,7 +411,8 @@ public final class DenormQueueBuilder {
         validate();
         return new QueueSettings(journalDir, durability, flushPolicy, transactions, handlers, retryPolicy,
                 maxPayloadBytes, ringSize, shutdownTimeout, retention, idleMode, threadFactory, clock, reservedSpaceBytes,
-                lowSpaceWarningBytes, rebuilds, droppedCursors, codec, publishInterceptor);
+                lowSpaceWarningBytes, rebuilds, droppedCursors, codec, publishInterceptor,
+                handlerInterceptor);
     }
 
     private void validate() {
