@@ -139,6 +139,9 @@ class MessageHeadersTest extends QueueTestSupport {
         assertThatThrownBy(() -> max.with("one-more", "v")).isInstanceOf(InvalidMessageException.class)
                 .hasMessageContaining("at most 32 headers");
         assertThat(max.with("h0", "replaced").get("h0")).isEqualTo("replaced");
+        assertThat(Headers.of("a", "1").withAll(Headers.of("b", "2").with("a", "3")))
+                .isEqualTo(Headers.of("a", "3").with("b", "2"));
+        assertThatThrownBy(() -> max.withAll(Headers.of("one-more", "v"))).isInstanceOf(InvalidMessageException.class);
 
         DenormQueue queue = open(builder().handler("h", recording()).maxPayloadBytes(10)
                 .publishInterceptor((topic, key, headers) -> {
