@@ -1,5 +1,6 @@
 package io.denormq.observation;
 
+import io.denormq.ConfigurationException;
 import io.denormq.DenormQueueBuilder;
 import io.denormq.HandlerInterceptor;
 import io.denormq.Headers;
@@ -62,11 +63,12 @@ public final class DenormqObservation implements PublishInterceptor, HandlerInte
     /**
      * @param registry the registry whose handlers (a tracer's among them) observe publishing and handling
      * @return the integration for that registry
-     * @throws NullPointerException if {@code registry} is null
+     * @throws ConfigurationException if {@code registry} is null
      */
     public static DenormqObservation of(ObservationRegistry registry) {
         if (registry == null) {
-            throw new NullPointerException("registry");
+            throw new ConfigurationException("observation registry: must not be null; pass ObservationRegistry.NOOP "
+                    + "for none, or leave DenormqObservation out");
         }
         return new DenormqObservation(registry);
     }

@@ -132,6 +132,8 @@ class DenormqObservationTest {
 
     @Test
     void shouldAddNothingWithTheNoopRegistry() throws Exception {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> DenormqObservation.of(null))
+                .isInstanceOf(io.denormq.ConfigurationException.class).hasMessageContaining("ObservationRegistry.NOOP");
         try (DenormQueue queue = builder(ObservationRegistry.NOOP).build()) {
             queue.publish("orders", "c-1", "order 1".getBytes(StandardCharsets.UTF_8));
             assertThat(queue.awaitProcessed(Duration.ofSeconds(30))).isTrue();
