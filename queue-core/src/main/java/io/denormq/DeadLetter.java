@@ -27,6 +27,7 @@ public final class DeadLetter {
     private final String error;
     private final Instant deadLetteredAt;
     private final long journalIndex;
+    private final Headers headers;
     /** The listing queue's default codec, for {@link #payload(Class)}; null if it has none or no queue listed it. */
     private final PayloadCodec codec;
 
@@ -44,11 +45,32 @@ public final class DeadLetter {
      */
     public DeadLetter(String handler, long messageId, long sequence, String topic, String key, byte[] payload,
                       int attempts, String error, Instant deadLetteredAt, long journalIndex) {
-        this(handler, messageId, sequence, topic, key, payload, attempts, error, deadLetteredAt, journalIndex, null);
+        this(handler, messageId, sequence, topic, key, payload, attempts, error, deadLetteredAt, journalIndex,
+                Headers.empty());
+    }
+
+    /**
+     * @param handler        the handler that gave up
+     * @param messageId      the message's {@link Message#id()}
+     * @param sequence       the message's {@link Message#sequence()}
+     * @param topic          the message's topic
+     * @param key            the message's key, or null
+     * @param payload        the message's payload (kept as given)
+     * @param attempts       how many attempts failed
+     * @param error          the last exception, as text
+     * @param deadLetteredAt when the handler gave up
+     * @param journalIndex   where the dead-letter record is in the journal
+     * @param headers        the message's {@link Message#headers()}
+     */
+    public DeadLetter(String handler, long messageId, long sequence, String topic, String key, byte[] payload,
+                      int attempts, String error, Instant deadLetteredAt, long journalIndex, Headers headers) {
+        this(handler, messageId, sequence, topic, key, payload, attempts, error, deadLetteredAt, journalIndex, headers,
+                null);
     }
 
     private DeadLetter(String handler, long messageId, long sequence, String topic, String key, byte[] payload,
-                       int attempts, String error, Instant deadLetteredAt, long journalIndex, PayloadCodec codec) {
+                       int attempts, String error, Instant deadLetteredAt, long journalIndex, Headers headers,
+                       PayloadCodec codec) {
         this.handler = Objects.requireNonNull(handler, "handler");
         this.messageId = messageId;
         this.sequence = sequence;
@@ -59,13 +81,14 @@ public final class DeadLetter {
         this.error = Objects.requireNonNull(error, "error");
         this.deadLetteredAt = Objects.requireNonNull(deadLetteredAt, "deadLetteredAt");
         this.journalIndex = journalIndex;
+        this.headers = Objects.requireNonNull(headers, "headers");
         this.codec = codec;
     }
 
     /** @return this dead letter, reading {@link #payload(Class)} with the listing queue's codec */
     DeadLetter withCodec(PayloadCodec queueCodec) {
         return queueCodec == null ? this : new DeadLetter(handler, messageId, sequence, topic, key, payload, attempts,
-                error, deadLetteredAt, journalIndex, queueCodec);
+                error, deadLetteredAt, journalIndex, headers, queueCodec);
     }
 
     /** @return the name of the handler that gave up */
@@ -96,6 +119,14 @@ public final class DeadLetter {
     /** @return a copy of the message's payload */
     public byte[] payload() {
         return payload.clone();
+    }
+
+    /**
+     * @return the headers the message was published with, {@link Headers#empty()} if none; a redrive
+     *         delivers the message with the same headers
+     */
+    public Headers headers() {
+        return headers;
     }
 
     /** @return how many attempts failed */

@@ -94,6 +94,51 @@ public interface DenormQueue extends AutoCloseable {
     void publish(String topic, String key, Object value);
 
     /**
+     * Publishes a message with headers: as {@link #publish(String, String, byte[])}, and the
+     * headers are journaled with the message, so that every delivery of it (re-deliveries, replays
+     * after a restart, a redriven dead letter) has them in {@link Message#headers()}. Headers are
+     * copied as they are now ({@link Headers} is immutable). A {@link PublishInterceptor} may add
+     * more.
+     *
+     * <p>The first message with headers raises the journal's format marker (once, a small file write
+     * and flush): from then on denormq versions that predate headers refuse this journal rather than
+     * misread it. Null or empty headers publish exactly what {@code publish(topic, key, payload)}
+     * does.
+     *
+     * @param topic   what the message is about, 1 to 1024 UTF-8 bytes
+     * @param key     orders messages, may be null
+     * @param payload the message's bytes (copied), at most the configured maximum
+     * @param headers the message's headers, may be null
+     * @throws InvalidMessageException as for {@link #publish(String, String, byte[])}; nothing is published
+     * @throws QueueClosedException    if the queue is closed
+     * @throws JournalException        if, outside a transaction, the journal cannot be written, or the
+     *                                 format marker cannot be raised
+     * @throws UnsupportedOperationException if this implementation is not denormq's and does not support headers
+     */
+    default void publish(String topic, String key, byte[] payload, Headers headers) {
+        throw new UnsupportedOperationException(getClass().getName() + " does not support message headers");
+    }
+
+    /**
+     * Encodes {@code value} with the queue's default codec and publishes it with headers: as
+     * {@link #publish(String, String, Object)} for the value and
+     * {@link #publish(String, String, byte[], Headers)} for the headers.
+     *
+     * @param topic   what the message is about, 1 to 1024 UTF-8 bytes
+     * @param key     orders messages, may be null
+     * @param value   the value, not null (a {@code byte[]} is published as it is)
+     * @param headers the message's headers, may be null
+     * @throws InvalidMessageException if the value is null or cannot be encoded, or as for bytes
+     * @throws ConfigurationException  if the queue has no default codec
+     * @throws QueueClosedException    if the queue is closed
+     * @throws JournalException        if, outside a transaction, the journal cannot be written
+     * @throws UnsupportedOperationException if this implementation is not denormq's and does not support headers
+     */
+    default void publish(String topic, String key, Object value, Headers headers) {
+        throw new UnsupportedOperationException(getClass().getName() + " does not support message headers");
+    }
+
+    /**
      * Waits until every handler has processed every message released before this call.
      *
      * <p>A handler that a failure halted (see {@link HandlerStats.State#HALTED}) will not process

@@ -58,6 +58,8 @@ public final class DenormQueueBuilder {
     private RetryPolicy retryPolicy = RetryPolicy.defaults();
     private int maxPayloadBytes = DEFAULT_MAX_PAYLOAD_BYTES;
     private PayloadCodec codec;
+    private PublishInterceptor publishInterceptor;
+    private HandlerInterceptor handlerInterceptor;
     private int ringSize = DEFAULT_RING_SIZE;
     private Duration shutdownTimeout = DEFAULT_SHUTDOWN_TIMEOUT;
     private Duration retention = DEFAULT_RETENTION;
@@ -282,6 +284,48 @@ public final class DenormQueueBuilder {
     }
 
     /**
+     * Adds an interceptor that gives every published message headers (see {@link PublishInterceptor}):
+     * how context such as the current trace travels with messages without each publisher passing it.
+     * Interceptors run in the order they were added, each seeing what the previous returned. Without
+     * one, publishing calls nothing and costs what it cost before headers existed.
+     *
+     * @param interceptor the interceptor, thread-safe (every publishing thread calls it)
+     * @return this builder
+     * @throws ConfigurationException if {@code interceptor} is null
+     */
+    public DenormQueueBuilder publishInterceptor(PublishInterceptor interceptor) {
+        if (interceptor == null) {
+            throw new ConfigurationException("publishInterceptor: must not be null");
+        }
+        PublishInterceptor previous = this.publishInterceptor;
+        this.publishInterceptor = previous == null ? interceptor
+                : (topic, key, headers) -> {
+                    Headers first = previous.onPublish(topic, key, headers);
+                    return interceptor.onPublish(topic, key, first == null ? Headers.empty() : first);
+                };
+        return this;
+    }
+
+    /**
+     * Adds an interceptor around every handler invocation (see {@link HandlerInterceptor}). With
+     * several, the first added is the outermost. Without one, dispatch calls handlers directly and
+     * costs what it cost before interceptors existed.
+     *
+     * @param interceptor the interceptor, thread-safe (every handler thread calls it)
+     * @return this builder
+     * @throws ConfigurationException if {@code interceptor} is null
+     */
+    public DenormQueueBuilder handlerInterceptor(HandlerInterceptor interceptor) {
+        if (interceptor == null) {
+            throw new ConfigurationException("handlerInterceptor: must not be null");
+        }
+        HandlerInterceptor outer = this.handlerInterceptor;
+        this.handlerInterceptor = outer == null ? interceptor
+                : (name, message, handler) -> outer.invoke(name, message, m -> interceptor.invoke(name, m, handler));
+        return this;
+    }
+
+    /**
      * @param maxPayloadBytes the largest payload accepted, 1 byte to 8 MiB; default 1 MiB
      * @return this builder
      */
@@ -367,7 +411,8 @@ public final class DenormQueueBuilder {
         validate();
         return new QueueSettings(journalDir, durability, flushPolicy, transactions, handlers, retryPolicy,
                 maxPayloadBytes, ringSize, shutdownTimeout, retention, idleMode, threadFactory, clock, reservedSpaceBytes,
-                lowSpaceWarningBytes, rebuilds, droppedCursors, codec);
+                lowSpaceWarningBytes, rebuilds, droppedCursors, codec, publishInterceptor,
+                handlerInterceptor);
     }
 
     private void validate() {

@@ -46,7 +46,8 @@ final class HandlerSetup {
                     rebuild(name, partition, handler, rebuildAfter, checkpoint, slot);
                 }
                 HandlerRunner runner = new HandlerRunner(name, partition, partitions, handler, settings.retryPolicy(),
-                        checkpoint, slot, journal, maxInFlight(name, handler), settings.codec());
+                        checkpoint, slot, journal, maxInFlight(name, handler), settings.codec(),
+                        settings.handlerInterceptor());
                 context.attach(runner);
                 runners.add(runner);
             }

@@ -73,6 +73,30 @@ public interface Message {
     }
 
     /**
+     * One of the headers the message was published with ({@link DenormQueue#publish(String, String,
+     * byte[], Headers)}, or added by a {@link PublishInterceptor}); they are journaled with the
+     * message, so they are the same on every re-delivery, after a restart and in a redriven dead
+     * letter. Looking up a header by an ASCII name allocates only the value it returns.
+     *
+     * @param name the header's name (case-sensitive)
+     * @return its value, or null if the message has no such header (always null for implementations
+     *         outside denormq that do not override it)
+     */
+    default String header(String name) {
+        return headers().get(name);
+    }
+
+    /**
+     * Every header the message was published with, decoded (allocates; {@link #header(String)}
+     * reads one without decoding the rest).
+     *
+     * @return the headers, {@link Headers#empty()} if none
+     */
+    default Headers headers() {
+        return Headers.empty();
+    }
+
+    /**
      * Whether this message may have been delivered to this handler before: true for every message
      * released before the queue was (re)started, since the handler may have processed it without
      * its acknowledgement reaching the checkpoint file before a crash.
@@ -103,7 +127,7 @@ public interface Message {
 
     /**
      * A copy that stays valid after {@code onMessage} returned, with the same id, sequences, topic,
-     * key, payload, release time and redelivered flag: what an {@link AsyncMessageHandler} keeps to
+     * key, payload, headers, release time and redelivered flag: what an {@link AsyncMessageHandler} keeps to
      * report a failure later ({@link Acknowledgements#fail}). Allocates and copies the payload.
      *
      * @return an immutable copy of this message

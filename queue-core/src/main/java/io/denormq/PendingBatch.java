@@ -73,13 +73,13 @@ final class PendingBatch implements TransactionParticipant {
         return publishing == candidate;
     }
 
-    void add(byte[] topic, String key, byte[] payload, int offset, int length) {
+    void add(byte[] topic, String key, byte[] payload, int offset, int length, Headers headers) {
         if (sealed || completed) {
             throw new IllegalStateException("Cannot publish into a transaction that is already "
                     + (completed ? "completed" : "committing (its before-commit phase has run)")
                     + "; publish before the commit, or outside the transaction");
         }
-        record.addMessage(topic, key, payload, offset, length);
+        record.addMessage(topic, key, payload, offset, length, headers);
         if (publishing.durability() == Durability.AFTER_COMMIT) {
             // nothing may be lost after the database committed: refuse now, while the transaction can roll back
             publishing.ensureRoomForBatch(record);

@@ -10,6 +10,7 @@ import java.util.function.Supplier;
 
 import io.denormq.internal.journal.GroupFlush;
 import io.denormq.internal.journal.Journal;
+import io.denormq.internal.journal.JournalFormat;
 import io.denormq.internal.journal.JournalRecordDescriptor;
 import io.denormq.internal.journal.RecordBuffer;
 import io.denormq.tx.TransactionBinding;
@@ -44,6 +45,11 @@ abstract class PublishPath implements DenormQueue {
      */
     private final BatchPool spareBatches = new BatchPool();
     private final Map<String, byte[]> topicBytes = new ConcurrentHashMap<>();
+    /** Adds headers to every message at publish time; null if none was configured (then nothing is called). */
+    private final PublishInterceptor interceptor;
+    /** Whether the format marker already allows records with headers (raised once, before the first). */
+    private volatile boolean headerFormatMarked;
+    private final Object formatLock = new Object();
     private volatile boolean closed;
     /** Transactions past their before-commit step whose outcome is not journaled yet. */
     private final AtomicInteger committing = new AtomicInteger();
@@ -61,6 +67,7 @@ abstract class PublishPath implements DenormQueue {
         this.binding = settings.transactions();
         this.maxPayloadBytes = settings.maxPayloadBytes();
         this.codec = settings.codec();
+        this.interceptor = settings.publishInterceptor();
         this.journal = journal;
         this.groupFlush = settings.flushPolicy().kind() == FlushPolicy.Kind.EVERY_COMMIT ? new GroupFlush(journal) : null;
     }
@@ -71,7 +78,22 @@ abstract class PublishPath implements DenormQueue {
             throw new InvalidMessageException("payload must not be null (topic '" + topic + "'); publish an empty "
                     + "array for a message without payload");
         }
-        publish(topic, key, payload, payload.length);
+        publish(topic, key, payload, payload.length, null);
+    }
+
+    @Override
+    public final void publish(String topic, String key, byte[] payload, Headers headers) {
+        if (payload == null) {
+            throw new InvalidMessageException("payload must not be null (topic '" + topic + "'); publish an empty "
+                    + "array for a message without payload");
+        }
+        publish(topic, key, payload, payload.length, headers);
+    }
+
+    @Override
+    public final void publish(String topic, String key, Object value, Headers headers) {
+        byte[] payload = value instanceof byte[] bytes ? bytes : encode(topic, value);
+        publish(topic, key, payload, payload.length, headers);
     }
 
     @Override
@@ -86,7 +108,7 @@ abstract class PublishPath implements DenormQueue {
         if (payload == null) {
             throw new InvalidMessageException("codec " + codec + " encoded a value as null (topic '" + topic + "')");
         }
-        publish(topic, key, payload, payload.length);
+        publish(topic, key, payload, payload.length, null);
     }
 
     @Override
@@ -95,6 +117,12 @@ abstract class PublishPath implements DenormQueue {
             publish(topic, key, payload);
             return;
         }
+        byte[] payload = encode(topic, value);
+        publish(topic, key, payload, payload.length, null);
+    }
+
+    /** Encodes a value with the default codec, for the typed publish calls. */
+    private byte[] encode(String topic, Object value) {
         if (value == null) {
             throw new InvalidMessageException("value must not be null (topic '" + topic + "')");
         }
@@ -114,10 +142,10 @@ abstract class PublishPath implements DenormQueue {
             throw new InvalidMessageException("codec " + codec + " encoded a " + value.getClass().getName()
                     + " as null (topic '" + topic + "'), so nothing was published");
         }
-        publish(topic, key, payload, payload.length);
+        return payload;
     }
 
-    private void publish(String topic, String key, byte[] payload, int length) {
+    private void publish(String topic, String key, byte[] payload, int length, Headers headers) {
         if (closed) {
             throw new QueueClosedException("Queue on " + directory + " is closed: cannot publish to topic '" + topic + "'");
         }
@@ -126,11 +154,17 @@ abstract class PublishPath implements DenormQueue {
             throw new InvalidMessageException("payload of " + length + " bytes for topic '" + topic
                     + "' is over the limit of " + maxPayloadBytes + " bytes (DenormQueueBuilder.maxPayloadBytes)");
         }
+        if (interceptor != null) {
+            headers = interceptor.onPublish(topic, key, headers == null ? Headers.empty() : headers);
+        }
+        if (headers != null && !headers.isEmpty() && !headerFormatMarked) {
+            markHeaderFormat();
+        }
         TransactionParticipant participant = binding.join(this, batchFactory);
         if (participant == null) {
-            publishNow(topicUtf8, key, payload, length);
+            publishNow(topicUtf8, key, payload, length, headers);
         } else if (participant instanceof PendingBatch batch && batch.belongsTo(this)) {
-            batch.add(topicUtf8, key, payload, 0, length);
+            batch.add(topicUtf8, key, payload, 0, length, headers);
         } else {
             throw new IllegalStateException("Transaction binding " + bindingName() + " returned a participant that "
                     + "this queue did not create: it must bind what the factory creates, keyed by the queue");
@@ -155,11 +189,25 @@ abstract class PublishPath implements DenormQueue {
         return bytes;
     }
 
-    private void publishNow(byte[] topic, String key, byte[] payload, int length) {
+    /**
+     * Raises the journal's format marker before the first message with headers is journaled, so that
+     * a denormq version that cannot read headers refuses the journal instead of misreading it. Once
+     * per queue: later messages with headers cost a volatile read.
+     */
+    private void markHeaderFormat() {
+        synchronized (formatLock) {
+            if (!headerFormatMarked) {
+                JournalFormat.allowHeaders(directory);
+                headerFormatMarked = true;
+            }
+        }
+    }
+
+    private void publishNow(byte[] topic, String key, byte[] payload, int length, Headers headers) {
         PendingBatch batch = newBatch();
         try {
             RecordBuffer record = batch.record();
-            record.addMessage(topic, key, payload, 0, length);
+            record.addMessage(topic, key, payload, 0, length, headers);
             record.sealBatch(JournalRecordDescriptor.KIND_RELEASED_BATCH, System.currentTimeMillis());
             appendBatch(record);
             awaitFlushed();

@@ -36,12 +36,15 @@ import net.openhft.chronicle.core.time.TimeProvider;
  * @param rebuilds             the handlers to rebuild, with the sequence each replay starts after
  * @param droppedCursors       the cursors of retired handlers to drop
  * @param codec                the default codec for typed messages, or null if none was set
+ * @param publishInterceptor   adds headers at publish time, or null if none was set
+ * @param handlerInterceptor   wraps every handler invocation, or null if none was set
  */
 record QueueSettings(Path journalDir, Durability durability, FlushPolicy flushPolicy, TransactionBinding transactions,
                      Map<String, HandlerSpec> handlers, RetryPolicy retryPolicy, int maxPayloadBytes, int ringSize,
                      Duration shutdownTimeout, Duration retention, IdleMode idleMode, ThreadFactory threadFactory,
                      TimeProvider clock, long reservedSpaceBytes, long lowSpaceWarningBytes, Map<String, Long> rebuilds,
-                     Set<String> droppedCursors, PayloadCodec codec) {
+                     Set<String> droppedCursors, PayloadCodec codec, PublishInterceptor publishInterceptor,
+                     HandlerInterceptor handlerInterceptor) {
 
     QueueSettings {
         handlers = Collections.unmodifiableMap(new LinkedHashMap<>(handlers));

@@ -18,8 +18,9 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
 /**
- * Jackson is optional: a queue without a codec loads no Jackson class, and runs on a classpath that
- * has none. Both in child JVMs, the only place the set of loaded classes can be seen.
+ * Jackson and Micrometer are optional: a queue without a codec loads no Jackson class, one without
+ * observation no Micrometer class (headers and interceptors included), and it runs on a classpath
+ * that has neither. Both in child JVMs, the only place the set of loaded classes can be seen.
  */
 class WithoutJacksonTest {
 
@@ -27,13 +28,14 @@ class WithoutJacksonTest {
     void shouldLoadNoJacksonClassWhenNoJsonCodecWasChosen() throws Exception {
         Child child = run(System.getProperty("java.class.path"), "-Xlog:class+load=info");
         assertThat(child.exitCode).as("child output:%n%s", child.output).isZero();
-        assertThat(child.output).contains("OK").doesNotContain("com.fasterxml.jackson").doesNotContain("tools.jackson");
+        assertThat(child.output).contains("OK").doesNotContain("com.fasterxml.jackson").doesNotContain("tools.jackson")
+                .doesNotContain("io.micrometer");
     }
 
     @Test
     void shouldRunWithoutJacksonOnTheClasspath() throws Exception {
         String withoutJackson = Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
-                .filter(entry -> !entry.contains("jackson"))
+                .filter(entry -> !entry.contains("jackson") && !entry.contains("micrometer"))
                 .collect(Collectors.joining(File.pathSeparator));
         Child child = run(withoutJackson, "--check-absent");
         assertThat(child.exitCode).as("child output:%n%s", child.output).isZero();
@@ -81,7 +83,10 @@ class WithoutJacksonTest {
             Path dir = Files.createTempDirectory("denormq-no-jackson").resolve("journal");
             List<String> received = new CopyOnWriteArrayList<>();
             DenormQueue queue = DenormQueue.builder(dir)
-                    .handler("h", message -> received.add(message.payload(Codecs.utf8()))).build();
+                    .publishInterceptor((topic, key, headers) -> headers.with("via", "interceptor"))
+                    .handlerInterceptor((name, message, handler) -> handler.onMessage(message))
+                    .handler("h", message -> received.add(message.payload(Codecs.utf8()) + message.header("via")))
+                    .build();
             try {
                 queue.publish("t", "k", "bytes".getBytes(StandardCharsets.UTF_8));
                 try {
@@ -90,7 +95,7 @@ class WithoutJacksonTest {
                 } catch (ConfigurationException expected) {
                     // says to set a codec
                 }
-                if (!queue.awaitProcessed(Duration.ofSeconds(30)) || !received.equals(List.of("bytes"))) {
+                if (!queue.awaitProcessed(Duration.ofSeconds(30)) || !received.equals(List.of("bytesinterceptor"))) {
                     throw new AssertionError("received " + received);
                 }
             } finally {

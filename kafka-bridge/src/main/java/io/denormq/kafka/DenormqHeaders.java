@@ -24,6 +24,12 @@ import org.apache.kafka.common.header.Headers;
  * </table>
  *
  * <p>The record's key is the message's key (UTF-8), its value the payload as published.
+ *
+ * <p>The message's own headers ({@link io.denormq.Message#headers()}, for example the W3C
+ * {@value #TRACEPARENT} that {@code io.denormq.observation.DenormqObservation} adds at publish time)
+ * come first, each as a record header of the same name with its value in UTF-8, so that a consumer's
+ * tracing instrumentation continues the publisher's trace. Names starting with
+ * {@value #RESERVED_PREFIX} are the bridge's: a message header with such a name is not copied.
  */
 public final class DenormqHeaders {
     /** The message id, decimal. */
@@ -36,6 +42,11 @@ public final class DenormqHeaders {
     public static final String SOURCE = "denormq-source";
     /** On a redriven dead letter only: the sequence of the delivery that failed, decimal. */
     public static final String REDRIVE_OF = "denormq-redrive-of";
+
+    /** Prefix of the headers the bridge writes itself: message headers with such names are not copied. */
+    public static final String RESERVED_PREFIX = "denormq-";
+    /** The W3C trace-context header a traced message carries, copied from the message like its other headers. */
+    public static final String TRACEPARENT = "traceparent";
 
     /** What {@link #parseDecimal(byte[])} returns for bytes that are not a number (ids and sequences never take it). */
     static final long INVALID = Long.MIN_VALUE;

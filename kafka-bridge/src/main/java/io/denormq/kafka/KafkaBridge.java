@@ -447,9 +447,24 @@ public final class KafkaBridge implements AsyncMessageHandler, AutoCloseable {
                 : new Header[] {new RecordHeader(DenormqHeaders.ID, id), new RecordHeader(DenormqHeaders.SEQUENCE, sequence),
                         route.topicHeader(), sourceHeader,
                         new RecordHeader(DenormqHeaders.REDRIVE_OF, DenormqHeaders.decimal(originalSequence))};
-        RecordHeaders headers = new RecordHeaders(fields);
         int bytes = RECORD_OVERHEAD_BYTES + (key == null ? 0 : key.length) + value.length + id.length + sequence.length
                 + route.topicHeader().value().length + sourceHeader.value().length;
+        io.denormq.Headers published = message.headers();
+        if (!published.isEmpty()) {
+            Header[] all = new Header[published.size() + fields.length];
+            int at = 0;
+            for (int i = 0; i < published.size(); i++) {
+                String name = published.name(i);
+                if (!name.startsWith(DenormqHeaders.RESERVED_PREFIX)) { // the bridge's own headers are not overridden
+                    byte[] headerValue = published.value(i).getBytes(StandardCharsets.UTF_8);
+                    all[at++] = new RecordHeader(name, headerValue);
+                    bytes += name.getBytes(StandardCharsets.UTF_8).length + headerValue.length;
+                }
+            }
+            System.arraycopy(fields, 0, all, at, fields.length);
+            fields = at + fields.length == all.length ? all : java.util.Arrays.copyOf(all, at + fields.length);
+        }
+        RecordHeaders headers = new RecordHeaders(fields);
         return new InFlightRecord(route.kafkaTopic(), message.topic(), messageKey, key, value, headers,
                 message.releasedAtMillis(), message.id(), message.sequence(), bytes, wakeup, firstAcknowledgement);
     }

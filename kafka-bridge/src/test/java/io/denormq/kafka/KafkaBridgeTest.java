@@ -135,6 +135,37 @@ class KafkaBridgeTest extends SharedBrokerTestSupport {
     }
 
     @Test
+    void shouldCopyTheMessagesHeadersWithTheirTraceparentIntoTheRecordAndKeepItsOwn() throws Exception {
+        broker.createTopic(topic, 1);
+        String traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+        try (KafkaBridge bridge = KafkaBridge.builder().bootstrapServers(broker.bootstrapServers())
+                .topic("order-placed", topic).source("test-source").build();
+             DenormQueue queue = DenormQueue.builder(journalDir).handler("kafka", bridge).build()) {
+            ProgrammaticTransactions.run(database, connection -> {
+                insert(connection, 1, "c-1");
+                queue.publish("order-placed", "c-1", bytes("traced"), io.denormq.Headers.of(DenormqHeaders.TRACEPARENT,
+                        traceparent).with("tenant", "Zürich").with(DenormqHeaders.ID, "not the bridge's"));
+                queue.publish("order-placed", "c-1", bytes("plain"));
+                return null;
+            });
+            assertThat(queue.awaitProcessed(AWAIT)).isTrue();
+            List<ConsumerRecord<String, byte[]>> records = TopicContents.read(broker.bootstrapServers(), topic).records();
+            assertThat(records).hasSize(2);
+            org.apache.kafka.common.header.Headers traced = records.get(0).headers();
+            assertThat(new String(traced.lastHeader("traceparent").value(), StandardCharsets.UTF_8)).isEqualTo(traceparent);
+            assertThat(new String(traced.lastHeader("tenant").value(), StandardCharsets.UTF_8)).isEqualTo("Zürich");
+            assertThat(traced.headers(DenormqHeaders.ID)).as("the bridge's own id only").hasSize(1);
+            assertThat(DenormqHeaders.id(traced)).isNotNegative();
+            assertThat(DenormqHeaders.topic(traced)).isEqualTo("order-placed");
+            assertThat(DenormqHeaders.source(traced)).isEqualTo("test-source");
+            org.apache.kafka.common.header.Headers plain = records.get(1).headers();
+            assertThat(plain.lastHeader("traceparent")).isNull();
+            assertThat(plain.toArray()).extracting(org.apache.kafka.common.header.Header::key)
+                    .containsExactly(DenormqHeaders.ID, DenormqHeaders.SEQUENCE, DenormqHeaders.TOPIC, DenormqHeaders.SOURCE);
+        }
+    }
+
+    @Test
     void shouldKeepOrderWhenTheInFlightCapMakesItWaitForTheOldest() throws Exception {
         broker.createTopic(topic, 2);
         KafkaBridge bridge = KafkaBridge.builder()

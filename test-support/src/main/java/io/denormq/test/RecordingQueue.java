@@ -8,6 +8,7 @@ import java.util.Map;
 import io.denormq.Codec;
 import io.denormq.DeadLetter;
 import io.denormq.DenormQueue;
+import io.denormq.Headers;
 import io.denormq.PayloadCodec;
 import io.denormq.QueueStats;
 
@@ -47,6 +48,20 @@ final class RecordingQueue implements DenormQueue {
     public void publish(String topic, String key, Object value) {
         binding.startPublish();
         delegate.publish(topic, key, value);
+        published(topic, key, value instanceof byte[] bytes ? bytes : codec.encode(value));
+    }
+
+    @Override
+    public void publish(String topic, String key, byte[] payload, Headers headers) {
+        binding.startPublish();
+        delegate.publish(topic, key, payload, headers);
+        published(topic, key, payload);
+    }
+
+    @Override
+    public void publish(String topic, String key, Object value, Headers headers) {
+        binding.startPublish();
+        delegate.publish(topic, key, value, headers);
         published(topic, key, value instanceof byte[] bytes ? bytes : codec.encode(value));
     }
 

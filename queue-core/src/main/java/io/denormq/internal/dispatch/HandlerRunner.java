@@ -7,6 +7,7 @@ import java.util.concurrent.locks.LockSupport;
 import com.lmax.disruptor.EventHandler;
 import io.denormq.Acknowledgements;
 import io.denormq.AsyncMessageHandler;
+import io.denormq.HandlerInterceptor;
 import io.denormq.Message;
 import io.denormq.MessageHandler;
 import io.denormq.PayloadCodec;
@@ -46,6 +47,8 @@ public final class HandlerRunner implements EventHandler<MessageEvent> {
     private final int partition;
     private final int partitions;
     private final MessageHandler handler;
+    /** Wraps each invocation; null when none is configured, and then dispatch calls the handler directly. */
+    private final HandlerInterceptor interceptor;
     private final RetryPolicy retryPolicy;
     private final CheckpointFile checkpoint;
     private final int slot;
@@ -99,6 +102,17 @@ public final class HandlerRunner implements EventHandler<MessageEvent> {
      */
     public HandlerRunner(String name, int partition, int partitions, MessageHandler handler, RetryPolicy retryPolicy,
                          CheckpointFile checkpoint, int slot, Journal journal, int maxInFlight, PayloadCodec codec) {
+        this(name, partition, partitions, handler, retryPolicy, checkpoint, slot, journal, maxInFlight, codec, null);
+    }
+
+    /**
+     * @param interceptor wraps every invocation of the handler; null for none (the handler is called directly)
+     * @see #HandlerRunner(String, int, int, MessageHandler, RetryPolicy, CheckpointFile, int, Journal, int, PayloadCodec)
+     */
+    public HandlerRunner(String name, int partition, int partitions, MessageHandler handler, RetryPolicy retryPolicy,
+                         CheckpointFile checkpoint, int slot, Journal journal, int maxInFlight, PayloadCodec codec,
+                         HandlerInterceptor interceptor) {
+        this.interceptor = interceptor;
         this.view = new MessageView(codec);
         this.name = name;
         this.partition = partition;
@@ -248,7 +262,7 @@ public final class HandlerRunner implements EventHandler<MessageEvent> {
                 return;
             }
             try {
-                handler.onMessage(copy);
+                invoke(copy);
             } catch (Throwable again) {
                 if (again instanceof InterruptedException) {
                     Thread.currentThread().interrupt();
@@ -290,11 +304,19 @@ public final class HandlerRunner implements EventHandler<MessageEvent> {
                 && MessageEvent.inPartition(event.keyHash, partition, partitions);
     }
 
+    private void invoke(Message message) throws Exception {
+        if (interceptor == null) {
+            handler.onMessage(message);
+        } else {
+            interceptor.invoke(name, message, handler);
+        }
+    }
+
     private boolean deliver() {
         int attempts = 0;
         while (true) {
             try {
-                handler.onMessage(view);
+                invoke(view);
                 return true;
             } catch (Throwable failure) {
                 attempts++;

@@ -1,6 +1,7 @@
 package io.denormq.internal.dispatch;
 
 import io.denormq.Codec;
+import io.denormq.Headers;
 import io.denormq.Message;
 import io.denormq.PayloadCodec;
 import io.denormq.internal.journal.MessageView;
@@ -23,9 +24,11 @@ import io.denormq.internal.journal.TypedPayloads;
  * @param releasedAtMillis {@link Message#releasedAtMillis()}
  * @param redelivered      {@link Message#redelivered()}
  * @param codec            the queue's default codec, for {@link #payload(Class)}; null if none
+ * @param headers          {@link Message#headers()}
  */
 public record MessageCopy(long id, long sequence, long originalSequence, String topic, String key, byte[] payloadBytes,
-                          long releasedAtMillis, boolean redelivered, PayloadCodec codec) implements Message {
+                          long releasedAtMillis, boolean redelivered, PayloadCodec codec, Headers headers)
+        implements Message {
 
     /**
      * @param message     any message (a view valid only for now, or a copy)
@@ -38,7 +41,8 @@ public record MessageCopy(long id, long sequence, long originalSequence, String 
             return copy;
         }
         return new MessageCopy(message.id(), message.sequence(), message.originalSequence(), message.topic(),
-                message.key(), message.payload(), message.releasedAtMillis(), redelivered, codecOf(message));
+                message.key(), message.payload(), message.releasedAtMillis(), redelivered, codecOf(message),
+                message.headers());
     }
 
     private static PayloadCodec codecOf(Message message) {
@@ -66,6 +70,11 @@ public record MessageCopy(long id, long sequence, long originalSequence, String 
     @Override
     public <T> T payload(Class<T> type) {
         return TypedPayloads.decode(codec, payloadBytes, 0, payloadBytes.length, type);
+    }
+
+    @Override
+    public String header(String name) {
+        return headers.get(name);
     }
 
     /** @return this message: it is already a copy */

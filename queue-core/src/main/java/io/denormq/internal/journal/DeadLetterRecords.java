@@ -48,7 +48,9 @@ public final class DeadLetterRecords {
         int messageLength = message.messageEnd() - message.messageOffset();
         int length = deadLetterLength(handlerBytes.length, errorBytes.length, messageLength);
         ExpandableArrayBuffer buffer = new ExpandableArrayBuffer(length);
-        writeHeader(buffer, KIND_DEAD_LETTER, System.currentTimeMillis());
+        // the message keeps its header block, so the record has the version that announces one
+        writeHeader(buffer, KIND_DEAD_LETTER, message.hasHeaderBlock() ? VERSION_HEADERS : VERSION_PLAIN,
+                System.currentTimeMillis());
         buffer.putLong(DEAD_SEQUENCE_OFFSET, message.sequence(), BYTE_ORDER);
         buffer.putLong(DEAD_MESSAGE_ID_OFFSET, message.id(), BYTE_ORDER);
         buffer.putInt(DEAD_ATTEMPTS_OFFSET, attempts, BYTE_ORDER);
@@ -68,7 +70,7 @@ public final class DeadLetterRecords {
      * @param journal   the journal
      * @param handler   the handler that gave up
      * @param partition its partition
-     * @param message   the message (topic, key, payload, id and sequence are kept)
+     * @param message   the message (topic, key, payload, headers, id and sequence are kept)
      * @param attempts  failed attempts
      * @param error     the last failure
      * @return the dead letter's journal index
@@ -77,7 +79,8 @@ public final class DeadLetterRecords {
                               Throwable error) {
         RecordBuffer encoded = new RecordBuffer(Integer.MAX_VALUE);
         byte[] payload = message.payload();
-        encoded.addMessage(message.topic().getBytes(StandardCharsets.UTF_8), message.key(), payload, 0, payload.length);
+        encoded.addMessage(message.topic().getBytes(StandardCharsets.UTF_8), message.key(), payload, 0, payload.length,
+                message.headers());
         MessageView view = new MessageView();
         view.wrap(encoded.array(), MESSAGES_OFFSET, message.sequence(), message.id(), message.releasedAtMillis(), true);
         return append(journal, handler, partition, view, attempts, error);
@@ -223,6 +226,6 @@ public final class DeadLetterRecords {
         view.wrap(record, deadMessageOffset(record), sequence, id, timestamp, true);
         return new DeadLetter(readString(record, DEAD_HANDLER_OFFSET), id, sequence, view.topic(), view.key(),
                 view.payload(), getInt(record, DEAD_ATTEMPTS_OFFSET), readString(record, deadErrorOffset(record)),
-                Instant.ofEpochMilli(timestamp), index);
+                Instant.ofEpochMilli(timestamp), index, view.headers());
     }
 }

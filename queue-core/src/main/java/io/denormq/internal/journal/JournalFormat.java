@@ -12,10 +12,15 @@ import io.denormq.JournalException;
 
 /**
  * The format marker of a journal directory, {@value #FILE_NAME}: one line,
- * {@code denormq-journal-format=<version>}, naming the version of the record layout
- * ({@link JournalRecordDescriptor#FORMAT_VERSION}, also written into every record) the journal was
- * written with, so that a denormq version that cannot read it refuses to start instead of
- * misreading it. The checkpoint file carries its own version in its header
+ * {@code denormq-journal-format=<version>}, naming the newest record layout
+ * ({@link JournalRecordDescriptor}, whose version is also written into every record) the journal may
+ * hold, so that a denormq version that cannot read it refuses to start instead of misreading it.
+ *
+ * <p>A new journal is marked version 1 ({@link JournalRecordDescriptor#VERSION_PLAIN}), which
+ * denormq versions before message headers read too; it is raised to version 2
+ * ({@link #allowHeaders}) just before the first message with headers is journaled, and from then on
+ * older denormq versions refuse it. This version opens journals marked 1 or 2 and refuses any other
+ * mark. The checkpoint file carries its own version in its header
  * ({@link CheckpointDescriptor#FORMAT_VERSION}), checked whenever it is opened.
  */
 public final class JournalFormat {
@@ -42,14 +47,35 @@ public final class JournalFormat {
         if (containsQueueFiles(directory)) {
             throw new IncompatibleJournalException("Directory " + directory + " holds Chronicle Queue files but no "
                     + FILE_NAME + ": it is not a denormq journal (or its marker was deleted). Use an empty directory, "
-                    + "or restore " + FILE_NAME + " containing '" + PREFIX + JournalRecordDescriptor.FORMAT_VERSION + "'");
+                    + "or restore " + FILE_NAME + " containing '" + PREFIX + JournalRecordDescriptor.FORMAT_VERSION + "' "
+                    + "(or '" + PREFIX + JournalRecordDescriptor.VERSION_PLAIN + "' if no message was published with "
+                    + "headers)");
         }
         if (!create) {
             throw new JournalException("Directory " + directory + " is not a denormq journal: " + file + " is missing");
         }
+        write(directory, JournalRecordDescriptor.VERSION_PLAIN);
+    }
+
+    /**
+     * Raises the marker to {@link JournalRecordDescriptor#VERSION_HEADERS} unless it says so already:
+     * called before the first record with message headers is appended, so that the marker, made
+     * durable first, never claims less than the journal holds. Once raised it stays raised.
+     *
+     * @param directory the (locked) journal directory, whose marker exists
+     * @throws JournalException if the marker cannot be read or written
+     */
+    public static void allowHeaders(Path directory) {
+        if (markedVersion(directory.resolve(FILE_NAME)) < JournalRecordDescriptor.VERSION_HEADERS) {
+            write(directory, JournalRecordDescriptor.VERSION_HEADERS);
+        }
+    }
+
+    private static void write(Path directory, int version) {
+        Path file = directory.resolve(FILE_NAME);
         try {
             Path temp = directory.resolve(FILE_NAME + ".tmp");
-            Files.writeString(temp, PREFIX + JournalRecordDescriptor.FORMAT_VERSION + "\n", StandardCharsets.UTF_8);
+            Files.writeString(temp, PREFIX + version + "\n", StandardCharsets.UTF_8);
             try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(temp,
                     java.nio.file.StandardOpenOption.WRITE)) {
                 channel.force(true); // a marker that a power cut could leave empty would refuse the next start
@@ -71,22 +97,30 @@ public final class JournalFormat {
      */
     public static int version(Path directory) {
         checkOrCreate(directory, false);
-        return JournalRecordDescriptor.FORMAT_VERSION;
+        return markedVersion(directory.resolve(FILE_NAME));
     }
 
     private static void check(Path file) {
+        markedVersion(file);
+    }
+
+    private static int markedVersion(Path file) {
         String content;
         try {
             content = Files.readString(file, StandardCharsets.UTF_8).trim();
         } catch (IOException e) {
             throw new JournalException("Cannot read journal format marker " + file + ": " + e, e);
         }
-        String expected = PREFIX + JournalRecordDescriptor.FORMAT_VERSION;
-        if (!content.equals(expected)) {
-            throw new IncompatibleJournalException("Journal " + file.getParent() + " has format '" + content
-                    + "' but this denormq version reads '" + expected + "' only. Open it with the denormq version "
-                    + "that wrote it, or point the queue at another directory");
+        for (int version = JournalRecordDescriptor.VERSION_PLAIN; version <= JournalRecordDescriptor.FORMAT_VERSION;
+             version++) {
+            if (content.equals(PREFIX + version)) {
+                return version;
+            }
         }
+        throw new IncompatibleJournalException("Journal " + file.getParent() + " has format '" + content
+                + "' but this denormq version reads '" + PREFIX + JournalRecordDescriptor.VERSION_PLAIN + "' to '"
+                + PREFIX + JournalRecordDescriptor.FORMAT_VERSION + "' only. Open it with the denormq version "
+                + "that wrote it, or point the queue at another directory");
     }
 
     private static boolean containsQueueFiles(Path directory) {

@@ -36,11 +36,27 @@ import org.agrona.MutableDirectBuffer;
  *  +-----------------+---------------------------------------------+
  *
  *  message:
- *  +--------------+-------------+-------------------------+-----------+----------------+---------+
- *  | topic length | topic UTF-8 | key length (-1 = null)  | key UTF-8 | payload length | payload |
- *  |   int32      |             |  int32                  |           |   int32        |         |
- *  +--------------+-------------+-------------------------+-----------+----------------+---------+
+ *  +--------------+-------------+-------------------------+-----------+----------------+---------+- - - - - - - -+
+ *  | topic length | topic UTF-8 | key length (-1 = null)  | key UTF-8 | payload length | payload | header block  |
+ *  |   int32      |             |  int32                  |           |   int32        |         | (if flagged)  |
+ *  +--------------+-------------+-------------------------+-----------+----------------+---------+- - - - - - - -+
+ *
+ *  header block (version 2, only when the topic length has HEADERS_FLAG set):
+ *  +---------------+-------------+------------+--------------+-------------+-----
+ *  | block length  | name length | name UTF-8 | value length | value UTF-8 | next header ...
+ *  | int32 (bytes  |   int32     |            |   int32      |             |
+ *  | that follow)  |             |            |              |             |
+ *  +---------------+-------------+------------+--------------+-------------+-----
  * </pre>
+ *
+ * <p><b>Versions.</b> Version 1 has no headers. Version 2 adds the optional per-message header
+ * block, announced by {@link #HEADERS_FLAG} in the message's topic length field (topics are at most
+ * 1024 bytes, so that bit was always zero): a message without headers is laid out exactly as in
+ * version 1. A record is written as version 2 only when one of its messages carries headers
+ * ({@link #VERSION_HEADERS}), every other record stays version 1 ({@link #VERSION_PLAIN}), byte for
+ * byte; so a journal where nobody set a header is a version-1 journal that older denormq versions
+ * read, and one with headers is refused by them (record version and format marker) instead of
+ * misread. The same applies to a DEAD_LETTER record, whose message keeps its header block.
  *
  * <b>RELEASE</b> and <b>ROLLBACK</b> (a transaction's outcome) continue with the journal index of
  * the batch they resolve, and a reason:
@@ -73,8 +89,20 @@ import org.agrona.MutableDirectBuffer;
  * of its release; hence at most {@value #MAX_MESSAGES_PER_BATCH} messages per transaction.
  */
 public final class JournalRecordDescriptor {
-    /** Version of this layout, written into every record and into the journal's format file. */
-    public static final byte FORMAT_VERSION = 1;
+    /**
+     * The newest record version this denormq reads and writes; a record or format marker naming a
+     * newer one is refused.
+     */
+    public static final byte FORMAT_VERSION = 2;
+    /** Version of a record none of whose messages carries headers: the layout of denormq before headers. */
+    public static final byte VERSION_PLAIN = 1;
+    /** Version of a record at least one of whose messages carries a header block. */
+    public static final byte VERSION_HEADERS = 2;
+    /**
+     * Bit set in a message's topic length field when a header block follows its payload (version 2).
+     * Readers mask it off with {@link #topicLengthOf}.
+     */
+    public static final int HEADERS_FLAG = 1 << 30;
     /** Byte order of every number in a record. */
     public static final ByteOrder BYTE_ORDER = ByteOrder.LITTLE_ENDIAN;
 
@@ -200,15 +228,27 @@ public final class JournalRecordDescriptor {
     }
 
     /**
-     * Writes the common header.
+     * Writes the common header of a record without message headers ({@link #VERSION_PLAIN}).
      *
      * @param buffer    where to write, at offset 0
      * @param kind      the record kind
      * @param timestamp epoch millis
      */
     public static void writeHeader(MutableDirectBuffer buffer, byte kind, long timestamp) {
+        writeHeader(buffer, kind, VERSION_PLAIN, timestamp);
+    }
+
+    /**
+     * Writes the common header.
+     *
+     * @param buffer    where to write, at offset 0
+     * @param kind      the record kind
+     * @param version   {@link #VERSION_PLAIN}, or {@link #VERSION_HEADERS} if a message in it carries headers
+     * @param timestamp epoch millis
+     */
+    public static void writeHeader(MutableDirectBuffer buffer, byte kind, byte version, long timestamp) {
         buffer.putByte(KIND_OFFSET, kind);
-        buffer.putByte(VERSION_OFFSET, FORMAT_VERSION);
+        buffer.putByte(VERSION_OFFSET, version);
         buffer.putShort(RESERVED_OFFSET, (short) 0, BYTE_ORDER);
         buffer.putLong(TIMESTAMP_OFFSET, timestamp, BYTE_ORDER);
     }
@@ -285,7 +325,25 @@ public final class JournalRecordDescriptor {
      * @return the offset of the message's key length field ({@link #NULL_KEY_LENGTH} for a null key)
      */
     public static int keyLengthOffset(byte[] record, int messageOffset) {
-        return topicOffset(record, messageOffset) + getInt(record, messageOffset);
+        return topicOffset(record, messageOffset) + topicLengthOf(record, messageOffset);
+    }
+
+    /**
+     * @param record        a record holding a message
+     * @param messageOffset where the message starts
+     * @return the length of the message's topic in bytes
+     */
+    public static int topicLengthOf(byte[] record, int messageOffset) {
+        return getInt(record, messageOffset) & ~HEADERS_FLAG;
+    }
+
+    /**
+     * @param record        a record holding a message
+     * @param messageOffset where the message starts
+     * @return whether a header block follows the message's payload
+     */
+    public static boolean hasHeaders(byte[] record, int messageOffset) {
+        return (getInt(record, messageOffset) & HEADERS_FLAG) != 0;
     }
 
     /**
@@ -305,7 +363,8 @@ public final class JournalRecordDescriptor {
      */
     public static int skipMessage(byte[] record, int offset) {
         int payloadLengthAt = payloadLengthOffset(record, offset);
-        return payloadLengthAt + LENGTH_PREFIX + getInt(record, payloadLengthAt);
+        int payloadEnd = payloadLengthAt + LENGTH_PREFIX + getInt(record, payloadLengthAt);
+        return hasHeaders(record, offset) ? payloadEnd + LENGTH_PREFIX + getInt(record, payloadEnd) : payloadEnd;
     }
 
     /**

@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 import io.denormq.Codec;
+import io.denormq.Headers;
 import io.denormq.Message;
 import io.denormq.PayloadCodec;
 
@@ -28,6 +29,9 @@ public final class MessageView implements Message {
     private int keyLength;
     private int payloadOffset;
     private int payloadLength;
+    /** Where the header block's entries start, or -1 if the message has none. */
+    private int headersOffset;
+    private int messageEnd;
     private String topic;
     /** Topics decoded on this thread: an application has few, and a handler that routes by topic should not allocate. */
     private final byte[][] knownTopicBytes = new byte[KNOWN_TOPICS][];
@@ -84,15 +88,22 @@ public final class MessageView implements Message {
         this.releasedAtMillis = releasedAtMillis;
         this.redelivered = redelivered;
         topicOffset = topicOffset(batch, messageOffset);
-        topicLength = getInt(batch, messageOffset);
+        topicLength = topicLengthOf(batch, messageOffset);
         int keyLengthAt = keyLengthOffset(batch, messageOffset);
         keyLength = getInt(batch, keyLengthAt);
         keyOffset = keyLengthAt + LENGTH_PREFIX;
         int payloadLengthAt = payloadLengthOffset(batch, messageOffset);
         payloadLength = getInt(batch, payloadLengthAt);
         payloadOffset = payloadLengthAt + LENGTH_PREFIX;
+        messageEnd = payloadOffset + payloadLength;
+        if (hasHeaders(batch, messageOffset)) {
+            headersOffset = messageEnd + LENGTH_PREFIX;
+            messageEnd = headersOffset + getInt(batch, messageEnd);
+        } else {
+            headersOffset = -1;
+        }
         topic = null;
-        return payloadOffset + payloadLength;
+        return messageEnd;
     }
 
     @Override
@@ -158,6 +169,68 @@ public final class MessageView implements Message {
         return TypedPayloads.decode(codec, batch, payloadOffset, payloadLength, type);
     }
 
+    /**
+     * Finds a header without decoding the others: an ASCII name is compared in place, so a handler
+     * that reads one header allocates only its value.
+     */
+    @Override
+    public String header(String name) {
+        if (headersOffset < 0 || name == null) {
+            return null;
+        }
+        for (int at = headersOffset; at < messageEnd; ) {
+            int nameLength = getInt(batch, at);
+            int valueAt = at + LENGTH_PREFIX + nameLength;
+            int valueLength = getInt(batch, valueAt);
+            if (nameEquals(name, at + LENGTH_PREFIX, nameLength)) {
+                return new String(batch, valueAt + LENGTH_PREFIX, valueLength, StandardCharsets.UTF_8);
+            }
+            at = valueAt + LENGTH_PREFIX + valueLength;
+        }
+        return null;
+    }
+
+    private boolean nameEquals(String name, int offset, int length) {
+        int chars = name.length();
+        for (int i = 0; i < chars; i++) {
+            if (name.charAt(i) >= 0x80) {
+                byte[] utf8 = name.getBytes(StandardCharsets.UTF_8);
+                return Arrays.equals(utf8, 0, utf8.length, batch, offset, offset + length);
+            }
+        }
+        if (chars != length) {
+            return false;
+        }
+        for (int i = 0; i < chars; i++) {
+            if (batch[offset + i] != (byte) name.charAt(i)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    @Override
+    public Headers headers() {
+        Headers headers = Headers.empty();
+        if (headersOffset < 0) {
+            return headers;
+        }
+        for (int at = headersOffset; at < messageEnd; ) {
+            int nameLength = getInt(batch, at);
+            int valueAt = at + LENGTH_PREFIX + nameLength;
+            int valueLength = getInt(batch, valueAt);
+            headers = headers.with(new String(batch, at + LENGTH_PREFIX, nameLength, StandardCharsets.UTF_8),
+                    new String(batch, valueAt + LENGTH_PREFIX, valueLength, StandardCharsets.UTF_8));
+            at = valueAt + LENGTH_PREFIX + valueLength;
+        }
+        return headers;
+    }
+
+    /** @return whether the message carries a header block (a record holding it must be version 2) */
+    public boolean hasHeaderBlock() {
+        return headersOffset >= 0;
+    }
+
     /** @return the codec {@link #payload(Class)} decodes with, or null */
     public PayloadCodec codec() {
         return codec;
@@ -185,7 +258,7 @@ public final class MessageView implements Message {
 
     /** @return where the message's bytes end in the batch */
     public int messageEnd() {
-        return payloadOffset + payloadLength;
+        return messageEnd;
     }
 
     @Override

@@ -4,6 +4,7 @@ import static io.denormq.internal.journal.JournalRecordDescriptor.*;
 
 import java.nio.charset.StandardCharsets;
 
+import io.denormq.Headers;
 import io.denormq.InvalidMessageException;
 import org.agrona.ExpandableArrayBuffer;
 
@@ -19,6 +20,8 @@ public final class RecordBuffer {
     private final int maxRecordBytes;
     private int length;
     private int count;
+    /** {@link JournalRecordDescriptor#VERSION_HEADERS} once a message with headers was added, else VERSION_PLAIN. */
+    private byte version;
 
     /**
      * @param maxRecordBytes the largest record this buffer may build
@@ -32,6 +35,12 @@ public final class RecordBuffer {
     public void startBatch() {
         length = MESSAGES_OFFSET;
         count = 0;
+        version = VERSION_PLAIN;
+    }
+
+    /** @return whether a message of the batch carries headers (the record is then written as version 2) */
+    public boolean hasHeaders() {
+        return version == VERSION_HEADERS;
     }
 
     /** @return how many messages the batch holds */
@@ -51,12 +60,34 @@ public final class RecordBuffer {
      * @throws InvalidMessageException if the transaction would exceed its message or byte limits
      */
     public void addMessage(byte[] topic, String key, byte[] payload, int payloadOffset, int payloadLength) {
+        addMessage(topic, key, payload, payloadOffset, payloadLength, null);
+    }
+
+    /**
+     * Adds a message with headers to the batch: as {@link #addMessage(byte[], String, byte[], int, int)},
+     * with a header block after the payload when {@code headers} holds any (see
+     * {@link JournalRecordDescriptor}); null or empty headers add exactly what that method adds.
+     *
+     * @param topic         UTF-8 encoded topic
+     * @param key           the key, or null
+     * @param payload       the payload's array
+     * @param payloadOffset where the payload starts
+     * @param payloadLength the payload's length
+     * @param headers       the message's headers, or null
+     * @throws InvalidMessageException if the transaction would exceed its message or byte limits
+     */
+    public void addMessage(byte[] topic, String key, byte[] payload, int payloadOffset, int payloadLength,
+                           Headers headers) {
         if (count == MAX_MESSAGES_PER_BATCH) {
             throw new InvalidMessageException("A transaction can publish at most " + MAX_MESSAGES_PER_BATCH
                     + " messages to one queue; split the work into several transactions");
         }
         int keyLength = key == null ? 0 : utf8Length(key);
-        int needed = messageLength(topic.length, keyLength, payloadLength);
+        boolean withHeaders = headers != null && !headers.isEmpty();
+        byte[][] headerBytes = withHeaders ? encode(headers) : null;
+        int headerBlock = withHeaders ? headerBlockLength(headerBytes) : 0;
+        long needed = (long) messageLength(topic.length, keyLength, payloadLength)
+                + (withHeaders ? LENGTH_PREFIX + headerBlock : 0);
         if ((long) length + needed > maxRecordBytes) {
             throw new InvalidMessageException("The transaction's messages would take " + ((long) length + needed)
                     + " bytes in the journal, over the limit of " + maxRecordBytes + " bytes per transaction; "
@@ -73,8 +104,36 @@ public final class RecordBuffer {
         }
         buffer.putInt(at, payloadLength, BYTE_ORDER);
         buffer.putBytes(at + LENGTH_PREFIX, payload, payloadOffset, payloadLength);
-        length = at + LENGTH_PREFIX + payloadLength;
+        at += LENGTH_PREFIX + payloadLength;
+        if (withHeaders) {
+            buffer.putInt(length, topic.length | HEADERS_FLAG, BYTE_ORDER);
+            buffer.putInt(at, headerBlock, BYTE_ORDER);
+            at += LENGTH_PREFIX;
+            for (byte[] bytes : headerBytes) {
+                at = putLengthPrefixed(buffer, at, bytes);
+            }
+            version = VERSION_HEADERS;
+        }
+        length = at;
         count++;
+    }
+
+    /** @return each header's name and value, UTF-8, alternating */
+    private static byte[][] encode(Headers headers) {
+        byte[][] bytes = new byte[headers.size() * 2][];
+        for (int i = 0; i < headers.size(); i++) {
+            bytes[2 * i] = headers.name(i).getBytes(StandardCharsets.UTF_8);
+            bytes[2 * i + 1] = headers.value(i).getBytes(StandardCharsets.UTF_8);
+        }
+        return bytes;
+    }
+
+    private static int headerBlockLength(byte[][] headerBytes) {
+        int total = 0;
+        for (byte[] bytes : headerBytes) {
+            total += LENGTH_PREFIX + bytes.length;
+        }
+        return total;
     }
 
     /**
@@ -84,7 +143,7 @@ public final class RecordBuffer {
      * @param timestamp epoch millis
      */
     public void sealBatch(byte kind, long timestamp) {
-        writeHeader(buffer, kind, timestamp);
+        writeHeader(buffer, kind, version, timestamp);
         buffer.putInt(COUNT_OFFSET, count, BYTE_ORDER);
     }
 
@@ -102,6 +161,7 @@ public final class RecordBuffer {
         buffer.putByte(REASON_OFFSET, reason);
         length = OUTCOME_LENGTH;
         count = 0;
+        version = VERSION_PLAIN;
     }
 
     /** @return the bytes the buffer can hold without growing */

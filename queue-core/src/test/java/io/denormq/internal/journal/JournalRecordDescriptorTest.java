@@ -39,7 +39,7 @@ class JournalRecordDescriptorTest {
     void shouldReadBackABatchMessageByMessage() {
         byte[] batch = batch(KIND_BATCH, 1234567L);
         assertThat(batch[KIND_OFFSET]).isEqualTo(KIND_BATCH);
-        assertThat(batch[VERSION_OFFSET]).isEqualTo(FORMAT_VERSION);
+        assertThat(batch[VERSION_OFFSET]).isEqualTo(VERSION_PLAIN);
         assertThat(timestampOf(batch)).isEqualTo(1234567L);
         assertThat(messageCountOf(batch)).isEqualTo(3);
 
@@ -148,5 +148,101 @@ class JournalRecordDescriptorTest {
             assertThatThrownBy(() -> DeadLetterRecords.settleUnsettled(journal, fromView, SETTLED_REDRIVEN,
                     index -> new IllegalArgumentException("none at " + index))).hasMessage("none at " + fromView);
         }
+    }
+
+    /**
+     * A batch without headers must be the version-1 layout byte for byte, so that journals written
+     * before headers existed and journals without headers read the same in both versions: built here
+     * by hand from the version-1 diagram, not through the code under test.
+     */
+    @Test
+    void shouldWriteABatchWithoutHeadersInTheVersionOneLayoutByteForByte() {
+        byte[] written = batch(KIND_RELEASED_BATCH, 0x0102030405060708L);
+        ByteBuffer v1 = ByteBuffer.allocate(written.length).order(ByteOrder.LITTLE_ENDIAN);
+        v1.put((byte) 3).put((byte) 1).putShort((short) 0).putLong(0x0102030405060708L).putInt(3);
+        v1.putInt(6).put(utf8("orders")).putInt(3).put(utf8("c-1")).putInt(5).put(utf8("first"));
+        v1.putInt(6).put(utf8("orders")).putInt(-1).putInt(6).put(utf8("second"));
+        v1.putInt(6).put(utf8("kunden")).putInt(7).put(utf8("Müller")).putInt(0);
+        assertThat(v1.remaining()).isZero();
+        assertThat(written).isEqualTo(v1.array());
+    }
+
+    @Test
+    void shouldReadHeadersOfTheMessagesThatHaveThemInAMixedBatch() {
+        RecordBuffer buffer = new RecordBuffer(1 << 20);
+        buffer.addMessage(utf8("orders"), "c-1", utf8("plain"), 0, 5);
+        buffer.addMessage(utf8("orders"), null, utf8("traced"), 0, 6,
+                io.denormq.Headers.of("traceparent", "00-abc-def-01").with("Grüße", "wert-ü"));
+        buffer.addMessage(utf8("kunden"), "k", utf8("empty headers"), 0, 13, io.denormq.Headers.empty());
+        buffer.sealBatch(KIND_BATCH, 5L);
+        byte[] batch = Arrays.copyOf(buffer.array(), buffer.length());
+        assertThat(batch[VERSION_OFFSET]).isEqualTo(VERSION_HEADERS);
+
+        MessageView view = new MessageView();
+        int first = MESSAGES_OFFSET;
+        int second = view.wrap(batch, first, 1, 1, 0, false);
+        assertThat(second).isEqualTo(skipMessage(batch, first));
+        assertThat(view.header("traceparent")).isNull();
+        assertThat(view.headers().isEmpty()).isTrue();
+        assertThat(view.hasHeaderBlock()).isFalse();
+
+        int third = view.wrap(batch, second, 2, 2, 0, false);
+        assertThat(third).isEqualTo(skipMessage(batch, second));
+        assertThat(view.topic()).isEqualTo("orders");
+        assertThat(view.key()).isNull();
+        assertThat(view.payload()).isEqualTo(utf8("traced"));
+        assertThat(view.header("traceparent")).isEqualTo("00-abc-def-01");
+        assertThat(view.header("Grüße")).isEqualTo("wert-ü");
+        assertThat(view.header("traceparenT")).isNull();
+        assertThat(view.header("trace")).isNull();
+        assertThat(view.headers()).isEqualTo(io.denormq.Headers.of("traceparent", "00-abc-def-01").with("Grüße", "wert-ü"));
+
+        int end = view.wrap(batch, third, 3, 3, 0, false);
+        assertThat(view.topic()).isEqualTo("kunden");
+        assertThat(view.key()).isEqualTo("k");
+        assertThat(view.hasHeaderBlock()).as("empty headers are no headers").isFalse();
+        assertThat(end).isEqualTo(batch.length);
+    }
+
+    @Test
+    void shouldKeepTheHeaderBlockInADeadLetterAndMarkItsRecordVersionTwo() {
+        RecordBuffer buffer = new RecordBuffer(1 << 20);
+        buffer.addMessage(utf8("orders"), "c-1", utf8("traced"), 0, 6, io.denormq.Headers.of("traceparent", "tp"));
+        buffer.sealBatch(KIND_RELEASED_BATCH, 5L);
+        byte[] batch = Arrays.copyOf(buffer.array(), buffer.length());
+        JournalFormat.checkOrCreate(directory, true);
+        try (JournalLock lock = JournalLock.acquire(directory); Journal journal = Journal.open(directory, false)) {
+            MessageView view = new MessageView();
+            view.wrap(batch, MESSAGES_OFFSET, compose(3, 0), compose(2, 0), 7, false);
+            long index = DeadLetterRecords.append(journal, "totals", 0, view, 3, new IllegalStateException("boom"));
+            try (var tailer = journal.createTailer()) {
+                DeadLetterRecords.Located located = DeadLetterRecords.readAt(journal, tailer, index);
+                assertThat(located.record()[VERSION_OFFSET]).isEqualTo(VERSION_HEADERS);
+                assertThat(skipMessage(located.record(), located.messageOffset())).isEqualTo(located.record().length);
+            }
+            assertThat(DeadLetterRecords.readAll(journal).get(0).headers().get("traceparent")).isEqualTo("tp");
+            long fromCopy = DeadLetterRecords.append(journal, "audit", 0, view.copy(), 3, new IllegalStateException("x"));
+            assertThat(DeadLetterRecords.readAll(journal)).filteredOn(d -> d.journalIndex() == fromCopy).singleElement()
+                    .extracting(d -> d.headers().get("traceparent")).isEqualTo("tp");
+        }
+    }
+
+    @Test
+    void shouldRaiseTheFormatMarkerOnceAndStillRefuseUnknownVersions() throws Exception {
+        JournalFormat.checkOrCreate(directory, true);
+        Path marker = directory.resolve(JournalFormat.FILE_NAME);
+        assertThat(java.nio.file.Files.readString(marker).trim()).as("a new journal is readable by older versions")
+                .isEqualTo("denormq-journal-format=1");
+        assertThat(JournalFormat.version(directory)).isEqualTo(1);
+        JournalFormat.allowHeaders(directory);
+        assertThat(java.nio.file.Files.readString(marker).trim()).isEqualTo("denormq-journal-format=2");
+        assertThat(JournalFormat.version(directory)).isEqualTo(2);
+        JournalFormat.allowHeaders(directory);
+        JournalFormat.checkOrCreate(directory, true);
+        assertThat(JournalFormat.version(directory)).isEqualTo(2);
+        java.nio.file.Files.writeString(marker, "denormq-journal-format=3\n");
+        assertThatThrownBy(() -> JournalFormat.checkOrCreate(directory, true))
+                .isInstanceOf(IncompatibleJournalException.class)
+                .hasMessageContaining("denormq-journal-format=3").hasMessageContaining("denormq-journal-format=2");
     }
 }

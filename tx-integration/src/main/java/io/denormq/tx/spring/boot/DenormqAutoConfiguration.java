@@ -54,7 +54,10 @@ import org.springframework.transaction.support.TransactionSynchronizationManager
 @AutoConfiguration(afterName = {
         // the mapper beans the default codec is made from: Boot 4's, then Boot 3's
         "org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration",
-        "org.springframework.boot.autoconfigure.jackson.JacksonAutoConfiguration"})
+        "org.springframework.boot.autoconfigure.jackson.JacksonAutoConfiguration",
+        // the ObservationRegistry that tracing through the journal uses: Boot 4's, then Boot 3's
+        "org.springframework.boot.micrometer.observation.autoconfigure.ObservationAutoConfiguration",
+        "org.springframework.boot.actuate.autoconfigure.observation.ObservationAutoConfiguration"})
 @ConditionalOnClass({DenormQueue.class, TransactionSynchronizationManager.class})
 @ConditionalOnProperty(prefix = "denormq", name = "enabled", havingValue = "true", matchIfMissing = true)
 @EnableConfigurationProperties(DenormqProperties.class)
@@ -205,6 +208,29 @@ public class DenormqAutoConfiguration {
         @ConditionalOnMissingBean(io.denormq.metrics.DenormqMetrics.class)
         io.denormq.metrics.DenormqMetrics denormqMetrics(DenormQueue queue) {
             return new io.denormq.metrics.DenormqMetrics(queue);
+        }
+    }
+
+    /**
+     * Registered only when Micrometer Observation is on the classpath and the application has an
+     * {@code ObservationRegistry} bean (Spring Boot's Actuator makes one): publishing and every handler
+     * invocation then run in observations, and with Micrometer Tracing the publishing request's trace
+     * continues in the handlers ({@link io.denormq.observation.DenormqObservation}).
+     */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(name = "io.micrometer.observation.ObservationRegistry")
+    @ConditionalOnBean(type = "io.micrometer.observation.ObservationRegistry")
+    static class ObservationConfiguration {
+        /**
+         * @param registry the application's observation registry
+         * @return the customizer that applies it to the queue's builder
+         */
+        @Bean
+        @ConditionalOnMissingBean(name = "denormqObservationCustomizer")
+        DenormQueueBuilderCustomizer denormqObservationCustomizer(
+                ObjectProvider<io.micrometer.observation.ObservationRegistry> registry) {
+            // resolved when the queue is built: the registry's handlers are configured by then
+            return builder -> io.denormq.observation.DenormqObservation.of(registry.getObject()).applyTo(builder);
         }
     }
 
