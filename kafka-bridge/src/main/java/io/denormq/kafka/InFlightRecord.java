@@ -8,7 +8,7 @@ import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.PartitionInfo;
-import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.Header;
 
 /**
  * One message on its way to Kafka: what its record is made of (kept, so that it can be sent again
@@ -31,7 +31,8 @@ final class InFlightRecord implements Callback {
     final String messageKey;
     final byte[] key;
     final byte[] value;
-    final Headers headers;
+    /** Each send copies them into the producer record's own headers; the size check reads them in place. */
+    final Header[] headers;
     final long timestamp;
     final long id;
     final long sequence;
@@ -60,7 +61,7 @@ final class InFlightRecord implements Callback {
     private volatile int partition = -1;
     private volatile int state = PENDING;
 
-    InFlightRecord(String topic, String messageTopic, String messageKey, byte[] key, byte[] value, Headers headers,
+    InFlightRecord(String topic, String messageTopic, String messageKey, byte[] key, byte[] value, Header[] headers,
                    long timestamp, long id, long sequence, int bytes, HandlerWakeup wakeup,
                    FirstAcknowledgement firstAcknowledgement) {
         this.topic = topic;
@@ -96,7 +97,7 @@ final class InFlightRecord implements Callback {
             if (key == null && fixedPartition == null) {
                 fixedPartition = partitionOf(id, session.producer().partitionsFor(topic));
             }
-            session.producer().send(new ProducerRecord<>(topic, fixedPartition, timestamp, key, value, headers), this);
+            session.producer().send(new ProducerRecord<>(topic, fixedPartition, timestamp, key, value, java.util.Arrays.asList(headers)), this);
         } catch (RuntimeException e) {
             // thrown rather than given to the callback (no metadata in time, producer closed,
             // interrupted): the same outcome as a failed send

@@ -28,7 +28,6 @@ import org.apache.kafka.common.errors.RecordBatchTooLargeException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeader;
-import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -464,8 +463,8 @@ public final class KafkaBridge implements AsyncMessageHandler, AutoCloseable {
             System.arraycopy(fields, 0, all, at, fields.length);
             fields = at + fields.length == all.length ? all : java.util.Arrays.copyOf(all, at + fields.length);
         }
-        RecordHeaders headers = new RecordHeaders(fields);
-        return new InFlightRecord(route.kafkaTopic(), message.topic(), messageKey, key, value, headers,
+        // no RecordHeaders here: every ProducerRecord copies its headers anyway, so it would be a second copy
+        return new InFlightRecord(route.kafkaTopic(), message.topic(), messageKey, key, value, fields,
                 message.releasedAtMillis(), message.id(), message.sequence(), bytes, wakeup, firstAcknowledgement);
     }
 

@@ -28,7 +28,7 @@ record RecordLimits(int maxRequestSize, long bufferMemory, CompressionType compr
      */
     void check(InFlightRecord record, String denormqTopic) {
         int size = AbstractRecords.estimateSizeInBytesUpperBound(RecordBatch.CURRENT_MAGIC_VALUE, compression, record.key,
-                record.value, record.headers.toArray());
+                record.value, record.headers);
         if (size > maxRequestSize || size > bufferMemory) {
             String setting = size > maxRequestSize ? "max.request.size (" + maxRequestSize + ")"
                     : "buffer.memory (" + bufferMemory + ")";
