@@ -70,6 +70,30 @@ class DoorbellWakeTest {
     }
 
     @Test
+    void aHandlerWithMessagesInFlightIsCalledAgainWithoutAPublication() throws Exception {
+        RingBuffer<long[]> ring = RingBuffer.createSingleProducer(() -> new long[1], 16,
+                new HandlerWaitStrategy(0, A_MINUTE, false, () -> true));
+        SequenceBarrier barrier = ring.newBarrier();
+        // the processor turns each timeout into the handler's onTimeout call (retries, acknowledgement
+        // hints) and waits again: after the first, each wait sleeps until the next call is due
+        CompletableFuture<Integer> waiting = CompletableFuture.supplyAsync(() -> {
+            int timeouts = 0;
+            while (timeouts < 3) {
+                try {
+                    barrier.waitFor(0);
+                    return -1;
+                } catch (com.lmax.disruptor.TimeoutException e) {
+                    timeouts++;
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+            return timeouts;
+        });
+        assertThat(waiting.get(30, TimeUnit.SECONDS)).isEqualTo(3);
+    }
+
+    @Test
     void aPublicationWakesAParkedHandler() throws Exception {
         RingBuffer<long[]> ring = RingBuffer.createSingleProducer(() -> new long[1], 16,
                 new HandlerWaitStrategy(10, A_MINUTE, false, () -> false));
