@@ -73,12 +73,23 @@ final class QueueLifecycle {
         // every check that can refuse this start has passed, and every handler's slot holds where it starts:
         // only now may a checkpoint this start created take its name (until then a failed start leaves it absent)
         checkpoint.install();
-        this.dispatcher.start();
         FlushPolicy flushPolicy = settings.flushPolicy();
-        this.flusher = flushPolicy.kind() == FlushPolicy.Kind.PERIODIC
-                ? new PeriodicFlusher(journal, flushPolicy.interval(), errorHandler, settings.threadFactory()) : null;
-        this.retention = new RetentionTask(journal, checkpoint, settings.retention(), errorHandler,
-                settings.threadFactory());
+        PeriodicFlusher startedFlusher = null;
+        try {
+            this.dispatcher.start();
+            startedFlusher = flushPolicy.kind() == FlushPolicy.Kind.PERIODIC
+                    ? new PeriodicFlusher(journal, flushPolicy.interval(), errorHandler, settings.threadFactory()) : null;
+            this.retention = new RetentionTask(journal, checkpoint, settings.retention(), errorHandler,
+                    settings.threadFactory());
+        } catch (RuntimeException | Error e) {
+            // start() closes the journal next: nothing may keep reading or flushing it
+            if (startedFlusher != null) {
+                startedFlusher.close();
+            }
+            dispatcher.close(Duration.ZERO);
+            throw e;
+        }
+        this.flusher = startedFlusher;
         LOG.info("denormq queue started on {}: durability {}, flush {}, idle {}, {} handler(s) {}; recovery scanned {} record(s) "
                         + "and released {} batch(es) without outcome",
                 directory, settings.durability(), flushPolicy, settings.idleMode(), runners.size(), cursorsOf(runners),

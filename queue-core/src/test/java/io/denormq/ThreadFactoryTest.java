@@ -49,4 +49,33 @@ class ThreadFactoryTest extends QueueTestSupport {
             assertThat(queue.stats().handlers()).hasSize(1);
         }
     }
+
+    @Test
+    void shouldStopTheDispatchThreadsWhenABackgroundTaskCannotStart() throws Exception {
+        List<Thread> created = new CopyOnWriteArrayList<>();
+        // the reader's and the handler's threads are created first, then the flusher's: the third is refused
+        ThreadFactory factory = task -> {
+            if (created.size() == 2) {
+                return null;
+            }
+            Thread thread = new Thread(task);
+            thread.setDaemon(true);
+            created.add(thread);
+            return thread;
+        };
+        assertThatThrownBy(() -> builder().threadFactory(factory).flush(FlushPolicy.periodic(Duration.ofMillis(20)))
+                .handler("h", new Recorder()).build())
+                .isInstanceOf(ConfigurationException.class).hasMessageContaining("denormq-flusher");
+        assertThat(created).hasSize(2);
+        for (Thread thread : created) {
+            thread.join(10_000);
+        }
+        assertThat(created).as("dispatch threads left running after a failed start").noneMatch(Thread::isAlive);
+        Recorder recorder = new Recorder();
+        try (DenormQueue queue = builder().handler("h", recorder).build()) {
+            queue.publish("t", "k", utf8("after"));
+            awaitProcessed(queue);
+            assertThat(recorder.payloads()).containsExactly("after");
+        }
+    }
 }
