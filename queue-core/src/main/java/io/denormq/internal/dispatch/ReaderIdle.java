@@ -78,11 +78,7 @@ final class ReaderIdle {
      */
     void waitForRoom() {
         idles++;
-        if (busySpin || idles <= SPINS) {
-            Thread.onSpinWait();
-        } else if (idles <= SPINS + YIELDS) {
-            Thread.yield();
-        } else {
+        if (!spunOrYielded()) {
             LockSupport.parkNanos(this, roomParkNanos);
         }
     }
@@ -94,17 +90,26 @@ final class ReaderIdle {
 
     private void backOff(long sleepNanos) {
         idles++;
-        if (!busySpin && journal.readsOnlyDurable()) {
-            // what comes next is made readable by a flush, which takes far longer than a spin and rings;
-            // a reader spinning meanwhile slows that flush down (see Journal.append)
-            doorbell.sleep(sleepNanos, nothingNew);
-        } else if (busySpin || idles <= SPINS) {
-            Thread.onSpinWait();
-        } else if (idles <= SPINS + YIELDS) {
-            Thread.yield();
-        } else {
+        // a reader of durable records only sleeps at once: what comes next is made readable by a flush,
+        // which takes far longer than a spin and rings; a reader spinning meanwhile slows that flush down
+        // (see Journal.append)
+        boolean sleepAtOnce = !busySpin && journal.readsOnlyDurable();
+        if (sleepAtOnce || !spunOrYielded()) {
             doorbell.sleep(sleepNanos, nothingNew);
         }
+    }
+
+    /** The first steps of every wait (after counting it): spin, then yield; false once both are used up. */
+    private boolean spunOrYielded() {
+        if (busySpin || idles <= SPINS) {
+            Thread.onSpinWait();
+            return true;
+        }
+        if (idles <= SPINS + YIELDS) {
+            Thread.yield();
+            return true;
+        }
+        return false;
     }
 
     private boolean nothingNew() {
