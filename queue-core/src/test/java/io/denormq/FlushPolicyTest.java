@@ -49,6 +49,36 @@ class FlushPolicyTest extends QueueTestSupport {
         assertThat(recorder.payloads()).hasSize(21);
     }
 
+    /**
+     * A reader flushes the journal itself only when nobody else has for a while (a quiet queue whose last
+     * release record waits for a flush). Under a steady stream of commits each committer's flush covers
+     * what the reader waits for; a reader that flushed too would double the flushes and hold the
+     * committer up waiting for each other's flushes.
+     */
+    @Test
+    void underSteadyCommitsOnlyTheCommittersFlush() throws Exception {
+        Recorder recorder = new Recorder();
+        DenormQueue queue = open(builder().durability(Durability.WRITE_AHEAD).flush(FlushPolicy.everyCommit())
+                .handler("h", recorder));
+        long before = JournalRecords.flushCount(queue);
+        long commits = 0;
+        long end = System.nanoTime() + Duration.ofSeconds(2).toNanos(); // a thousand times the reader's wait
+        while (System.nanoTime() < end) {
+            try (ProgrammaticTransaction tx = ProgrammaticTransactions.begin()) {
+                queue.publish("t", "k", utf8("m"));
+                tx.commit(() -> { });
+            }
+            commits++;
+        }
+        long flushes = JournalRecords.flushCount(queue) - before;
+        // a lone committer flushes once per commit; the reader may flush after a stall of the committer
+        // longer than its wait (a busy machine, a GC pause), not once per wake-up
+        assertThat(flushes - commits).as("flushes beyond one per commit (%d commits)", commits)
+                .isLessThanOrEqualTo(commits / 40);
+        awaitProcessed(queue);
+        assertThat(recorder.payloads()).hasSize((int) commits);
+    }
+
     @Test
     void shouldNotFlushWithPolicyNone() throws Exception {
         Recorder recorder = new Recorder();

@@ -36,7 +36,10 @@ import org.HdrHistogram.Histogram;
  * default backoff and busy-spin. Busy-spin needs a core per dispatch thread (the reader and the
  * handler) besides the publisher's: on 2 cores it competes with the publisher.
  *
- * <p>Arguments: {@code [rates=10000,100000,500000] [seconds=5] [warmupSeconds=1] [payloadBytes=200]}.
+ * <p>Arguments: {@code [rates=10000,100000,500000] [seconds=5] [warmupSeconds=1] [payloadBytes=200]
+ * [flush=none|every-commit]}. Under {@code every-commit} each commit waits for its flush and the reader
+ * dispatches only flushed records, so commit → handler is what dispatch adds after a durable commit; only
+ * the default idle mode is measured then (busy-spinning threads beside a flush per commit slow the flush).
  */
 public final class EndToEndLatency {
     /** What the handlers and the reader do when there is nothing to read. */
@@ -80,23 +83,30 @@ public final class EndToEndLatency {
         double seconds = args.length > 1 ? Double.parseDouble(args[1]) : 5;
         double warmupSeconds = args.length > 2 ? Double.parseDouble(args[2]) : 1;
         int payloadBytes = Math.max(PayloadNumber.BYTES, args.length > 3 ? Integer.parseInt(args[3]) : 200);
+        boolean everyCommit = args.length > 4 && args[4].equals("every-commit");
+        if (args.length > 4 && !everyCommit && !args[4].equals("none")) {
+            throw new IllegalArgumentException("flush must be none or every-commit, was " + args[4]);
+        }
+        FlushPolicy flush = everyCommit ? FlushPolicy.everyCommit() : FlushPolicy.none();
+        List<Waiting> variants = everyCommit ? List.of(Waiting.DEFAULT_BACKOFF) : VARIANTS;
 
-        System.out.printf("%nEnd-to-end latency: one %d-byte message per transaction, WRITE_AHEAD, flush none, one "
+        System.out.printf("%nEnd-to-end latency: one %d-byte message per transaction, WRITE_AHEAD, flush %s, one "
                         + "paced publisher thread, one no-op handler; %.1f s measured after %.1f s of warm-up per rate; %s%n",
-                payloadBytes, seconds, warmupSeconds, Machine.describe());
-        System.out.println("idle strategies measured: " + VARIANTS.stream().map(v -> v.description).toList());
+                payloadBytes, everyCommit ? "everyCommit()" : "none()", seconds, warmupSeconds, Machine.describe());
+        System.out.println("idle strategies measured: " + variants.stream().map(v -> v.description).toList());
         long started = System.nanoTime();
-        for (Waiting waiting : VARIANTS) {
+        for (Waiting waiting : variants) {
             System.out.printf("%n%s%n", waiting.description);
             System.out.printf("%-10s %-26s %10s %10s %10s %10s %10s %s%n", "rate/s", "latency (µs)", "p50", "p90", "p99",
                     "p99.9", "max", "notes");
             PercentilePlot plot = new PercentilePlot("Commit → handler, " + waiting.idleMode + ", " + Machine.describe());
             for (int rate : rates) {
-                Run run = run(waiting, rate, (int) (rate * warmupSeconds), (int) (rate * seconds), payloadBytes);
+                Run run = run(waiting, flush, rate, (int) (rate * warmupSeconds), (int) (rate * seconds), payloadBytes);
                 run.print(rate);
                 plot.add(String.format(java.util.Locale.ROOT, "%,d tx/s", rate), run.commitToHandler());
             }
-            plot.write("end-to-end-latency-" + waiting.idleMode.name().toLowerCase(java.util.Locale.ROOT));
+            plot.write("end-to-end-latency-" + waiting.idleMode.name().toLowerCase(java.util.Locale.ROOT)
+                    + (everyCommit ? "-every-commit" : ""));
         }
         System.out.printf("%nrun took %.1f s%n", (System.nanoTime() - started) / 1e9);
     }
@@ -119,7 +129,7 @@ public final class EndToEndLatency {
         }
     }
 
-    private static Run run(Waiting waiting, int rate, int warmup, int measured, int payloadBytes) throws Exception {
+    private static Run run(Waiting waiting, FlushPolicy flush, int rate, int warmup, int measured, int payloadBytes) throws Exception {
         int total = warmup + measured;
         long[] committed = new long[total];
         long[] handled = new long[total];
@@ -130,7 +140,7 @@ public final class EndToEndLatency {
         long maxBehind = 0;
         try (TempJournal journal = new TempJournal("e2e-latency")) {
             DenormQueue queue = waiting.configure(DenormQueue.builder(journal.dir()))
-                    .durability(Durability.WRITE_AHEAD).flush(FlushPolicy.none())
+                    .durability(Durability.WRITE_AHEAD).flush(flush)
                     .handler("latency", message -> {
                         long now = System.nanoTime();
                         handled[(int) (long) message.payload(PayloadNumber.CODEC)] = now;

@@ -40,6 +40,13 @@ public final class Dispatcher implements AutoCloseable {
     private static final long HANDLER_SLEEP_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
     /** The longest sleep of a reader with nothing new: the journal rings it (see {@link ReaderIdle}). */
     private static final long READER_IDLE_SLEEP_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+    /**
+     * How long a reader of durable records that just read something waits before it looks again, unrung
+     * (see {@link ReaderIdle}): under a flush per commit, the delay one wake-up's worth of commits waits for
+     * dispatch, traded for a wake-up per commit; a few flushes' time (an msync takes 150-600 µs on the
+     * machines measured in benchmarks/RESULTS.md).
+     */
+    private static final long DURABLE_READER_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
     /** How long a reader parks between checks while its ring is full (the handler does not ring it). */
     private static final long READER_ROOM_PARK_NANOS = TimeUnit.MICROSECONDS.toNanos(200);
 
@@ -112,7 +119,8 @@ public final class Dispatcher implements AutoCloseable {
                 processor = null;
                 handlerThread = null;
             }
-            ReaderIdle idle = new ReaderIdle(journal, READER_ROOM_PARK_NANOS, READER_IDLE_SLEEP_NANOS, busySpin);
+            ReaderIdle idle = new ReaderIdle(journal, READER_ROOM_PARK_NANOS, READER_IDLE_SLEEP_NANOS, DURABLE_READER_POLL_NANOS,
+                    busySpin);
             this.readerDoorbell = idle.doorbell();
             journal.wakeOnProgress(readerDoorbell);
             this.reader = new ReleaseReader(journal, lowWaterMarks, number, runner == null ? null : runner.name(),

@@ -13,6 +13,14 @@ import io.denormq.internal.journal.Journal;
  * reads only durable records ({@link Journal#readsOnlyDurable()}) sleeps at once: only a flush, which
  * rings, gives it more to read.
  *
+ * <p>Such a reader, when its last wake-up found records, does not ask to be rung: it looks again after
+ * a short poll interval. Under {@link io.denormq.FlushPolicy#everyCommit()} every commit is a flush, and
+ * a ring per flush would wake the reader (and, through it, the handler) once per commit: an unpark in
+ * the committer's path and a thread on the other core during the next flush, whose TLB shootdown then
+ * waits for it. Polling while commits keep coming lets one wake-up dispatch every commit of the interval;
+ * a wake-up that finds nothing puts the reader back to sleeping until rung, so a quiet queue's first
+ * commit is still dispatched at once.
+ *
  * <p>Before each read attempt while idle, the reader notes the journal's {@link Journal#progressMark()};
  * it sleeps only if the mark is still the same after announcing itself on the doorbell, so a record
  * appended between a failed read and the sleep wakes it at once.
@@ -24,11 +32,14 @@ final class ReaderIdle {
     private final Journal journal;
     private final long roomParkNanos;
     private final long idleSleepNanos;
+    private final long durablePollNanos;
     private final boolean busySpin;
     private final Doorbell doorbell = new Doorbell();
     private final BooleanSupplier nothingNew = this::nothingNew;
     private int idles;
     private long markBeforeRead;
+    /** Whether the reader read anything since it last slept: a durable reader then polls instead of sleeping. */
+    private boolean readSinceSleep;
 
     /**
      * @param journal        the journal read
@@ -36,12 +47,15 @@ final class ReaderIdle {
      * @param idleSleepNanos the longest sleep while the journal has nothing new: the journal rings, and so
      *                       does {@link #wake()}, so this only sets how often an idle reader looks at the
      *                       clock (a day left without its end marker); every wake-up costs both cores CPU
+     * @param durablePollNanos how long a reader of durable records that found records on its last wake-up
+     *                       waits, unrung, before it looks again (0: it asks to be rung like any other)
      * @param busySpin       whether to spin instead of yielding and sleeping ({@link io.denormq.IdleMode#BUSY_SPIN})
      */
-    ReaderIdle(Journal journal, long roomParkNanos, long idleSleepNanos, boolean busySpin) {
+    ReaderIdle(Journal journal, long roomParkNanos, long idleSleepNanos, long durablePollNanos, boolean busySpin) {
         this.journal = journal;
         this.roomParkNanos = roomParkNanos;
         this.idleSleepNanos = idleSleepNanos;
+        this.durablePollNanos = durablePollNanos;
         this.busySpin = busySpin;
     }
 
@@ -94,7 +108,13 @@ final class ReaderIdle {
         // which takes far longer than a spin and rings; a reader spinning meanwhile slows that flush down
         // (see Journal.append)
         boolean sleepAtOnce = !busySpin && journal.readsOnlyDurable();
+        if (sleepAtOnce && readSinceSleep && durablePollNanos > 0) {
+            readSinceSleep = false;
+            LockSupport.parkNanos(this, Math.min(sleepNanos, durablePollNanos)); // the journal does not ring it
+            return;
+        }
         if (sleepAtOnce || !spunOrYielded()) {
+            readSinceSleep = false;
             doorbell.sleep(sleepNanos, nothingNew);
         }
     }
@@ -119,5 +139,6 @@ final class ReaderIdle {
     /** Called after a read found something: the next wait starts spinning again. */
     void reset() {
         idles = 0;
+        readSinceSleep = true;
     }
 }

@@ -143,6 +143,9 @@ final class ReleaseReader implements Runnable {
                         updateLowWater();
                     }
                     idleStrategy.reset();
+                    // someone flushed: the wait for a flush starts again (under steady commits the reader must
+                    // never find that it waited long enough to flush by itself: it would flush once per wake-up)
+                    awaitingFlushSince = 0;
                     continue;
                 }
                 if (awaitingFlush) {

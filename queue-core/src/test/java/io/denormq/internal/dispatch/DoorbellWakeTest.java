@@ -27,7 +27,7 @@ class DoorbellWakeTest {
     @Test
     void anAppendWakesAParkedReader() throws Exception {
         try (Journal journal = Journal.open(directory, false)) {
-            ReaderIdle idle = new ReaderIdle(journal, A_MINUTE, A_MINUTE, false);
+            ReaderIdle idle = new ReaderIdle(journal, A_MINUTE, A_MINUTE, 0, false);
             journal.wakeOnProgress(idle.doorbell());
             long before = journal.progressMark();
             CompletableFuture<Long> parked = CompletableFuture.supplyAsync(() -> {
@@ -48,11 +48,56 @@ class DoorbellWakeTest {
     }
 
     @Test
+    void aDurableReaderThatJustReadRecordsLooksAgainWithoutBeingRung() throws Exception {
+        try (Journal journal = Journal.open(directory, false)) {
+            journal.readOnlyDurable();
+            ReaderIdle idle = new ReaderIdle(journal, A_MINUTE, A_MINUTE, TimeUnit.MILLISECONDS.toNanos(5), false);
+            idle.idle(); // returns at once (no mark noted yet); from now on it notes one before each read
+            idle.beforeRead();
+            idle.reset(); // its last wake-up read something: under load the next flush is near
+            idle.beforeRead();
+            long start = System.nanoTime();
+            idle.idle(); // nothing appends or flushes: only the poll interval ends this
+            assertThat(System.nanoTime() - start).isLessThan(TimeUnit.SECONDS.toNanos(30));
+        }
+    }
+
+    @Test
+    void aDurableReaderThatFoundNothingSleepsUntilAFlushRingsIt() throws Exception {
+        try (Journal journal = Journal.open(directory, false)) {
+            journal.readOnlyDurable();
+            ReaderIdle idle = new ReaderIdle(journal, A_MINUTE, A_MINUTE, TimeUnit.MILLISECONDS.toNanos(5), false);
+            journal.wakeOnProgress(idle.doorbell());
+            idle.reset();
+            long before = journal.progressMark();
+            CompletableFuture<Long> sleeping = CompletableFuture.supplyAsync(() -> {
+                long start = System.nanoTime();
+                long durable = journal.durableIndex();
+                while (System.nanoTime() - start < A_MINUTE) {
+                    idle.beforeRead();
+                    if (journal.durableIndex() != durable) { // what a read of durable records would find
+                        return System.nanoTime() - start;
+                    }
+                    idle.idle(); // one poll finds nothing; then it sleeps for up to a minute unless rung
+                }
+                return -1L;
+            });
+            Thread.sleep(200); // long past the poll: the reader sleeps on its doorbell
+            assertThat(journal.progressMark()).isEqualTo(before);
+            journal.append(new byte[] {JournalRecordDescriptor.KIND_RELEASE, 0, 0, 0, 0, 0, 0, 0}, 8);
+            Thread.sleep(50); // an append alone does not ring a reader of durable records
+            assertThat(sleeping).isNotDone();
+            journal.forceAll();
+            assertThat(sleeping.get(30, TimeUnit.SECONDS)).isBetween(0L, TimeUnit.SECONDS.toNanos(30));
+        }
+    }
+
+    @Test
     void stoppingWakesASleepingReader() throws Exception {
         Path journalDirectory = directory;
         try (Journal journal = Journal.open(journalDirectory, false);
              CheckpointFile checkpoint = CheckpointFile.openOrCreate(journalDirectory)) {
-            ReaderIdle idle = new ReaderIdle(journal, A_MINUTE, A_MINUTE, false);
+            ReaderIdle idle = new ReaderIdle(journal, A_MINUTE, A_MINUTE, 0, false);
             journal.wakeOnProgress(idle.doorbell());
             RingBuffer<MessageEvent> ring = RingBuffer.createSingleProducer(() -> new MessageEvent(16), 16);
             ReleaseReader reader = new ReleaseReader(journal, new LowWaterMarks(checkpoint, 1), 0, null, 0, 1,
