@@ -69,8 +69,10 @@ final class ReleaseReader implements Runnable {
     private volatile boolean caughtUp;
     /** The next record is not on the disk yet (a flush policy bounds reads to what is durable). */
     private boolean awaitingFlush;
-    /** When this reader first found the next record not yet on the disk, 0 when it is not waiting. */
-    private long awaitingFlushSince;
+    /** When this reader last read something (noted once per wake-up that did). */
+    private long lastProgressAt;
+    /** Whether it read something since it last noted {@link #lastProgressAt}. */
+    private boolean readSinceProgress;
     /** When this reader, idle, last checked for a day left without its end-of-file marker. */
     private long lastDayEndCheck;
     private static final long DAY_END_CHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
@@ -126,6 +128,7 @@ final class ReleaseReader implements Runnable {
         try (ExcerptTailer tailer = journal.createTailer(); ExcerptTailer batchTailer = journal.createTailer()) {
             JournalRecovery.position(tailer, startIndex, journal);
             progress = new ReplayProgress(journal, label, startIndex, redeliveredUpToIndex);
+            lastProgressAt = System.nanoTime();
             while (running) {
                 boolean read;
                 idleStrategy.beforeRead();
@@ -143,33 +146,33 @@ final class ReleaseReader implements Runnable {
                         updateLowWater();
                     }
                     idleStrategy.reset();
-                    // someone flushed: the wait for a flush starts again (under steady commits the reader must
-                    // never find that it waited long enough to flush by itself: it would flush once per wake-up)
-                    awaitingFlushSince = 0;
+                    readSinceProgress = true;
                     continue;
+                }
+                if (readSinceProgress) {
+                    // once per wake-up that read something, not per record: a replay reads millions
+                    readSinceProgress = false;
+                    lastProgressAt = System.nanoTime();
                 }
                 if (awaitingFlush) {
                     awaitingFlush = false;
-                    long now = System.nanoTime();
-                    if (awaitingFlushSince == 0) {
-                        awaitingFlushSince = now;
-                    }
-                    long waited = now - awaitingFlushSince;
+                    // measured from the last read, not from when the unflushed record was first seen: under
+                    // steady commits every wake-up reads what the committers flushed, so the reader never
+                    // flushes by itself (it would once per wake-up); on a quiet queue the last commit's
+                    // release record is flushed one wait after the batch before it was read
+                    long waited = System.nanoTime() - lastProgressAt;
                     if (waited < FLUSH_WAIT_NANOS) {
                         // under load the committers' next flush covers this record: a flush of our own would
                         // double the flushes per commit
                         idleStrategy.idleAtMost(FLUSH_WAIT_NANOS - waited);
                         continue;
                     }
-                    awaitingFlushSince = 0;
                     try {
                         journal.forceAll(); // nobody flushed it: a quiet queue, so flush it ourselves
                         continue;
                     } catch (RuntimeException e) {
                         errorHandler.onError(e);
                     }
-                } else {
-                    awaitingFlushSince = 0;
                 }
                 long now = System.nanoTime();
                 if (now - lastDayEndCheck > DAY_END_CHECK_NANOS) {
