@@ -13,7 +13,8 @@ import io.denormq.internal.journal.Doorbell;
 /**
  * How a handler thread waits for its ring: it yields a few times, then sleeps on a {@link Doorbell}
  * that the reader rings when it publishes (so a message reaching an idle handler runs within
- * microseconds, and an idle handler uses no CPU); or, in busy-spin mode, it spins.
+ * microseconds, and an idle handler uses no CPU); or, in busy-spin mode, it spins. How many times it
+ * yields is learned from how its recent waits ended ({@link BusyWaitBudget}), up to the given count.
  *
  * <p>While the ring stays empty it breaks off about every {@link #ATTENTION_NANOS} when the handler
  * {@linkplain HandlerRunner#needsAttention() has unacknowledged messages}, so that the event processor
@@ -25,7 +26,7 @@ final class HandlerWaitStrategy implements WaitStrategy {
     static final long ATTENTION_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
     private static final int SPINS_PER_CHECK = 1024;
 
-    private final int yields;
+    private final BusyWaitBudget budget;
     private final long sleepNanos;
     private final boolean busySpin;
     private final BooleanSupplier needsAttention;
@@ -38,14 +39,14 @@ final class HandlerWaitStrategy implements WaitStrategy {
     private final BooleanSupplier ringStillEmpty = () -> awaited.get() < awaitedSequence;
 
     /**
-     * @param yields         how many times to yield before sleeping
+     * @param yields         the most times to yield before sleeping
      * @param sleepNanos     the longest sleep while no message is in flight: a sleeping handler is woken by
      *                       the reader's publication and by a halt, so this only bounds a wake-up lost to a bug
      * @param busySpin       whether to spin instead of yielding and sleeping
      * @param needsAttention whether the handler should be called although the ring is empty
      */
     HandlerWaitStrategy(int yields, long sleepNanos, boolean busySpin, BooleanSupplier needsAttention) {
-        this.yields = yields;
+        this.budget = new BusyWaitBudget(yields);
         this.sleepNanos = sleepNanos;
         this.busySpin = busySpin;
         this.needsAttention = needsAttention;
@@ -55,9 +56,12 @@ final class HandlerWaitStrategy implements WaitStrategy {
     public long waitFor(long sequence, Sequence cursor, Sequence dependentSequence, SequenceBarrier barrier)
             throws AlertException, TimeoutException {
         long available;
-        int counter = yields;
+        int counter = busySpin ? 0 : budget.steps();
         int spins = 0;
+        boolean waited = false;
+        boolean slept = false;
         while ((available = dependentSequence.get()) < sequence) {
+            waited = true;
             barrier.checkAlert();
             if (busySpin) {
                 Thread.onSpinWait();
@@ -71,8 +75,12 @@ final class HandlerWaitStrategy implements WaitStrategy {
                 long sleep = attend();
                 awaited = dependentSequence;
                 awaitedSequence = sequence;
-                doorbell.sleep(sleep, ringStillEmpty);
+                slept = true;
+                budget.slept(doorbell.sleep(sleep, ringStillEmpty));
             }
+        }
+        if (waited && !slept && !busySpin) {
+            budget.foundWhileBusy();
         }
         return available;
     }

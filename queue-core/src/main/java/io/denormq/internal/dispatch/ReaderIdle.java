@@ -9,7 +9,9 @@ import io.denormq.internal.journal.Journal;
 /**
  * How a reader with nothing to read waits: it spins, then yields, then sleeps on a {@link Doorbell}
  * that the journal rings on appends and on every flush that makes more of it durable, so a commit
- * reaching an idle queue is read within microseconds while an idle reader uses no CPU. A reader that
+ * reaching an idle queue is read within microseconds while an idle reader uses no CPU. How many of
+ * those busy steps it takes is learned from how its recent waits ended ({@link BusyWaitBudget}): none
+ * when commits come further apart than the steps last. A reader that
  * reads only durable records ({@link Journal#readsOnlyDurable()}) sleeps at once: only a flush, which
  * rings, gives it more to read.
  *
@@ -37,6 +39,9 @@ final class ReaderIdle {
     private final Doorbell doorbell = new Doorbell();
     private final BooleanSupplier nothingNew = this::nothingNew;
     private int idles;
+    /** Whether the current wait (the failed reads since the last successful one) slept. */
+    private boolean sleptThisWait;
+    private final BusyWaitBudget budget = new BusyWaitBudget(SPINS + YIELDS);
     private long markBeforeRead;
     /** Whether the reader read anything since it last slept: a durable reader then polls instead of sleeping. */
     private boolean readSinceSleep;
@@ -92,7 +97,7 @@ final class ReaderIdle {
      */
     void waitForRoom() {
         idles++;
-        if (!spunOrYielded()) {
+        if (!spunOrYielded(SPINS + YIELDS)) {
             LockSupport.parkNanos(this, roomParkNanos);
         }
     }
@@ -113,23 +118,34 @@ final class ReaderIdle {
             LockSupport.parkNanos(this, Math.min(sleepNanos, durablePollNanos)); // the journal does not ring it
             return;
         }
-        if (sleepAtOnce || !spunOrYielded()) {
+        if (sleepAtOnce || !spunOrYielded(budget.steps())) {
             readSinceSleep = false;
-            doorbell.sleep(sleepNanos, nothingNew);
+            sleptThisWait = true;
+            long workCameAfter = doorbell.sleep(sleepNanos, nothingNew);
+            if (!sleepAtOnce) {
+                budget.slept(workCameAfter);
+            }
         }
     }
 
-    /** The first steps of every wait (after counting it): spin, then yield; false once both are used up. */
-    private boolean spunOrYielded() {
-        if (busySpin || idles <= SPINS) {
+    /**
+     * The first steps of every wait (after counting it): spin, then yield; false once {@code steps} are
+     * used up.
+     */
+    private boolean spunOrYielded(int steps) {
+        if (busySpin) {
             Thread.onSpinWait();
             return true;
         }
-        if (idles <= SPINS + YIELDS) {
-            Thread.yield();
-            return true;
+        if (idles > steps) {
+            return false;
         }
-        return false;
+        if (idles <= SPINS) {
+            Thread.onSpinWait();
+        } else {
+            Thread.yield();
+        }
+        return true;
     }
 
     private boolean nothingNew() {
@@ -138,6 +154,10 @@ final class ReaderIdle {
 
     /** Called after a read found something: the next wait starts spinning again. */
     void reset() {
+        if (idles > 0 && !sleptThisWait) {
+            budget.foundWhileBusy();
+        }
+        sleptThisWait = false;
         idles = 0;
         readSinceSleep = true;
     }

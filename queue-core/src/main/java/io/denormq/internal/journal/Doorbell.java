@@ -16,6 +16,8 @@ import java.util.function.BooleanSupplier;
  */
 public final class Doorbell {
     private volatile Thread sleeper;
+    /** When a ringer last woke the sleeper (0: not since the sleep began). */
+    private volatile long rungAt;
 
     /**
      * Parks the calling thread (the only one that sleeps on this doorbell) for up to {@code nanos},
@@ -23,19 +25,28 @@ public final class Doorbell {
      *
      * @param nanos       the longest sleep
      * @param nothingToDo checked after the announcement: whether there is still nothing to do
+     * @return how long after the sleep began the work came: 0 if it was there before the thread parked,
+     *         the time of the ring (not of the wake-up, which the scheduler delays), or the whole sleep
+     *         if nothing rang
      */
-    public void sleep(long nanos, BooleanSupplier nothingToDo) {
+    public long sleep(long nanos, BooleanSupplier nothingToDo) {
+        long start = System.nanoTime();
+        rungAt = 0;
         sleeper = Thread.currentThread();
         // the check below must not be read before the announcement is visible: ringers publish work
         // with release stores (the Disruptor's cursor), so only a full fence on both sides orders them
         VarHandle.fullFence();
         try {
-            if (nothingToDo.getAsBoolean()) {
-                LockSupport.parkNanos(this, nanos);
+            if (!nothingToDo.getAsBoolean()) {
+                return 0;
             }
+            LockSupport.parkNanos(this, nanos);
         } finally {
             sleeper = null;
         }
+        long rung = rungAt;
+        // a ringer that found this thread asleep in an earlier sleep may ring late: counts as at once
+        return rung != 0 ? Math.max(0, rung - start) : System.nanoTime() - start;
     }
 
     /**
@@ -45,6 +56,7 @@ public final class Doorbell {
     public void ring() {
         Thread parked = sleeper;
         if (parked != null) {
+            rungAt = System.nanoTime(); // a clock read only when an unpark, far dearer, follows
             LockSupport.unpark(parked);
         }
     }
