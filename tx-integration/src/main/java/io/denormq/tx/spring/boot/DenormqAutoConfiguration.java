@@ -216,10 +216,13 @@ public class DenormqAutoConfiguration {
      * {@code ObservationRegistry} bean (Spring Boot's Actuator makes one): publishing and every handler
      * invocation then run in observations, and with Micrometer Tracing the publishing request's trace
      * continues in the handlers ({@link io.denormq.observation.DenormqObservation}).
+     * {@code denormq.observation.enabled=false} leaves the queue unobserved (each observed publish costs
+     * about 2 µs with a sampling tracer) while the rest of the application keeps its observations.
      */
     @Configuration(proxyBeanMethods = false)
     @ConditionalOnClass(name = "io.micrometer.observation.ObservationRegistry")
     @ConditionalOnBean(type = "io.micrometer.observation.ObservationRegistry")
+    @ConditionalOnProperty(prefix = "denormq.observation", name = "enabled", havingValue = "true", matchIfMissing = true)
     static class ObservationConfiguration {
         /**
          * @param registry the application's observation registry

@@ -33,6 +33,7 @@ public class DenormqProperties {
     private final Flush flush = new Flush();
     private final Retry retry = new Retry();
     private final Health health = new Health();
+    private final Observation observation = new Observation();
     /** The largest payload accepted, in bytes. */
     private int maxPayloadBytes = DenormQueueBuilder.DEFAULT_MAX_PAYLOAD_BYTES;
     /** Capacity of the dispatch ring between the journal reader and the handlers; a power of two. */
@@ -114,6 +115,11 @@ public class DenormqProperties {
     /** @return the health-indicator settings */
     public Health getHealth() {
         return health;
+    }
+
+    /** @return the observation settings */
+    public Observation getObservation() {
+        return observation;
     }
 
     /** @return the payload limit in bytes */
@@ -257,6 +263,28 @@ public class DenormqProperties {
         /** @param maxLag the largest tolerated lag */
         public void setMaxLag(Duration maxLag) {
             this.maxLag = maxLag;
+        }
+    }
+
+    /**
+     * {@code denormq.observation.*}: whether the queue joins the application's observations (read by the
+     * auto-configuration's condition; declared here so that IDEs and the configuration metadata know it).
+     */
+    public static class Observation {
+        /**
+         * With an {@code ObservationRegistry} bean, run publishing and handling in observations (traces
+         * across the commit).
+         */
+        private boolean enabled = true;
+
+        /** @return whether the queue is observed */
+        public boolean isEnabled() {
+            return enabled;
+        }
+
+        /** @param enabled whether the queue is observed */
+        public void setEnabled(boolean enabled) {
+            this.enabled = enabled;
         }
     }
 }

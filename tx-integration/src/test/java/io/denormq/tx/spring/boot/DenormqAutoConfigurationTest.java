@@ -19,6 +19,9 @@ import io.denormq.DenormQueue;
 import io.denormq.MessageHandler;
 import io.denormq.tx.TransactionBinding;
 import io.denormq.tx.spring.SpringTransactionBinding;
+import io.micrometer.observation.Observation;
+import io.micrometer.observation.ObservationHandler;
+import io.micrometer.observation.ObservationRegistry;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.WebApplicationType;
@@ -123,6 +126,36 @@ class DenormqAutoConfigurationTest {
                     assertThat(attempts.get()).as("denormq.retry.max-attempts").isEqualTo(2);
                     assertThat(queue.deadLetters()).hasSize(1);
                 });
+    }
+
+    @Test
+    void shouldObservePublishingWithTheAppsObservationRegistryUnlessSwitchedOff() {
+        List<String> started = new CopyOnWriteArrayList<>();
+        ObservationRegistry registry = ObservationRegistry.create();
+        registry.observationConfig().observationHandler(new ObservationHandler<>() {
+            @Override
+            public boolean supportsContext(Observation.Context context) {
+                return true;
+            }
+
+            @Override
+            public void onStart(Observation.Context context) {
+                started.add(context.getName());
+            }
+        });
+        ApplicationContextRunner withRegistry = runner.withBean(ObservationRegistry.class, () -> registry)
+                .withPropertyValues("denormq.journal-dir=" + journalDir);
+        withRegistry.run(context -> {
+            context.getBean(DenormQueue.class).publish("t", "k", "observed".getBytes(StandardCharsets.UTF_8));
+            assertThat(started).contains(io.denormq.observation.DenormqObservation.PUBLISH);
+        });
+        started.clear();
+        withRegistry.withPropertyValues("denormq.observation.enabled=false").run(context -> {
+            assertThat(context).hasNotFailed().hasSingleBean(DenormQueue.class)
+                    .doesNotHaveBean("denormqObservationCustomizer");
+            context.getBean(DenormQueue.class).publish("t", "k", "unobserved".getBytes(StandardCharsets.UTF_8));
+            assertThat(started).isEmpty();
+        });
     }
 
     @Test
