@@ -278,7 +278,7 @@ public final class JournalInspector implements AutoCloseable {
                 long sequence = compose(releaseIndex, ordinal);
                 int next = view.wrap(batch, offset, sequence, compose(batchIndex, ordinal), releasedAt, false);
                 if (sequence > afterSequence && !messages.visit(new ReleasedMessage(sequence, view.id(), view.topic(),
-                        view.key(), view.payload(), releasedAt))) {
+                        view.key(), view.payload(), releasedAt, view.headers()))) {
                     stopped = true;
                 }
                 offset = next;

@@ -17,6 +17,7 @@ import java.util.stream.Stream;
 import io.denormq.Codecs;
 import io.denormq.DenormQueue;
 import io.denormq.DenormQueueBuilder;
+import io.denormq.Headers;
 import io.denormq.JournalException;
 import io.denormq.QueueTestSupport;
 import io.denormq.tx.ProgrammaticTransaction;
@@ -146,6 +147,25 @@ class JournalInspectorTest extends QueueTestSupport {
         assertThat(failure.get()).isNull();
         assertThat(follower.isAlive()).as("follow returns once stopped").isFalse();
         assertThat(followed).containsExactly("before", "after");
+    }
+
+    @Test
+    void shouldListAMessagesHeaders() throws Exception {
+        DenormQueue queue = open(queueBuilder());
+        queue.publish("orders", "c-1", utf8("plain"));
+        queue.publish("orders", "c-1", utf8("traced"), Headers.of("tenant", "acme").with("traceparent", "00-abc-def-01"));
+        awaitProcessed(queue);
+        queue.close();
+        try (JournalInspector inspector = JournalInspector.open(journalDir)) {
+            List<ReleasedMessage> messages = new ArrayList<>();
+            inspector.messages(-1, messages::add);
+            assertThat(messages).hasSize(2);
+            assertThat(messages.get(0).headers().isEmpty()).isTrue();
+            assertThat(messages.get(1).headers()).isEqualTo(Headers.of("tenant", "acme").with("traceparent", "00-abc-def-01"));
+            assertThat(messages.get(1).toString()).contains("headers=Headers{tenant=acme, traceparent=00-abc-def-01}");
+            assertThat(messages.get(1)).isNotEqualTo(new ReleasedMessage(messages.get(1).sequence(), messages.get(1).id(),
+                    "orders", "c-1", utf8("traced"), messages.get(1).releasedAtMillis()));
+        }
     }
 
     @Test

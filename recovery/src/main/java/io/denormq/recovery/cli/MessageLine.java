@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 
 import io.denormq.DeadLetter;
+import io.denormq.Headers;
 import io.denormq.inspect.ReleasedMessage;
 
 /** One message or dead letter as one human-readable line. */
@@ -15,7 +16,7 @@ final class MessageLine {
         return "seq=" + Hex.format(message.sequence()) + " id=" + Hex.format(message.id())
                 + " released=" + Instant.ofEpochMilli(message.releasedAtMillis())
                 + " topic=" + message.topic() + " key=" + message.key()
-                + " payload=" + printable(message.payload());
+                + " payload=" + printable(message.payload()) + headers(message.headers());
     }
 
     static String of(DeadLetter deadLetter) {
@@ -25,8 +26,19 @@ final class MessageLine {
                 + " at=" + deadLetter.deadLetteredAt() + " attempts=" + deadLetter.attempts()
                 + " seq=" + Hex.format(deadLetter.sequence()) + " id=" + Hex.format(deadLetter.messageId())
                 + " topic=" + deadLetter.topic() + " key=" + deadLetter.key()
-                + " payload=" + printable(deadLetter.payload())
+                + " payload=" + printable(deadLetter.payload()) + headers(deadLetter.headers())
                 + " error=" + (firstLine < 0 ? error : error.substring(0, firstLine));
+    }
+
+    /** @return the headers as {@code  headers={name=value, ...}}, or nothing when there are none */
+    private static String headers(Headers headers) {
+        if (headers.isEmpty()) {
+            return "";
+        }
+        StringBuilder text = new StringBuilder(" headers={");
+        headers.forEach((name, value) -> text.append(text.length() > " headers={".length() ? ", " : "")
+                .append(name).append('=').append(value));
+        return text.append('}').toString();
     }
 
     /** @return the bytes as text when they are printable UTF-8, else as hex */

@@ -14,6 +14,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import io.denormq.Codecs;
 import io.denormq.DenormQueue;
 import io.denormq.DenormQueueBuilder;
+import io.denormq.Headers;
 import io.denormq.RetryPolicy;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -65,9 +66,10 @@ class OperatorCommandsTest {
     void shouldInspectDumpAndTailAJournalInUseAndRefuseToChangeIt() throws Exception {
         DenormQueue queue = builder().build();
         try {
-            for (String payload : List.of("order-1", "poison", "order-2")) {
+            for (String payload : List.of("order-1", "poison")) {
                 queue.publish("orders", "c-1", payload.getBytes(StandardCharsets.UTF_8));
             }
+            queue.publish("orders", "c-1", "order-2".getBytes(StandardCharsets.UTF_8), Headers.of("tenant", "acme"));
             assertThat(queue.awaitProcessed(Duration.ofSeconds(30))).isTrue();
 
             Run inspect = run("inspect", journal.toString());
@@ -80,12 +82,14 @@ class OperatorCommandsTest {
             Run dump = run("dump", journal.toString());
             assertThat(dump.out().lines()).hasSize(3);
             assertThat(dump.out()).contains("payload=order-1").contains("payload=poison").contains("key=c-1");
+            assertThat(dump.out().lines().filter(line -> line.contains("headers="))).singleElement().asString()
+                    .endsWith("payload=order-2 headers={tenant=acme}");
             String firstSequence = dump.out().lines().findFirst().orElseThrow().split(" ")[0].substring("seq=".length());
             assertThat(run("dump", journal.toString(), "--after", firstSequence).out().lines()).hasSize(2);
 
             Run tail = run("tail", journal.toString(), "-n", "1", "--for", "PT0.2S");
             assertThat(tail.out().lines()).hasSize(1);
-            assertThat(tail.out()).contains("payload=order-2");
+            assertThat(tail.out()).contains("payload=order-2 headers={tenant=acme}");
 
             Run list = run("dead-letters", "list", journal.toString());
             assertThat(list.out()).contains("handler=totals").contains("payload=poison")
