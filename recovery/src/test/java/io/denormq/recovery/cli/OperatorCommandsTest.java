@@ -66,10 +66,10 @@ class OperatorCommandsTest {
     void shouldInspectDumpAndTailAJournalInUseAndRefuseToChangeIt() throws Exception {
         DenormQueue queue = builder().build();
         try {
-            for (String payload : List.of("order-1", "poison")) {
-                queue.publish("orders", "c-1", payload.getBytes(StandardCharsets.UTF_8));
+            queue.publish("orders", "c-1", "order-1".getBytes(StandardCharsets.UTF_8));
+            for (String payload : List.of("poison", "order-2")) {
+                queue.publish("orders", "c-1", payload.getBytes(StandardCharsets.UTF_8), Headers.of("tenant", "acme"));
             }
-            queue.publish("orders", "c-1", "order-2".getBytes(StandardCharsets.UTF_8), Headers.of("tenant", "acme"));
             assertThat(queue.awaitProcessed(Duration.ofSeconds(30))).isTrue();
 
             Run inspect = run("inspect", journal.toString());
@@ -82,8 +82,8 @@ class OperatorCommandsTest {
             Run dump = run("dump", journal.toString());
             assertThat(dump.out().lines()).hasSize(3);
             assertThat(dump.out()).contains("payload=order-1").contains("payload=poison").contains("key=c-1");
-            assertThat(dump.out().lines().filter(line -> line.contains("headers="))).singleElement().asString()
-                    .endsWith("payload=order-2 headers={tenant=acme}");
+            assertThat(dump.out().lines().filter(line -> line.contains("headers={tenant=acme}")))
+                    .hasSize(2).allSatisfy(line -> assertThat(line).doesNotContain("payload=order-1"));
             String firstSequence = dump.out().lines().findFirst().orElseThrow().split(" ")[0].substring("seq=".length());
             assertThat(run("dump", journal.toString(), "--after", firstSequence).out().lines()).hasSize(2);
 
@@ -92,7 +92,7 @@ class OperatorCommandsTest {
             assertThat(tail.out()).contains("payload=order-2 headers={tenant=acme}");
 
             Run list = run("dead-letters", "list", journal.toString());
-            assertThat(list.out()).contains("handler=totals").contains("payload=poison")
+            assertThat(list.out()).contains("handler=totals").contains("payload=poison headers={tenant=acme} error=")
                     .contains("cannot total poison").contains("1 dead letter(s)");
 
             Run refused = run("dead-letters", "redrive", journal.toString(), "--all");
