@@ -119,8 +119,8 @@ public final class Dispatcher implements AutoCloseable {
                 processor = null;
                 handlerThread = null;
             }
-            ReaderIdle idle = new ReaderIdle(journal, READER_ROOM_PARK_NANOS, READER_IDLE_SLEEP_NANOS, DURABLE_READER_POLL_NANOS,
-                    busySpin);
+            ReaderIdle idle = new ReaderIdle(journal, READER_ROOM_PARK_NANOS, READER_IDLE_SLEEP_NANOS,
+                    DURABLE_READER_POLL_NANOS, busySpin);
             this.readerDoorbell = idle.doorbell();
             journal.wakeOnProgress(readerDoorbell);
             this.reader = new ReleaseReader(journal, lowWaterMarks, number, runner == null ? null : runner.name(),

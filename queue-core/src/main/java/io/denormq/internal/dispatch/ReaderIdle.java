@@ -39,12 +39,14 @@ final class ReaderIdle {
     private final Doorbell doorbell = new Doorbell();
     private final BooleanSupplier nothingNew = this::nothingNew;
     private int idles;
-    /** Whether the current wait (the failed reads since the last successful one) slept. */
-    private boolean sleptThisWait;
     private final BusyWaitBudget budget = new BusyWaitBudget(SPINS + YIELDS);
     private long markBeforeRead;
-    /** Whether the reader read anything since it last slept: a durable reader then polls instead of sleeping. */
-    private boolean readSinceSleep;
+    /**
+     * Whether the reader slept (or polled) since its last successful read; at first as if it had. A reader
+     * of durable records that has not polls instead of sleeping, and a wait that ends without a sleep
+     * grows the busy budget.
+     */
+    private boolean sleptSinceRead = true;
 
     /**
      * @param journal        the journal read
@@ -113,14 +115,13 @@ final class ReaderIdle {
         // which takes far longer than a spin and rings; a reader spinning meanwhile slows that flush down
         // (see Journal.append)
         boolean sleepAtOnce = !busySpin && journal.readsOnlyDurable();
-        if (sleepAtOnce && readSinceSleep && durablePollNanos > 0) {
-            readSinceSleep = false;
+        if (sleepAtOnce && !sleptSinceRead && durablePollNanos > 0) {
+            sleptSinceRead = true;
             LockSupport.parkNanos(this, Math.min(sleepNanos, durablePollNanos)); // the journal does not ring it
             return;
         }
         if (sleepAtOnce || !spunOrYielded(budget.steps())) {
-            readSinceSleep = false;
-            sleptThisWait = true;
+            sleptSinceRead = true;
             long workCameAfter = doorbell.sleep(sleepNanos, nothingNew);
             if (!sleepAtOnce) {
                 budget.slept(workCameAfter);
@@ -154,11 +155,10 @@ final class ReaderIdle {
 
     /** Called after a read found something: the next wait starts spinning again. */
     void reset() {
-        if (idles > 0 && !sleptThisWait) {
+        if (idles > 0 && !sleptSinceRead) {
             budget.foundWhileBusy();
         }
-        sleptThisWait = false;
+        sleptSinceRead = false;
         idles = 0;
-        readSinceSleep = true;
     }
 }
