@@ -2,6 +2,7 @@ package io.denormq.recovery.cli;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.StringJoiner;
 
 import io.denormq.DeadLetter;
 import io.denormq.Headers;
@@ -35,10 +36,9 @@ final class MessageLine {
         if (headers.isEmpty()) {
             return "";
         }
-        StringBuilder text = new StringBuilder(" headers={");
-        headers.forEach((name, value) -> text.append(text.length() > " headers={".length() ? ", " : "")
-                .append(name).append('=').append(value));
-        return text.append('}').toString();
+        StringJoiner text = new StringJoiner(", ", " headers={", "}");
+        headers.forEach((name, value) -> text.add(name + "=" + value));
+        return text.toString();
     }
 
     /** @return the bytes as text when they are printable UTF-8, else as hex */
