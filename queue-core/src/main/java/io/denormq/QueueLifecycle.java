@@ -11,6 +11,7 @@ import java.util.concurrent.locks.ReentrantLock;
 import io.denormq.internal.dispatch.CountingErrorHandler;
 import io.denormq.internal.dispatch.Dispatcher;
 import io.denormq.internal.dispatch.HandlerRunner;
+import io.denormq.internal.dispatch.QueueThreads;
 import io.denormq.internal.journal.CheckpointDescriptor;
 import io.denormq.internal.journal.CheckpointFile;
 import io.denormq.internal.journal.Journal;
@@ -79,6 +80,9 @@ final class QueueLifecycle {
             this.dispatcher.start();
             startedFlusher = flushPolicy.kind() == FlushPolicy.Kind.PERIODIC
                     ? new PeriodicFlusher(journal, flushPolicy.interval(), errorHandler, settings.threadFactory()) : null;
+            if (flushPolicy.kind() != FlushPolicy.Kind.NONE) {
+                journal.zeroFillAhead(task -> QueueThreads.create(settings.threadFactory(), task, "denormq-space"));
+            }
             this.retention = new RetentionTask(journal, checkpoint, settings.retention(), errorHandler,
                     settings.threadFactory());
         } catch (RuntimeException | Error e) {

@@ -30,7 +30,7 @@ class ThreadFactoryTest extends QueueTestSupport {
             awaitProcessed(queue);
             assertThat(recorder.payloads()).containsExactly("one");
             assertThat(created).extracting(Thread::getName).containsExactlyInAnyOrder("denormq-reader-h",
-                    "denormq-handler-h", "denormq-retention", "denormq-flusher");
+                    "denormq-handler-h", "denormq-retention", "denormq-flusher", "denormq-space");
             assertThat(created).allMatch(Thread::isAlive);
         }
         for (Thread thread : created) {

@@ -18,6 +18,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.StampedLock;
+import java.util.function.Function;
 import java.util.stream.Stream;
 
 import io.denormq.JournalException;
@@ -101,6 +102,8 @@ public final class Journal implements AutoCloseable {
     /** Created on the first append; guarded by appendLock. */
     private ExcerptAppender appender;
     private final JournalSpace space;
+    /** Set once by {@link #zeroFillAhead} (guarded by appendLock); closed with the journal. */
+    private ZeroFillFlusher zeroFillFlusher;
     /** Cycle files appended into since the last flush started (guarded by appendLock). */
     private final List<WrittenFile> writtenSinceFlush = new ArrayList<>();
     /** The cycle file appended into last (guarded by appendLock). */
@@ -487,6 +490,28 @@ public final class Journal implements AutoCloseable {
         durableIndex.set(last);
     }
 
+    /**
+     * From now on, the blocks allocated ahead of the appender are zero-filled and forced on a
+     * background thread before records reach them (see {@link ZeroFillFlusher}), so that a flush of
+     * a record writes its data and no block map. For queues that flush; stopped by {@link #close()}.
+     *
+     * @param threads makes the background thread (not started) that runs the given task
+     */
+    public void zeroFillAhead(Function<Runnable, Thread> threads) {
+        ZeroFillFlusher flusher = new ZeroFillFlusher(threads);
+        appendLock.lock();
+        try {
+            if (closed || zeroFillFlusher != null) {
+                flusher.close();
+                return;
+            }
+            zeroFillFlusher = flusher;
+            space.zeroFillAhead(flusher);
+        } finally {
+            appendLock.unlock();
+        }
+    }
+
     /** What finds a new day's file after a power cut: the cycle manifest, Chronicle's metadata and the directory. */
     private void forceDirectoryEntries() {
         sync.forceWhole(directory.resolve(CycleManifest.FILE_NAME));
@@ -845,6 +870,9 @@ public final class Journal implements AutoCloseable {
                 if (appender != null) {
                     appender.close();
                     appender = null;
+                }
+                if (zeroFillFlusher != null) {
+                    zeroFillFlusher.close();
                 }
             } finally {
                 appendLock.unlock();

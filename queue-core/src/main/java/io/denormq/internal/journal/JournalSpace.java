@@ -25,6 +25,11 @@ import org.slf4j.LoggerFactory;
  * that into an ordinary error before anything is written: the append that cannot be backed throws
  * {@link JournalFullException} and writes nothing.
  *
+ * <p>When the queue flushes ({@link #zeroFillAhead}), the blocks allocated ahead are also written with
+ * zeros and forced in the background ({@link ZeroFillFlusher}): a flush of a record written into them
+ * then has no block map to update. Safe because nothing beyond the last record's end is Chronicle's
+ * until an append that {@link #beforeAppend} let through writes there, under the same lock.
+ *
  * <p>A {@link #reserveBytes() reserve} at the end of the allocated range is kept for records that
  * complete what is already journaled (release and rollback records, dead letters): new batches may
  * not use it, so a transaction journaled before its commit can always record its outcome.
@@ -59,6 +64,8 @@ final class JournalSpace {
     private volatile boolean full;
     private boolean lowSpaceWarned;
     private boolean fallocateUnsupported;
+    /** Null unless allocated blocks are zero-filled ahead; dropped after a zero-fill failed. */
+    private ZeroFillFlusher zeroFill;
 
     JournalSpace(Path directory, long reserveBytes, long lowSpaceBytes) {
         this.directory = directory;
@@ -69,6 +76,16 @@ final class JournalSpace {
         } catch (IOException e) {
             throw new JournalException("Cannot find the file system of journal " + directory + ": " + e, e);
         }
+    }
+
+    /**
+     * From now on, blocks allocated ahead are also zero-filled (beyond the last record) and forced by
+     * {@code flusher}: worth it only when records are flushed.
+     *
+     * @param flusher forces a zero-filled file in the background
+     */
+    void zeroFillAhead(ZeroFillFlusher flusher) {
+        this.zeroFill = flusher;
     }
 
     /** @return the bytes kept for completion records that new batches may not use */
@@ -168,10 +185,12 @@ final class JournalSpace {
         long from = Math.min(allocatedEnd, writeEnd);
         try {
             if (!fallocateUnsupported && fallocate(cycleFile, from, upTo - from)) {
+                zeroFill(Math.max(allocatedEnd, writeEnd), upTo);
                 allocatedEnd = upTo;
                 return true;
             }
             if (fallocateUnsupported) {
+                IoFaults.check(IoFaults.Site.ALLOCATE);
                 writeZeros(cycleFile, Math.max(allocatedEnd, writeEnd), upTo);
                 allocatedEnd = upTo;
                 return true;
@@ -183,6 +202,25 @@ final class JournalSpace {
             }
             throw new JournalException("Cannot allocate space ahead of the appender in journal file " + cycleFile
                     + ": " + e + ". Check the journal's volume", e);
+        }
+    }
+
+    /**
+     * Writes zeros over blocks just allocated beyond the last record and asks for them to be forced.
+     * The blocks exist already, so a failure costs only speed: it is logged and zero-filling stops.
+     */
+    private void zeroFill(long from, long to) {
+        ZeroFillFlusher flusher = zeroFill;
+        if (flusher == null || from >= to) {
+            return;
+        }
+        try {
+            writeZeros(cycleFile, from, to);
+            flusher.forceSoon(cycleFile);
+        } catch (IOException | RuntimeException e) {
+            zeroFill = null;
+            LOG.warn("Cannot zero-fill the blocks allocated ahead in journal file {} ({}); allocation goes on without "
+                    + "it, and each flush of a new page may also write the file's block map", cycleFile, e.toString());
         }
     }
 
@@ -250,9 +288,11 @@ final class JournalSpace {
         }
     }
 
-    /** The fallback: writing the blocks allocates them. Only beyond every record, so nothing is overwritten. */
+    /**
+     * Writes zeros: the fallback allocation, and the zero-fill ahead. Only beyond every record, so
+     * nothing is overwritten.
+     */
     private static void writeZeros(Path file, long from, long to) throws IOException {
-        IoFaults.check(IoFaults.Site.ALLOCATE);
         ByteBuffer zeros = ByteBuffer.allocate(64 << 10);
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
             for (long position = from; position < to; ) {
