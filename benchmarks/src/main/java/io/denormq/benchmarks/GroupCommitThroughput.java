@@ -29,6 +29,9 @@ import org.HdrHistogram.Histogram;
  * database: the flush is the cost being shared. The baseline needs Chronicle's {@code SyncMode.SYNC}:
  * without it {@code appender.sync()} returns at once and flushes nothing.
  *
+ * <p>Before anything is measured, both flushes run for {@value #WARM_UP_SECONDS} s at every committer
+ * count, unmeasured: the JIT compiles both paths (denormq's is the longer) before either is timed.
+ *
  * <p>Arguments: {@code [committers=1,4,16] [seconds=3] [rounds=1]}. With several rounds the two
  * flushes alternate (A B B A A B ...), so that a change in the machine's state (another process's
  * disk writes) weighs on both alike; the table sums the rounds, and the last column gives the median
@@ -39,6 +42,7 @@ public final class GroupCommitThroughput {
     /** The baseline's queue is laid out as denormq's journal is: one file a day, 64 MiB blocks. */
     private static final RollCycles ROLL_CYCLE = RollCycles.FAST_DAILY;
     private static final long BLOCK_SIZE = 64L << 20;
+    private static final double WARM_UP_SECONDS = 1;
 
     private GroupCommitThroughput() {
     }
@@ -51,6 +55,11 @@ public final class GroupCommitThroughput {
                 + "of %.1f s per flush; %s%n", PAYLOAD.length, rounds, seconds, Machine.describe());
         System.out.printf("%-11s %-38s %12s %14s %12s %12s  %s%n", "committers", "flush", "commits/s", "vs per-commit",
                 "p50 µs", "p99 µs", "per-round ratio: median (range)");
+        for (String count : counts) {
+            int committers = Integer.parseInt(count.trim());
+            perCommitSync(committers, WARM_UP_SECONDS);
+            groupCommit(committers, WARM_UP_SECONDS);
+        }
         PercentilePlot plot = new PercentilePlot("Commit latency under FlushPolicy.everyCommit(), " + Machine.describe());
         for (String count : counts) {
             int committers = Integer.parseInt(count.trim());
