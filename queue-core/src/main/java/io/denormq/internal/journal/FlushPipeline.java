@@ -33,6 +33,8 @@ final class FlushPipeline {
      * flush again.
      */
     private int committerFlushesInFlight;
+    /** Committers waiting in {@link #awaitDurable} (written under the lock, read without it). */
+    private volatile int waiting;
 
     /** One flush: what it covers, and how it ended. */
     static final class Flush {
@@ -159,12 +161,22 @@ final class FlushPipeline {
                     coveredInFlight = index; // the flush it starts covers at least this
                     return false;
                 }
-                progress.awaitUninterruptibly();
+                waiting++;
+                try {
+                    progress.awaitUninterruptibly();
+                } finally {
+                    waiting--;
+                }
             }
             return true;
         } finally {
             lock.unlock();
         }
+    }
+
+    /** @return whether other committers wait for a flush (a racy hint, read without the lock) */
+    boolean committersWaiting() {
+        return waiting > 0;
     }
 
     /** A committer told to start a flush could not (the journal failed before registering one). */

@@ -393,6 +393,11 @@ public final class Journal implements AutoCloseable {
         return pipeline.awaitDurable(index, MAX_FLUSHES_IN_FLIGHT);
     }
 
+    /** @return whether committers other than the caller wait for a flush (a hint, read without a lock) */
+    boolean committersWaiting() {
+        return pipeline.committersWaiting();
+    }
+
     /** @return the index of the last record appended by this journal, -1 before any */
     long lastAppendedIndex() {
         return lastAppendedIndex;
