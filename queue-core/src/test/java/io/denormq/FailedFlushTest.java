@@ -35,7 +35,9 @@ class FailedFlushTest extends QueueTestSupport {
                 statement.execute("create table t(id int)");
                 connection.commit();
             }
-            IoFaults.install(site -> site == IoFaults.Site.FLUSH);
+            // the committer's flush: a failure of the background force of zero-filled blocks would fail the next
+            // flush too (ZeroFillAheadTest), and this test's next transaction must commit
+            IoFaults.install(site -> site == IoFaults.Site.FLUSH && !"denormq-space".equals(Thread.currentThread().getName()));
             assertThatThrownBy(() -> ProgrammaticTransactions.run(connection, c -> {
                 queue.publish("t", "k", utf8("flush failed"));
                 return null;

@@ -23,7 +23,8 @@ public final class QueueThreads {
         Thread thread = factory.newThread(task);
         if (thread == null) {
             throw new ConfigurationException("threadFactory: returned no thread for " + name + "; a queue needs one "
-                    + "thread per handler and reader, and one each for retention and periodic flushes");
+                    + "thread per handler and reader, and one each for retention, periodic flushes and (when the queue "
+                    + "flushes) forcing the blocks zero-filled ahead of the appender");
         }
         thread.setName(name);
         return thread;

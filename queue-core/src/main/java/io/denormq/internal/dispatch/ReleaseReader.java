@@ -167,6 +167,12 @@ final class ReleaseReader implements Runnable {
                         idleStrategy.idleAtMost(FLUSH_WAIT_NANOS - waited);
                         continue;
                     }
+                    if (journal.flushing()) {
+                        // a committer's flush runs (on a slow disk one can take longer than our wait): it rings
+                        // when done, and the next one covers this record
+                        idleStrategy.idleAtMost(FLUSH_WAIT_NANOS);
+                        continue;
+                    }
                     try {
                         journal.forceAll(); // nobody flushed it: a quiet queue, so flush it ourselves
                         continue;

@@ -174,6 +174,16 @@ final class FlushPipeline {
         }
     }
 
+    /** @return whether a flush runs now, or a committer was told to start one */
+    boolean flushing() {
+        lock.lock();
+        try {
+            return starting > 0 || inFlight.stream().anyMatch(flush -> !flush.done);
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** @return whether other committers wait for a flush (a racy hint, read without the lock) */
     boolean committersWaiting() {
         return waiting > 0;

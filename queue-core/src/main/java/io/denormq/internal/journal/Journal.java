@@ -102,8 +102,8 @@ public final class Journal implements AutoCloseable {
     /** Created on the first append; guarded by appendLock. */
     private ExcerptAppender appender;
     private final JournalSpace space;
-    /** Set once by {@link #zeroFillAhead} (guarded by appendLock); closed with the journal. */
-    private ZeroFillFlusher zeroFillFlusher;
+    /** Set once by {@link #zeroFillAhead} (under appendLock); read by every flush; closed with the journal. */
+    private volatile ZeroFillFlusher zeroFillFlusher;
     /** Cycle files appended into since the last flush started (guarded by appendLock). */
     private final List<WrittenFile> writtenSinceFlush = new ArrayList<>();
     /** The cycle file appended into last (guarded by appendLock). */
@@ -393,6 +393,14 @@ public final class Journal implements AutoCloseable {
         return pipeline.awaitDurable(index, MAX_FLUSHES_IN_FLIGHT);
     }
 
+    /**
+     * @return whether a flush of this journal runs now (or a committer is about to start one): what a
+     *         reader waiting for a record to become durable waits for, rather than flush itself
+     */
+    public boolean flushing() {
+        return pipeline.flushing();
+    }
+
     /** @return whether committers other than the caller wait for a flush (a hint, read without a lock) */
     boolean committersWaiting() {
         return pipeline.committersWaiting();
@@ -443,6 +451,10 @@ public final class Journal implements AutoCloseable {
                 }
                 if (newFile) {
                     forceDirectoryEntries();
+                }
+                ZeroFillFlusher zeroFill = zeroFillFlusher;
+                if (zeroFill != null) {
+                    zeroFill.checkNoFailure(); // a write-back error it saw is not reported to our descriptors again
                 }
             } catch (RuntimeException e) {
                 appendLock.lock();
@@ -876,11 +888,11 @@ public final class Journal implements AutoCloseable {
                     appender.close();
                     appender = null;
                 }
-                if (zeroFillFlusher != null) {
-                    zeroFillFlusher.close();
-                }
             } finally {
                 appendLock.unlock();
+                if (zeroFillFlusher != null) {
+                    zeroFillFlusher.close(); // outside the append lock: it waits for a force that runs
+                }
             }
             queue.close();
         } finally {

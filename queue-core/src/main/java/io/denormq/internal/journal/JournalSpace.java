@@ -1,12 +1,11 @@
 package io.denormq.internal.journal;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
+import java.io.RandomAccessFile;
 import java.nio.file.FileStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
 
 import io.denormq.JournalException;
 import io.denormq.JournalFullException;
@@ -25,10 +24,13 @@ import org.slf4j.LoggerFactory;
  * that into an ordinary error before anything is written: the append that cannot be backed throws
  * {@link JournalFullException} and writes nothing.
  *
- * <p>When the queue flushes ({@link #zeroFillAhead}), the blocks allocated ahead are also written with
- * zeros and forced in the background ({@link ZeroFillFlusher}): a flush of a record written into them
- * then has no block map to update. Safe because nothing beyond the last record's end is Chronicle's
- * until an append that {@link #beforeAppend} let through writes there, under the same lock.
+ * <p>When the queue flushes ({@link #zeroFillAhead}), the blocks allocated ahead are also written (with
+ * what they hold: zeros, as nothing was written there yet) and forced in the background
+ * ({@link ZeroFillFlusher}): a flush of a record written into them then has no block map to update.
+ * Writing back what is there, rather than zeros, keeps whatever Chronicle wrote past the last record's
+ * end (a new index array follows the record that opens an index block); it runs under the journal's
+ * append lock, so no append writes there meanwhile. At most {@link #FILL_CHUNK} bytes are written per
+ * allocation, from where the last fill ended: the reserve is filled as the appender nears it, not at once.
  *
  * <p>A {@link #reserveBytes() reserve} at the end of the allocated range is kept for records that
  * complete what is already journaled (release and rollback records, dead letters): new batches may
@@ -66,6 +68,10 @@ final class JournalSpace {
     private boolean fallocateUnsupported;
     /** Null unless allocated blocks are zero-filled ahead; dropped after a zero-fill failed. */
     private ZeroFillFlusher zeroFill;
+    /** The end of what was filled in the current cycle file (0: nothing yet). */
+    private long filledEnd;
+    /** The most one allocation fills: a chunk and what Chronicle writes between two records. */
+    static final long FILL_CHUNK = ALLOCATION_CHUNK + CHRONICLE_SLACK;
 
     JournalSpace(Path directory, long reserveBytes, long lowSpaceBytes) {
         this.directory = directory;
@@ -165,6 +171,7 @@ final class JournalSpace {
             cycle = appendedCycle;
             cycleFile = file;
             allocatedEnd = 0;
+            filledEnd = 0;
             writeEnd = end;
             if (allocateAhead(end + CHRONICLE_SLACK + reserveBytes)) {
                 checkLowSpace();
@@ -185,13 +192,13 @@ final class JournalSpace {
         long from = Math.min(allocatedEnd, writeEnd);
         try {
             if (!fallocateUnsupported && fallocate(cycleFile, from, upTo - from)) {
-                zeroFill(Math.max(allocatedEnd, writeEnd), upTo);
+                zeroFill(upTo);
                 allocatedEnd = upTo;
                 return true;
             }
             if (fallocateUnsupported) {
                 IoFaults.check(IoFaults.Site.ALLOCATE);
-                writeZeros(cycleFile, Math.max(allocatedEnd, writeEnd), upTo);
+                writeKeepingContent(cycleFile, Math.max(allocatedEnd, writeEnd), upTo);
                 allocatedEnd = upTo;
                 return true;
             }
@@ -206,16 +213,20 @@ final class JournalSpace {
     }
 
     /**
-     * Writes zeros over blocks just allocated beyond the last record and asks for them to be forced.
-     * The blocks exist already, so a failure costs only speed: it is logged and zero-filling stops.
+     * Writes the blocks allocated ahead (up to {@link #FILL_CHUNK} of them, from where the last fill
+     * ended or the last record, whichever is further) and asks for them to be forced. The blocks exist
+     * already, so a failure costs only speed: it is logged and zero-filling stops.
      */
-    private void zeroFill(long from, long to) {
+    private void zeroFill(long upTo) {
         ZeroFillFlusher flusher = zeroFill;
+        long from = Math.max(filledEnd, writeEnd);
+        long to = Math.min(upTo, from + FILL_CHUNK);
         if (flusher == null || from >= to) {
             return;
         }
         try {
-            writeZeros(cycleFile, from, to);
+            writeKeepingContent(cycleFile, from, to);
+            filledEnd = to;
             flusher.forceSoon(cycleFile);
         } catch (IOException | RuntimeException e) {
             zeroFill = null;
@@ -289,15 +300,30 @@ final class JournalSpace {
     }
 
     /**
-     * Writes zeros: the fallback allocation, and the zero-fill ahead. Only beyond every record, so
-     * nothing is overwritten.
+     * Writes {@code [from, to)} of a file with what it holds (zeros where nothing was written, and past
+     * its end): the fallback allocation, and the fill ahead. Whatever Chronicle wrote there stays as it
+     * was, so it is safe wherever the range starts as long as no append runs meanwhile (the caller holds
+     * the append lock). A {@link RandomAccessFile}, not a channel: an interrupted appending thread would
+     * close a channel and fail the fill.
      */
-    private static void writeZeros(Path file, long from, long to) throws IOException {
-        ByteBuffer zeros = ByteBuffer.allocate(64 << 10);
-        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
+    private static void writeKeepingContent(Path file, long from, long to) throws IOException {
+        byte[] buffer = new byte[64 << 10];
+        try (RandomAccessFile access = new RandomAccessFile(file.toFile(), "rw")) {
             for (long position = from; position < to; ) {
-                zeros.clear().limit((int) Math.min(zeros.capacity(), to - position));
-                position += channel.write(zeros, position);
+                int length = (int) Math.min(buffer.length, to - position);
+                access.seek(position);
+                int read = 0;
+                while (read < length) {
+                    int n = access.read(buffer, read, length - read);
+                    if (n < 0) {
+                        break;
+                    }
+                    read += n;
+                }
+                Arrays.fill(buffer, read, length, (byte) 0); // past the file's end
+                access.seek(position);
+                access.write(buffer, 0, length);
+                position += length;
             }
         }
     }

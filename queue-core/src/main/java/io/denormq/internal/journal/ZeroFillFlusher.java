@@ -10,6 +10,7 @@ import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 
+import io.denormq.JournalException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,9 +25,12 @@ import org.slf4j.LoggerFactory;
  * forced beforehand, a record's flush writes its data page and nothing else. The same reason makes
  * databases initialise their write-ahead log segments before use.
  *
- * <p>Best effort: a failure only costs that speed, so it is logged at DEBUG and never reaches an
- * append; an I/O error it meets is also reported to the next flush of the file (the kernel keeps it
- * for every open descriptor), so no committer's flush can miss it. Thread-safe.
+ * <p>A failed force does not fail an append, but it does fail the next flush of the journal
+ * ({@link #checkNoFailure()}): the kernel reports a write-back error once per descriptor, and only to
+ * descriptors opened before somebody saw it, so after this thread saw it a committer's flush through a
+ * descriptor opened later would succeed although records it covers may not have reached the disk. For
+ * the same reason a flush that ends while a force runs waits for it (once per filled chunk at most).
+ * Thread-safe.
  */
 final class ZeroFillFlusher implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ZeroFillFlusher.class);
@@ -34,9 +38,14 @@ final class ZeroFillFlusher implements AutoCloseable {
     /** Not a monitor: committers ask under the journal's append lock, and may be virtual threads. */
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition asked = lock.newCondition();
+    private final Condition forced = lock.newCondition();
     private final Thread thread;
     private Path pending;
     private boolean closed;
+    /** Whether a force runs now (guarded by lock). */
+    private boolean forcing;
+    /** The failure of a force that no flush has reported yet (guarded by lock). */
+    private JournalException unreported;
 
     /**
      * @param threads makes the (not yet started) thread that runs the given task
@@ -75,21 +84,61 @@ final class ZeroFillFlusher implements AutoCloseable {
                 }
                 file = pending;
                 pending = null;
+                forcing = true;
             } finally {
                 lock.unlock();
             }
-            force(file);
+            JournalException failure = force(file);
+            lock.lock();
+            try {
+                forcing = false;
+                if (failure != null && unreported == null) {
+                    unreported = failure;
+                }
+                forced.signalAll();
+            } finally {
+                lock.unlock();
+            }
         }
     }
 
-    private static void force(Path file) {
+    /** @return the failure to report to the next flush, or null */
+    private static JournalException force(Path file) {
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+            IoFaults.check(IoFaults.Site.FLUSH);
             channel.force(false);
+            return null;
         } catch (NoSuchFileException e) {
-            // retention deleted it: nothing left to initialise
+            return null; // retention deleted it: nothing left to initialise, nothing of it to lose
         } catch (IOException e) {
-            LOG.debug("Forcing the zero-filled blocks of {} failed; flushes of records written there also write "
-                    + "the file's block map: {}", file, e.toString());
+            LOG.warn("Forcing the zero-filled blocks of journal file {} failed: {}; the next flush of the journal "
+                    + "fails and forces the whole file again", file, e.toString());
+            return new JournalException("Cannot flush journal file " + file + " to disk: forcing the blocks zero-filled "
+                    + "ahead of the appender failed (" + e + "), and records written before it may not have reached "
+                    + "the disk. The transactions waiting for this flush are rolled back (WRITE_AHEAD) or fail; "
+                    + "check the journal's volume", e);
+        }
+    }
+
+    /**
+     * Called by every flush after its own system calls succeeded: waits for a force that runs now,
+     * then throws the failure of any force since the last call (once).
+     *
+     * @throws JournalException if a force failed since the last call
+     */
+    void checkNoFailure() {
+        lock.lock();
+        try {
+            while (forcing) {
+                forced.awaitUninterruptibly();
+            }
+            JournalException failure = unreported;
+            unreported = null;
+            if (failure != null) {
+                throw failure;
+            }
+        } finally {
+            lock.unlock();
         }
     }
 
