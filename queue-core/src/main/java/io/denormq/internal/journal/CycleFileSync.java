@@ -227,7 +227,11 @@ final class CycleFileSync implements AutoCloseable {
         openPath = null;
     }
 
-    private static JournalException failed(Path file, String cause, Exception e) {
+    /**
+     * @return the error of a failed flush of {@code file}: what went wrong, what happens to the
+     *         transactions waiting for it, what to check
+     */
+    static JournalException failed(Path file, String cause, Exception e) {
         return new JournalException("Cannot flush journal file " + file + " to disk: " + cause
                 + ". The transactions waiting for this flush are rolled back (WRITE_AHEAD) or fail; check the "
                 + "journal's volume", e);

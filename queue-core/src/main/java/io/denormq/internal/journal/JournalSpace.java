@@ -67,7 +67,7 @@ final class JournalSpace {
     private boolean lowSpaceWarned;
     private boolean fallocateUnsupported;
     /** Null unless allocated blocks are zero-filled ahead; dropped after a zero-fill failed. */
-    private ZeroFillFlusher zeroFill;
+    private ZeroFillFlusher zeroFillFlusher;
     /** The end of what was filled in the current cycle file (0: nothing yet). */
     private long filledEnd;
     /** The most one allocation fills: a chunk and what Chronicle writes between two records. */
@@ -91,7 +91,7 @@ final class JournalSpace {
      * @param flusher forces a zero-filled file in the background
      */
     void zeroFillAhead(ZeroFillFlusher flusher) {
-        this.zeroFill = flusher;
+        this.zeroFillFlusher = flusher;
     }
 
     /** @return the bytes kept for completion records that new batches may not use */
@@ -218,7 +218,7 @@ final class JournalSpace {
      * already, so a failure costs only speed: it is logged and zero-filling stops.
      */
     private void zeroFill(long upTo) {
-        ZeroFillFlusher flusher = zeroFill;
+        ZeroFillFlusher flusher = zeroFillFlusher;
         long from = Math.max(filledEnd, writeEnd);
         long to = Math.min(upTo, from + FILL_CHUNK);
         if (flusher == null || from >= to) {
@@ -229,7 +229,7 @@ final class JournalSpace {
             filledEnd = to;
             flusher.forceSoon(cycleFile);
         } catch (IOException | RuntimeException e) {
-            zeroFill = null;
+            zeroFillFlusher = null;
             LOG.warn("Cannot zero-fill the blocks allocated ahead in journal file {} ({}); allocation goes on without "
                     + "it, and each flush of a new page may also write the file's block map", cycleFile, e.toString());
         }

@@ -113,10 +113,8 @@ final class ZeroFillFlusher implements AutoCloseable {
         } catch (IOException e) {
             LOG.warn("Forcing the zero-filled blocks of journal file {} failed: {}; the next flush of the journal "
                     + "fails and forces the whole file again", file, e.toString());
-            return new JournalException("Cannot flush journal file " + file + " to disk: forcing the blocks zero-filled "
-                    + "ahead of the appender failed (" + e + "), and records written before it may not have reached "
-                    + "the disk. The transactions waiting for this flush are rolled back (WRITE_AHEAD) or fail; "
-                    + "check the journal's volume", e);
+            return CycleFileSync.failed(file, "forcing the blocks zero-filled ahead of the appender failed (" + e
+                    + "), and records written before it may not have reached the disk", e);
         }
     }
 
