@@ -73,13 +73,13 @@ class ZeroFillAheadTest extends QueueTestSupport {
         ConcurrentHashMap<Long, Boolean> intact = new ConcurrentHashMap<>();
         List<String> damaged = new ArrayList<>();
         MessageHandler checker = message -> {
-            byte[] payload = message.payload();
-            long id = ByteBuffer.wrap(payload).getLong();
-            if (Arrays.equals(payload, payload(id, payloadBytes))) {
+            long id = intactId(message, payloadBytes);
+            if (id >= 0) {
                 intact.put(id, Boolean.TRUE);
             } else {
                 synchronized (damaged) {
-                    damaged.add("message " + id + " at sequence " + message.sequence());
+                    damaged.add("message " + ByteBuffer.wrap(message.payload()).getLong() + " at sequence "
+                            + message.sequence());
                 }
             }
         };
@@ -119,9 +119,8 @@ class ZeroFillAheadTest extends QueueTestSupport {
         ConcurrentHashMap<Long, Boolean> replayed = new ConcurrentHashMap<>();
         DenormQueue reopened = open(builder().flush(FlushPolicy.periodic(Duration.ofMillis(2)))
                 .handler("h", message -> {
-                    byte[] payload = message.payload();
-                    long id = ByteBuffer.wrap(payload).getLong();
-                    if (Arrays.equals(payload, payload(id, payloadBytes))) {
+                    long id = intactId(message, payloadBytes);
+                    if (id >= 0) {
                         replayed.put(id, Boolean.TRUE);
                     }
                 }).rebuild("h"));
@@ -206,6 +205,13 @@ class ZeroFillAheadTest extends QueueTestSupport {
             record[b] = (byte) (i * 13 + b);
         }
         return record;
+    }
+
+    /** @return the id of a message whose payload is {@link #payload} of that id, or -1 if any byte differs */
+    private static long intactId(Message message, int length) {
+        byte[] payload = message.payload();
+        long id = ByteBuffer.wrap(payload).getLong();
+        return Arrays.equals(payload, payload(id, length)) ? id : -1;
     }
 
     /** A payload whose every byte depends on its message id: the first 8 bytes are the id itself. */

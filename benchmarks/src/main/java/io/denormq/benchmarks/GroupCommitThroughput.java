@@ -48,21 +48,20 @@ public final class GroupCommitThroughput {
     }
 
     public static void main(String[] args) throws Exception {
-        String[] counts = (args.length > 0 ? args[0] : "1,4,16").split(",");
+        int[] counts = Arrays.stream((args.length > 0 ? args[0] : "1,4,16").split(","))
+                .mapToInt(count -> Integer.parseInt(count.trim())).toArray();
         double seconds = args.length > 1 ? Double.parseDouble(args[1]) : 3;
         int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 1;
         System.out.printf("%nGroup commit: FlushPolicy.everyCommit(), one %d-byte message per transaction, %d round(s) "
                 + "of %.1f s per flush; %s%n", PAYLOAD.length, rounds, seconds, Machine.describe());
         System.out.printf("%-11s %-38s %12s %14s %12s %12s  %s%n", "committers", "flush", "commits/s", "vs per-commit",
                 "p50 µs", "p99 µs", "per-round ratio: median (range)");
-        for (String count : counts) {
-            int committers = Integer.parseInt(count.trim());
+        for (int committers : counts) {
             perCommitSync(committers, WARM_UP_SECONDS);
             groupCommit(committers, WARM_UP_SECONDS);
         }
         PercentilePlot plot = new PercentilePlot("Commit latency under FlushPolicy.everyCommit(), " + Machine.describe());
-        for (String count : counts) {
-            int committers = Integer.parseInt(count.trim());
+        for (int committers : counts) {
             Result perCommit = null;
             Result group = null;
             double[] ratios = new double[rounds];
