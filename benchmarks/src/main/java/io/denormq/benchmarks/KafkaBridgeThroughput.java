@@ -74,6 +74,14 @@ public final class KafkaBridgeThroughput {
     /** Rounds of each kind run before the measured ones: on 2 cores both JVMs are still compiling after two. */
     private static final int WARMUP_ROUNDS = 5;
     private static final AtomicInteger TOPICS = new AtomicInteger();
+    /**
+     * Where the plain producer's ids and sequences start: a message's are its journal index (a
+     * Chronicle FAST_DAILY index, cycle &lt;&lt; 32) shifted 16 bits left, plus its place in the
+     * transaction, 19 decimal digits in this century. With small numbers the plain producer's records
+     * were 28 bytes shorter than the bridge's (388 against 414 bytes by Kafka's {@code record-size-avg}),
+     * and fewer of them filled a batch.
+     */
+    private static final long SEQUENCE_LIKE = (20_423L << 32) << 16;
 
     private KafkaBridgeThroughput() {
     }
@@ -105,9 +113,9 @@ public final class KafkaBridgeThroughput {
                 bench.bridgeThroughput(messages, perTx);
                 bench.producerRound(messages);
             }
-            System.out.printf("%n%-6s %-48s %14s %10s %16s %16s %12s%n", "round", "commit → broker acknowledgement, "
+            System.out.printf("%n%-6s %-48s %14s %10s %16s %16s %12s %12s%n", "round", "commit → broker acknowledgement, "
                     + String.format("%,d", messages) + " messages", "messages/s", "seconds", "CPU µs/msg here",
-                    "CPU µs/msg broker", "records/req");
+                    "CPU µs/msg broker", "records/req", "bytes/record");
             Round bridgeTotal = Round.NONE;
             Round producerTotal = Round.NONE;
             double[] ratios = new double[rounds];
@@ -151,40 +159,49 @@ public final class KafkaBridgeThroughput {
      * handler, the producer's I/O thread, GC, JIT) and the broker's JVM used meanwhile, which tells
      * where the bridge's extra cost goes on a machine whose cores all of them share.
      */
-    private record Round(double seconds, long clientCpuNanos, long brokerCpuNanos, double recordsPerRequest) {
-        static final Round NONE = new Round(0, 0, 0, 0);
+    private record Round(double seconds, long clientCpuNanos, long brokerCpuNanos, double recordsPerRequest,
+                         double recordBytes) {
+        static final Round NONE = new Round(0, 0, 0, 0, 0);
         private static final com.sun.management.OperatingSystemMXBean OS =
                 java.lang.management.ManagementFactory.getPlatformMXBean(com.sun.management.OperatingSystemMXBean.class);
 
         static Start start(KafkaBroker broker) {
-            return new Start(System.nanoTime(), OS.getProcessCpuTime(), broker.cpuTime().toNanos());
+            return new Start(System.nanoTime(), OS.getProcessCpuTime(), broker.cpuTime().toNanos(), ThreadCpu.read(),
+                    ThreadCpu.switches());
         }
 
         /** The clock and CPU readings a round started with. */
-        record Start(long nanos, long clientCpuNanos, long brokerCpuNanos) {
+        record Start(long nanos, long clientCpuNanos, long brokerCpuNanos, Map<Long, ThreadCpu> threads,
+                     Map<String, Long> switches) {
             /** Call it while the round's producer is still open: it reads that producer's batching. */
-            Round end(KafkaBroker broker) {
-                return new Round((System.nanoTime() - nanos) / 1e9, OS.getProcessCpuTime() - clientCpuNanos,
-                        broker.cpuTime().toNanos() - brokerCpuNanos, producerRecordsPerRequest());
+            Round end(KafkaBroker broker, String name, int messages) {
+                Round round = new Round((System.nanoTime() - nanos) / 1e9, OS.getProcessCpuTime() - clientCpuNanos,
+                        broker.cpuTime().toNanos() - brokerCpuNanos, producerMetric("records-per-request-avg"),
+                        producerMetric("record-size-avg"));
+                ThreadCpu.printSince(threads, name, messages);
+                ThreadCpu.printSwitchesSince(switches, name, messages);
+                return round;
             }
         }
 
         Round plus(Round other) {
             return new Round(seconds + other.seconds, clientCpuNanos + other.clientCpuNanos,
-                    brokerCpuNanos + other.brokerCpuNanos, recordsPerRequest + other.recordsPerRequest);
+                    brokerCpuNanos + other.brokerCpuNanos, recordsPerRequest + other.recordsPerRequest,
+                    recordBytes + other.recordBytes);
         }
 
         /**
-         * @return the open producers' {@code records-per-request-avg} (Kafka's client metric, over its sample
+         * @return the open producers' {@code metric} ({@code records-per-request-avg}, {@code record-size-avg}:
+         *         Kafka's client metrics, over their sample
          *         window), summed: each round has one producer open, the bridge's or the plain one
          */
-        private static double producerRecordsPerRequest() {
+        private static double producerMetric(String metric) {
             try {
                 javax.management.MBeanServer server = java.lang.management.ManagementFactory.getPlatformMBeanServer();
                 double sum = 0;
                 for (javax.management.ObjectName name : server.queryNames(
                         new javax.management.ObjectName("kafka.producer:type=producer-metrics,client-id=*"), null)) {
-                    Object value = server.getAttribute(name, "records-per-request-avg");
+                    Object value = server.getAttribute(name, metric);
                     if (value instanceof Number number && !Double.isNaN(number.doubleValue())) {
                         sum += number.doubleValue();
                     }
@@ -204,8 +221,83 @@ public final class KafkaBridgeThroughput {
         }
 
         void print(String round, String name, int messages) {
-            System.out.printf("%-6s %-48s %,14.0f %10.2f %16.2f %16.2f %12.1f%n", round, name, messages / seconds, seconds,
-                    clientMicrosPer(messages), brokerMicrosPer(messages), recordsPerRequest);
+            System.out.printf("%-6s %-48s %,14.0f %10.2f %16.2f %16.2f %12.1f %12.1f%n", round, name, messages / seconds,
+                    seconds, clientMicrosPer(messages), brokerMicrosPer(messages), recordsPerRequest, recordBytes);
+        }
+    }
+
+    /**
+     * CPU time per thread of this JVM, printed per round (µs per message, by thread name without its
+     * digits) when {@code -Dbench.threads=true}: where the application's share of a round's CPU went.
+     */
+    private record ThreadCpu(String name, long nanos) {
+        private static final boolean PRINT = Boolean.getBoolean("bench.threads");
+        private static final java.lang.management.ThreadMXBean THREADS = java.lang.management.ManagementFactory.getThreadMXBean();
+
+        static Map<Long, ThreadCpu> read() {
+            Map<Long, ThreadCpu> threads = new HashMap<>();
+            if (PRINT) {
+                for (java.lang.management.ThreadInfo info : THREADS.getThreadInfo(THREADS.getAllThreadIds())) {
+                    if (info != null) {
+                        threads.put(info.getThreadId(), new ThreadCpu(info.getThreadName().replaceAll("[0-9]+", "#"),
+                                THREADS.getThreadCpuTime(info.getThreadId())));
+                    }
+                }
+            }
+            return threads;
+        }
+
+        static void printSince(Map<Long, ThreadCpu> before, String round, int messages) {
+            if (!PRINT) {
+                return;
+            }
+            Map<String, Long> byName = new java.util.TreeMap<>();
+            read().forEach((id, now) -> byName.merge(now.name(),
+                    now.nanos() - before.getOrDefault(id, new ThreadCpu(now.name(), 0)).nanos(), Long::sum));
+            StringBuilder line = new StringBuilder("  threads (" + round + ", CPU µs/msg):");
+            byName.entrySet().stream().filter(e -> e.getValue() * 100L > messages * 1_000L) // ≥ 0.01 µs/msg
+                    .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+                    .forEach(e -> line.append(String.format(" %s %.2f;", e.getKey(), e.getValue() / 1e3 / messages)));
+            System.out.println(line);
+        }
+
+        /** @return voluntary context switches per thread name (Linux's 15-character {@code comm}), from /proc */
+        static Map<String, Long> switches() {
+            Map<String, Long> byName = new java.util.TreeMap<>();
+            if (!PRINT) {
+                return byName;
+            }
+            try (java.util.stream.Stream<Path> tasks = Files.list(Path.of("/proc/self/task"))) {
+                for (Path task : (Iterable<Path>) tasks::iterator) {
+                    try {
+                        String name = Files.readString(task.resolve("comm")).trim().replaceAll("[0-9]+", "#");
+                        for (String line : Files.readAllLines(task.resolve("status"))) {
+                            if (line.startsWith("voluntary_ctxt_switches:")) {
+                                byName.merge(name, Long.parseLong(line.substring(line.indexOf(':') + 1).trim()), Long::sum);
+                            }
+                        }
+                    } catch (java.io.IOException | RuntimeException threadEnded) {
+                        // a thread that ended meanwhile has no switches to count
+                    }
+                }
+            } catch (java.io.IOException e) {
+                return byName;
+            }
+            return byName;
+        }
+
+        static void printSwitchesSince(Map<String, Long> before, String round, int messages) {
+            if (!PRINT) {
+                return;
+            }
+            StringBuilder line = new StringBuilder("  switches (" + round + ", per 1 000 msg):");
+            switches().forEach((name, now) -> {
+                long delta = now - before.getOrDefault(name, 0L);
+                if (delta * 1000L >= messages) { // at least one per million
+                    line.append(String.format(" %s %.2f;", name, delta * 1000.0 / messages));
+                }
+            });
+            System.out.println(line);
         }
     }
 
@@ -250,7 +342,7 @@ public final class KafkaBridgeThroughput {
                     if (!queue.awaitProcessed(Duration.ofMinutes(5))) {
                         throw new IllegalStateException("the bridge did not drain within 5 minutes: " + queue.stats());
                     }
-                    Round measured = round.end(broker);
+                    Round measured = round.end(broker, "bridge", messages);
                     if (bridge.stats().acknowledged() != messages) {
                         throw new IllegalStateException("acknowledged " + bridge.stats() + " of " + messages);
                     }
@@ -291,9 +383,10 @@ public final class KafkaBridgeThroughput {
                 Round.Start round = Round.start(broker);
                 for (int i = 0; i < messages; i++) {
                     // what the bridge sends: key and payload copied, the four headers, the release time
+                    String number = Long.toString(SEQUENCE_LIKE + i);
                     RecordHeaders headers = new RecordHeaders(new Header[] {
-                            new RecordHeader(DenormqHeaders.ID, Long.toString(i).getBytes(StandardCharsets.US_ASCII)),
-                            new RecordHeader(DenormqHeaders.SEQUENCE, Long.toString(i).getBytes(StandardCharsets.US_ASCII)),
+                            new RecordHeader(DenormqHeaders.ID, number.getBytes(StandardCharsets.US_ASCII)),
+                            new RecordHeader(DenormqHeaders.SEQUENCE, number.getBytes(StandardCharsets.US_ASCII)),
                             denormqTopic, source});
                     producer.send(new ProducerRecord<>(topic, null, System.currentTimeMillis(),
                             keys[i % KEYS].getBytes(StandardCharsets.UTF_8), payload.clone(), headers), (metadata, e) -> {
@@ -304,7 +397,7 @@ public final class KafkaBridgeThroughput {
                             });
                 }
                 producer.flush();
-                Round measured = round.end(broker);
+                Round measured = round.end(broker, "producer", messages);
                 if (failure.get() != null || acknowledged.get() != messages) {
                     throw new IllegalStateException("plain producer: " + acknowledged.get() + " of " + messages, failure.get());
                 }
