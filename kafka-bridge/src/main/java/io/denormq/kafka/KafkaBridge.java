@@ -153,11 +153,13 @@ public final class KafkaBridge implements AsyncMessageHandler, AutoCloseable {
     private volatile long notForwarded;
     /** Handler thread only: the bytes of the records held in {@link #inFlight}, for the cap. */
     private long inFlightBytes;
-    // Records the broker acknowledged (once each), and those sent and not yet acknowledged: the
-    // producer's I/O thread counts the acknowledgements, the handler thread the rest.
+    // What is unacknowledged is what the handler thread counted in (sent, less what left unacknowledged)
+    // less what the producer's I/O thread counted out (acknowledged once each). One writing thread per
+    // counter: a counter both threads changed per record moved its cache line between the cores twice.
+    private volatile long countedInRecords;
+    private volatile long countedInBytes;
     private final AtomicLong acknowledged = new AtomicLong();
-    private final AtomicLong unacknowledgedRecords = new AtomicLong();
-    private final AtomicLong unacknowledgedBytes = new AtomicLong();
+    private final AtomicLong acknowledgedBytes = new AtomicLong();
     /** One instance for every record: a method reference per record would allocate. */
     private final InFlightRecord.FirstAcknowledgement firstAcknowledgement = this::firstAcknowledged;
 
@@ -231,8 +233,7 @@ public final class KafkaBridge implements AsyncMessageHandler, AutoCloseable {
         }
         inFlight.addLast(record);
         inFlightBytes += record.bytes;
-        unacknowledgedRecords.incrementAndGet();
-        unacknowledgedBytes.addAndGet(record.bytes);
+        countIn(1, record.bytes);
         ProducerSession current = session;
         if (current == null) {
             current = openFirstSession();
@@ -336,8 +337,11 @@ public final class KafkaBridge implements AsyncMessageHandler, AutoCloseable {
      * @return the bridge's counters; its lag is the queue's, in {@link io.denormq.DenormQueue#stats()}
      */
     public KafkaBridgeStats stats() {
-        return new KafkaBridgeStats(acknowledged.get(), resent, failedRounds, notForwarded,
-                (int) unacknowledgedRecords.get(), unacknowledgedBytes.get());
+        // acknowledgements first: a record is counted in before it is sent, so the difference is never negative
+        long acknowledgedRecords = acknowledged.get();
+        long acknowledgedBytesNow = acknowledgedBytes.get();
+        return new KafkaBridgeStats(acknowledgedRecords, resent, failedRounds, notForwarded,
+                (int) (countedInRecords - acknowledgedRecords), countedInBytes - acknowledgedBytesNow);
     }
 
     /**
@@ -358,8 +362,7 @@ public final class KafkaBridge implements AsyncMessageHandler, AutoCloseable {
      */
     private void firstAcknowledged(InFlightRecord record) {
         acknowledged.incrementAndGet();
-        unacknowledgedRecords.decrementAndGet();
-        unacknowledgedBytes.addAndGet(-record.bytes);
+        acknowledgedBytes.addAndGet(record.bytes);
         Acknowledgements queue = acks;
         if (queue != null) {
             queue.acknowledge(record.sequence);
@@ -369,9 +372,14 @@ public final class KafkaBridge implements AsyncMessageHandler, AutoCloseable {
     /** A record leaves the bridge without the broker's acknowledgement (dead-lettered, or refused before sending). */
     private void forgetUnacknowledged(InFlightRecord record) {
         if (!record.everAcknowledged()) {
-            unacknowledgedRecords.decrementAndGet();
-            unacknowledgedBytes.addAndGet(-record.bytes);
+            countIn(-1, -record.bytes);
         }
+    }
+
+    /** Handler thread only (the one writer of both counters). */
+    private void countIn(int records, long bytes) {
+        countedInRecords = countedInRecords + records;
+        countedInBytes = countedInBytes + bytes;
     }
 
     /**

@@ -132,6 +132,7 @@ class KafkaBridgeTest extends SharedBrokerTestSupport {
         assertThat(stats.notForwarded()).isEqualTo(committed.size()); // the "audit" twins
         assertThat(stats.resent()).isZero();
         assertThat(stats.inFlightRecords()).isZero();
+        assertThat(stats.inFlightBytes()).as("bytes counted in by the handler thread, out by the producer's").isZero();
     }
 
     @Test
