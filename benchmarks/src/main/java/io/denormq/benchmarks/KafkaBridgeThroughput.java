@@ -56,7 +56,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  *       that a stall cannot hide the messages behind it): commit → acknowledged (the broker's
  *       acknowledgement of the record, when the bridge acknowledges its message to the queue, which
  *       may then move the cursor) and commit → consumer (a {@link KafkaConsumer} in this JVM
- *       receives it). Baseline: a plain producer sending one record at the same times, send →
+ *       receives it). Baseline: a plain producer sending the same record at the same times, send →
  *       acknowledgement callback and send → consumer. Both producers use {@code linger.ms=0} here:
  *       one record at a time is what this rate offers.</li>
  * </ul>
@@ -306,6 +306,9 @@ public final class KafkaBridgeThroughput {
         private final KafkaBroker broker;
         private final byte[] payload;
         private final String[] keys = new String[KEYS];
+        private final Header sourceHeader = new RecordHeader(DenormqHeaders.SOURCE, "bench".getBytes(StandardCharsets.UTF_8));
+        private final Header denormqTopicHeader =
+                new RecordHeader(DenormqHeaders.TOPIC, PublishBenchmark.TOPIC.getBytes(StandardCharsets.UTF_8));
 
         Bench(KafkaBroker broker, int payloadBytes) {
             this.broker = broker;
@@ -376,25 +379,16 @@ public final class KafkaBridgeThroughput {
             String topic = newTopic();
             AtomicLong acknowledged = new AtomicLong();
             AtomicReference<Exception> failure = new AtomicReference<>();
-            Header source = new RecordHeader(DenormqHeaders.SOURCE, "bench".getBytes(StandardCharsets.UTF_8));
-            Header denormqTopic = new RecordHeader(DenormqHeaders.TOPIC, PublishBenchmark.TOPIC.getBytes(StandardCharsets.UTF_8));
             try (KafkaProducer<byte[], byte[]> producer = producer(Map.of())) {
                 producer.partitionsFor(topic); // metadata, as the bridge's first send fetches it too (before its clock)
                 Round.Start round = Round.start(broker);
                 for (int i = 0; i < messages; i++) {
-                    // what the bridge sends: key and payload copied, the four headers, the release time
-                    String number = Long.toString(SEQUENCE_LIKE + i);
-                    RecordHeaders headers = new RecordHeaders(new Header[] {
-                            new RecordHeader(DenormqHeaders.ID, number.getBytes(StandardCharsets.US_ASCII)),
-                            new RecordHeader(DenormqHeaders.SEQUENCE, number.getBytes(StandardCharsets.US_ASCII)),
-                            denormqTopic, source});
-                    producer.send(new ProducerRecord<>(topic, null, System.currentTimeMillis(),
-                            keys[i % KEYS].getBytes(StandardCharsets.UTF_8), payload.clone(), headers), (metadata, e) -> {
-                                if (e != null) {
-                                    failure.set(e);
-                                }
-                                acknowledged.incrementAndGet();
-                            });
+                    producer.send(recordLikeTheBridges(topic, i), (metadata, e) -> {
+                        if (e != null) {
+                            failure.set(e);
+                        }
+                        acknowledged.incrementAndGet();
+                    });
                 }
                 producer.flush();
                 Round measured = round.end(broker, "producer", messages);
@@ -454,14 +448,25 @@ public final class KafkaBridgeThroughput {
                 long maxBehind = Pacing.run(System.nanoTime() + 1_000_000, rate, total, warmup, i -> {
                     PayloadNumber.write(payload, i);
                     sent[i] = System.nanoTime();
-                    producer.send(new ProducerRecord<>(topic, keys[i % KEYS].getBytes(StandardCharsets.UTF_8), payload.clone()),
-                            (metadata, e) -> acknowledged[i] = System.nanoTime());
+                    producer.send(recordLikeTheBridges(topic, i), (metadata, e) -> acknowledged[i] = System.nanoTime());
                 });
                 producer.flush();
                 consumer.await(total);
                 return new Latency(histogram(sent, acknowledged, warmup), histogram(sent, consumed, warmup), null, null,
                         maxBehind);
             }
+        }
+
+        /**
+         * What the bridge sends for the {@code i}th message: key and payload copied, its four headers (ids
+         * and sequences of the same length), the release time.
+         */
+        private ProducerRecord<byte[], byte[]> recordLikeTheBridges(String topic, int i) {
+            byte[] number = Long.toString(SEQUENCE_LIKE + i).getBytes(StandardCharsets.US_ASCII);
+            RecordHeaders headers = new RecordHeaders(new Header[] {new RecordHeader(DenormqHeaders.ID, number),
+                    new RecordHeader(DenormqHeaders.SEQUENCE, number.clone()), denormqTopicHeader, sourceHeader});
+            return new ProducerRecord<>(topic, null, System.currentTimeMillis(),
+                    keys[i % KEYS].getBytes(StandardCharsets.UTF_8), payload.clone(), headers);
         }
 
         private KafkaProducer<byte[], byte[]> producer(Map<String, Object> extra) {
