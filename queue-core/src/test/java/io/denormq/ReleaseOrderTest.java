@@ -53,4 +53,30 @@ class ReleaseOrderTest extends QueueTestSupport {
         assertThat(recorder.ids.get(1)).as("the slow batch was journaled first").isLessThan(recorder.ids.get(0));
         assertThat(queue.awaitProcessed(Duration.ofMillis(1))).isTrue();
     }
+
+    @Test
+    void shouldDeliverATransactionOfMoreMessagesThanTheRingHoldsWholeAndInOrder() throws Exception {
+        // one journal record holds the whole transaction: the reader waits for room in the ring ten times
+        // within it, and every message still arrives once, in order
+        Recorder recorder = new Recorder();
+        int ringSize = 64;
+        int messages = ringSize * 10 + 7;
+        DenormQueue queue = open(builder().ringSize(ringSize).handler("h", recorder));
+        for (int round = 0; round < 2; round++) {
+            try (ProgrammaticTransaction tx = ProgrammaticTransactions.begin()) {
+                for (int i = 0; i < messages; i++) {
+                    queue.publish("t", "k" + (i % 5), utf8(round + "-" + i));
+                }
+                tx.commit(() -> { });
+            }
+        }
+        awaitProcessed(queue);
+        assertThat(recorder.payloads()).hasSize(2 * messages);
+        for (int round = 0; round < 2; round++) {
+            for (int i = 0; i < messages; i++) {
+                assertThat(recorder.payloads().get(round * messages + i)).isEqualTo(round + "-" + i);
+            }
+        }
+        assertThat(recorder.sequences).isSorted();
+    }
 }
