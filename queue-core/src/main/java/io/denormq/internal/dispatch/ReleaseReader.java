@@ -66,6 +66,8 @@ final class ReleaseReader implements Runnable {
     private volatile long lastReadIndex = CheckpointDescriptor.NOTHING;
     private volatile boolean running = true;
     private volatile boolean drainAndStop;
+    /** Reader thread: a read begun after {@link #drainAndStop} was seen is under way or found the journal's end. */
+    private boolean drainConfirmed;
     private volatile boolean caughtUp;
     /** The next record is not on the disk yet (a flush policy bounds reads to what is durable). */
     private boolean awaitingFlush;
@@ -190,7 +192,14 @@ final class ReleaseReader implements Runnable {
                 updateLowWater();
                 caughtUp = true;
                 if (drainAndStop) {
-                    break;
+                    if (drainConfirmed) {
+                        break;
+                    }
+                    // The read that just found nothing may have run before the records that close() waited
+                    // for (the release of a commit that was still running) were appended: one more read,
+                    // begun after the request, sees everything appended before it
+                    drainConfirmed = true;
+                    continue;
                 }
                 idleStrategy.idle();
             }
