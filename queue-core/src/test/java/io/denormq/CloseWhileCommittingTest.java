@@ -20,7 +20,21 @@ import org.junit.jupiter.api.Test;
  */
 class CloseWhileCommittingTest extends QueueTestSupport {
 
-    private Thread commitInBackground(DenormQueue queue, CountDownLatch inDatabaseCommit, CountDownLatch finish) {
+    /** A queue whose one transaction is in its database commit, its batch journaled, until {@link #finish}. */
+    private record InDatabaseCommit(DenormQueue queue, CountDownLatch finish, Thread committer) {
+        /** Lets the database commit return after {@code nanos}, from another thread. */
+        void finishAfter(long nanos) {
+            new Thread(() -> {
+                LockSupport.parkNanos(nanos);
+                finish.countDown();
+            }).start();
+        }
+    }
+
+    private InDatabaseCommit queueInDatabaseCommit(Duration shutdownTimeout, Recorder recorder) throws InterruptedException {
+        DenormQueue queue = builder().shutdownTimeout(shutdownTimeout).handler("h", recorder).build();
+        CountDownLatch inDatabaseCommit = new CountDownLatch(1);
+        CountDownLatch finish = new CountDownLatch(1);
         Thread committer = new Thread(() -> {
             try (ProgrammaticTransaction tx = ProgrammaticTransactions.begin()) {
                 queue.publish("t", "k", utf8("committing"));
@@ -33,27 +47,24 @@ class CloseWhileCommittingTest extends QueueTestSupport {
             }
         }, "committer");
         committer.start();
-        return committer;
+        assertThat(inDatabaseCommit.await(30, TimeUnit.SECONDS)).isTrue();
+        return new InDatabaseCommit(queue, finish, committer);
     }
 
     @Test
     void shouldKeepTheJournalLockedUntilACommitStillRunningAtCloseCompletes() throws Exception {
         Recorder first = new Recorder();
-        DenormQueue queue = builder().shutdownTimeout(Duration.ofMillis(200)).handler("h", first).build();
-        CountDownLatch inDatabaseCommit = new CountDownLatch(1);
-        CountDownLatch finish = new CountDownLatch(1);
-        Thread committer = commitInBackground(queue, inDatabaseCommit, finish);
-        assertThat(inDatabaseCommit.await(30, TimeUnit.SECONDS)).isTrue();
+        InDatabaseCommit committing = queueInDatabaseCommit(Duration.ofMillis(200), first);
 
-        queue.close(); // gives up waiting after 200 ms: the commit is still running
+        committing.queue().close(); // gives up waiting after 200 ms: the commit is still running
         Recorder second = new Recorder();
         assertThatThrownBy(() -> builder().handler("h", second).build())
                 .as("another queue on the directory while a commit of the closed one still runs")
                 .isInstanceOf(JournalLockedException.class);
         assertThat(second.payloads()).isEmpty();
 
-        finish.countDown();
-        committer.join(TimeUnit.SECONDS.toMillis(30));
+        committing.finish().countDown();
+        committing.committer().join(TimeUnit.SECONDS.toMillis(30));
         DenormQueue next = open(builder().handler("h", second));
         awaitProcessed(next);
         assertThat(first.payloads()).isEmpty();
@@ -64,22 +75,11 @@ class CloseWhileCommittingTest extends QueueTestSupport {
     @Test
     void shouldWaitForACommittingTransactionBeforeDraining() throws Exception {
         Recorder recorder = new Recorder();
-        DenormQueue queue = builder().shutdownTimeout(Duration.ofSeconds(30)).handler("h", recorder).build();
-        CountDownLatch inDatabaseCommit = new CountDownLatch(1);
-        CountDownLatch finish = new CountDownLatch(1);
-        Thread committer = commitInBackground(queue, inDatabaseCommit, finish);
-        assertThat(inDatabaseCommit.await(30, TimeUnit.SECONDS)).isTrue();
-        new Thread(() -> {
-            try {
-                Thread.sleep(200);
-            } catch (InterruptedException ignored) {
-                // finish now
-            }
-            finish.countDown();
-        }).start();
+        InDatabaseCommit committing = queueInDatabaseCommit(Duration.ofSeconds(30), recorder);
+        committing.finishAfter(TimeUnit.MILLISECONDS.toNanos(200));
 
-        queue.close();
-        committer.join(TimeUnit.SECONDS.toMillis(30));
+        committing.queue().close();
+        committing.committer().join(TimeUnit.SECONDS.toMillis(30));
         assertThat(recorder.payloads()).as("delivered before close returned").containsExactly("committing");
     }
 
@@ -106,18 +106,10 @@ class CloseWhileCommittingTest extends QueueTestSupport {
         try {
             for (int close = 0; close < closes; close++) {
                 Recorder recorder = new Recorder();
-                DenormQueue queue = builder().shutdownTimeout(Duration.ofSeconds(30)).handler("h", recorder).build();
-                CountDownLatch inDatabaseCommit = new CountDownLatch(1);
-                CountDownLatch finish = new CountDownLatch(1);
-                Thread committer = commitInBackground(queue, inDatabaseCommit, finish);
-                assertThat(inDatabaseCommit.await(30, TimeUnit.SECONDS)).isTrue();
-                long finishAfterNanos = (close % 20) * 50_000L; // 0 to 1 ms after close() begins
-                new Thread(() -> {
-                    LockSupport.parkNanos(finishAfterNanos);
-                    finish.countDown();
-                }).start();
-                queue.close();
-                committer.join(TimeUnit.SECONDS.toMillis(30));
+                InDatabaseCommit committing = queueInDatabaseCommit(Duration.ofSeconds(30), recorder);
+                committing.finishAfter((close % 20) * 50_000L); // 0 to 1 ms after close() begins
+                committing.queue().close();
+                committing.committer().join(TimeUnit.SECONDS.toMillis(30));
                 if (recorder.payloads().size() != 1) {
                     undelivered++;
                 }
