@@ -127,11 +127,14 @@ public final class Journal implements AutoCloseable {
     private final AtomicLong durableIndex = new AtomicLong(Long.MAX_VALUE);
     /** Readers parked until the journal moves on (copy on write: committers only read it). */
     private volatile Doorbell[] doorbells = new Doorbell[0];
+    /** The clock Chronicle reads: one reading per append serves both the space check and Chronicle. */
+    private final AppendClock appendClock;
     private int cachedPathCycle = Integer.MIN_VALUE;
     private Path cachedPath;
 
     private Journal(Path directory, boolean readOnly, TimeProvider clock, long reserveBytes, long lowSpaceBytes) {
         this.directory = directory;
+        this.appendClock = new AppendClock(clock);
         this.readOnly = readOnly;
         // checked before Chronicle opens the queue: it would skip the missing file without a word
         List<Integer> unfinished = List.of();
@@ -141,7 +144,7 @@ public final class Journal implements AutoCloseable {
         this.manifest = readOnly ? null : CycleManifest.openAndCheck(directory, cycleFiles(), unfinished);
         try {
             this.queue = SingleChronicleQueueBuilder.binary(directory)
-                    .timeProvider(clock)
+                    .timeProvider(appendClock)
                     .rollCycle(ROLL_CYCLE)
                     .blockSize(BLOCK_SIZE)
                     .readOnly(readOnly)
@@ -291,6 +294,7 @@ public final class Journal implements AutoCloseable {
                     throw new QueueClosedException("Journal " + directory + " is closed: cannot append a "
                             + JournalRecordDescriptor.kindName(record[0]) + " record");
                 }
+                appendClock.pin(); // Chronicle's writingDocument() below asks for the cycle again: the same one
                 cycle = queue.cycle();
                 Path file = cycleFilePath(cycle);
                 space.beforeAppend(cycle, file, length, newBatch);
@@ -326,6 +330,7 @@ public final class Journal implements AutoCloseable {
                     recordCycleAfterTheFact(appended);
                 }
             } finally {
+                appendClock.unpin();
                 appendLock.unlock();
             }
             if (!readsOnlyDurable()) {
