@@ -13,6 +13,14 @@ public enum IdleMode {
      * microseconds. Only the waits nothing wakes are timed: a reader whose ring is full parks 200 µs
      * at a time, a handler with messages in flight (retries, asynchronous acknowledgements) wakes every
      * millisecond; otherwise a park lasts until it is woken (at most 100 ms).
+     *
+     * <p>While commits come back to back (a reader's recent waits each ended within a few spins), the
+     * reader stops chasing them and reads them in batches: after each read that caught up it parks about
+     * 20 µs, unrung (a short park lasts 60-130 µs on some virtual machines), and then reads everything
+     * that came meanwhile. A reader that reads each record right after its append holds the cache lines
+     * the committing thread writes next, which made a one-message transaction's commit two to three times
+     * slower on the machines measured. Dispatch latency under such a load grows by the interval; the first
+     * interval that finds nothing ends it, so sparse commits are handled within microseconds as before.
      */
     BACKOFF,
     /**

@@ -192,7 +192,10 @@ final class ReaderIdle {
         return !busySpin && busyFinds >= DENSE_AFTER_BUSY_FINDS;
     }
 
-    /** Called after a read found something: the next wait starts spinning again. */
+    /**
+     * Called after a read found something: the next wait starts spinning again, or, while commits come
+     * back to back, with the short park of {@link #readsInBatches()}.
+     */
     void reset() {
         if (idles > 0 && !sleptSinceRead) {
             budget.foundWhileBusy();
