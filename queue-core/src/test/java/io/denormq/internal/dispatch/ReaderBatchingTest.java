@@ -7,6 +7,8 @@ import java.util.concurrent.TimeUnit;
 
 import io.denormq.internal.journal.Journal;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -46,23 +48,14 @@ class ReaderBatchingTest {
         }
     }
 
-    @Test
-    void aReaderWhoseRecordsCameOnlyAfterManySpinsKeepsChasingThem() throws Exception {
+    @ParameterizedTest(name = "records found after {0} step(s), busy spin {1}")
+    @CsvSource({"40, false", "1, true"})
+    void aReaderWhoseRecordsComeOnlyAfterManySpinsOrThatBusySpinsKeepsChasingThem(int steps, boolean busySpin)
+            throws Exception {
         try (Journal journal = Journal.open(directory, false)) {
-            ReaderIdle idle = new ReaderIdle(journal, A_MINUTE, A_MINUTE, 0, false);
+            ReaderIdle idle = new ReaderIdle(journal, A_MINUTE, A_MINUTE, 0, busySpin);
             for (int wait = 0; wait < 50; wait++) {
-                recordsFoundAfterSteps(idle, 40);
-            }
-            assertThat(idle.readsInBatches()).isFalse();
-        }
-    }
-
-    @Test
-    void aBusySpinningReaderNeverParks() throws Exception {
-        try (Journal journal = Journal.open(directory, false)) {
-            ReaderIdle idle = new ReaderIdle(journal, A_MINUTE, A_MINUTE, 0, true);
-            for (int wait = 0; wait < 50; wait++) {
-                recordsFoundAfterSteps(idle, 1);
+                recordsFoundAfterSteps(idle, steps);
             }
             assertThat(idle.readsInBatches()).isFalse();
         }
