@@ -47,7 +47,7 @@ final class ReaderIdle {
     /** Busy steps (a spin and a read attempt each, about 0.1-0.2 µs) within which a record found is "at once". */
     private static final int DENSE_WITHIN_STEPS = 20;
     /** How long a reader following back-to-back commits parks before it reads again. */
-    static final long BATCH_POLL_NANOS = 20_000;
+    private static final long BATCH_POLL_NANOS = 20_000;
 
     private final Journal journal;
     private final long roomParkNanos;

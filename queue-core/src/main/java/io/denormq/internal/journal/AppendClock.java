@@ -23,16 +23,10 @@ final class AppendClock implements TimeProvider {
         this.clock = clock;
     }
 
-    /**
-     * Reads the clock once and answers that time to the calling thread until {@link #unpin()}.
-     *
-     * @return the pinned time, epoch milliseconds
-     */
-    long pin() {
-        long now = clock.currentTimeMillis();
-        pinnedMillis = now;
+    /** Reads the clock once and answers that time to the calling thread until {@link #unpin()}. */
+    void pin() {
+        pinnedMillis = clock.currentTimeMillis();
         pinnedBy = Thread.currentThread();
-        return now;
     }
 
     /** The calling thread reads the configured clock again. */

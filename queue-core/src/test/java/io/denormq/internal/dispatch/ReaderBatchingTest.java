@@ -7,9 +7,9 @@ import java.util.concurrent.TimeUnit;
 
 import io.denormq.internal.journal.Journal;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * When a reader stops chasing commits and reads them in batches, and when it goes back. Its sleeps

@@ -58,7 +58,8 @@ class AppendClockTest {
         configured.now = 1_000;
         AppendClock clock = new AppendClock(configured);
 
-        assertThat(clock.pin()).isEqualTo(1_000);
+        clock.pin();
+        assertThat(clock.currentTimeMillis()).as("the pinning thread, at once").isEqualTo(1_000);
         configured.now = 2_000;
         assertThat(clock.currentTimeMillis()).as("the pinning thread").isEqualTo(1_000);
         assertThat(CompletableFuture.supplyAsync(clock::currentTimeMillis).get(30, TimeUnit.SECONDS))
