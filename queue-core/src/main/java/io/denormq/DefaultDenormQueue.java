@@ -46,6 +46,7 @@ final class DefaultDenormQueue extends PublishPath {
 
     @Override
     public boolean awaitProcessed(Duration timeout) throws InterruptedException {
+        awaitHandedOverOutcomes(); // a commit that returned has its release journaled before the index is taken
         return lifecycle.dispatcher().awaitProcessed(lifecycle.journal().lastIndex(), timeout);
     }
 

@@ -116,7 +116,9 @@ final class PendingBatch implements TransactionParticipant {
                 return;
             }
             if (batchIndex != NOT_JOURNALED) {
-                resolveJournaledBatch(outcome);
+                if (resolveJournaledBatch(outcome)) {
+                    committing = false; // the release writer counts it completed once its outcome is journaled
+                }
             } else if (outcome != TransactionOutcome.ROLLED_BACK) {
                 releaseAfterCommit(outcome);
             }
@@ -131,17 +133,21 @@ final class PendingBatch implements TransactionParticipant {
         }
     }
 
-    private void resolveJournaledBatch(TransactionOutcome outcome) {
-        long timestamp = System.currentTimeMillis();
-        switch (outcome) {
-            case COMMITTED -> record.outcome(JournalRecordDescriptor.KIND_RELEASE, batchIndex,
-                    JournalRecordDescriptor.REASON_COMMITTED, timestamp);
-            case UNKNOWN -> record.outcome(JournalRecordDescriptor.KIND_RELEASE, batchIndex,
-                    JournalRecordDescriptor.REASON_UNKNOWN_OUTCOME, timestamp);
-            case ROLLED_BACK -> record.outcome(JournalRecordDescriptor.KIND_ROLLBACK, batchIndex,
-                    JournalRecordDescriptor.REASON_ROLLED_BACK, timestamp);
+    /** @return whether the release writer took the outcome over (and with it the transaction's completion) */
+    private boolean resolveJournaledBatch(TransactionOutcome outcome) {
+        byte kind = outcome == TransactionOutcome.ROLLED_BACK ? JournalRecordDescriptor.KIND_ROLLBACK
+                : JournalRecordDescriptor.KIND_RELEASE;
+        byte reason = switch (outcome) {
+            case COMMITTED -> JournalRecordDescriptor.REASON_COMMITTED;
+            case UNKNOWN -> JournalRecordDescriptor.REASON_UNKNOWN_OUTCOME;
+            case ROLLED_BACK -> JournalRecordDescriptor.REASON_ROLLED_BACK;
+        };
+        if (publishing.handOverOutcome(kind, batchIndex, reason, record.count())) {
+            return true;
         }
+        record.outcome(kind, batchIndex, reason, System.currentTimeMillis());
         publishing.append(record);
+        return false;
     }
 
     private void releaseAfterCommit(TransactionOutcome outcome) {

@@ -13,6 +13,8 @@ import io.denormq.internal.journal.Journal;
 import io.denormq.internal.journal.JournalFormat;
 import io.denormq.internal.journal.JournalRecordDescriptor;
 import io.denormq.internal.journal.RecordBuffer;
+import io.denormq.internal.journal.ReleaseWriter;
+import io.denormq.internal.dispatch.QueueThreads;
 import io.denormq.tx.TransactionBinding;
 import io.denormq.tx.TransactionParticipant;
 
@@ -38,6 +40,8 @@ abstract class PublishPath implements DenormQueue {
     private final Journal journal;
     /** Shares flushes between concurrent commits under {@link FlushPolicy#everyCommit()}; null otherwise. */
     private final GroupFlush groupFlush;
+    /** Journals the outcomes of back-to-back WRITE_AHEAD transactions together; null under AFTER_COMMIT. */
+    private final ReleaseWriter releaseWriter;
     private final Supplier<TransactionParticipant> batchFactory = this::newBatch;
     /**
      * Completed batches ready for the next transaction on any thread: a thread's first transaction
@@ -70,6 +74,8 @@ abstract class PublishPath implements DenormQueue {
         this.interceptor = settings.publishInterceptor();
         this.journal = journal;
         this.groupFlush = settings.flushPolicy().kind() == FlushPolicy.Kind.EVERY_COMMIT ? new GroupFlush(journal) : null;
+        this.releaseWriter = durability == Durability.WRITE_AHEAD ? new ReleaseWriter(journal, this::transactionsCompleted,
+                task -> QueueThreads.create(settings.threadFactory(), task, "denormq-releases")) : null;
     }
 
     @Override
@@ -254,11 +260,40 @@ abstract class PublishPath implements DenormQueue {
 
     /** The outcome of a committing transaction is journaled (or could not be). */
     void transactionCompleted() {
-        if (committing.decrementAndGet() == 0) {
+        transactionsCompleted(1);
+    }
+
+    /** The outcomes of committing transactions are journaled (or could not be). */
+    private void transactionsCompleted(int transactions) {
+        if (committing.addAndGet(-transactions) == 0) {
             Runnable finishClose = afterLastCommit;
             if (finishClose != null) {
                 finishClose.run();
             }
+        }
+    }
+
+    /**
+     * Hands a journaled batch's outcome to the release writer when transactions complete back to
+     * back; the writer then counts the transaction completed once the outcome is journaled.
+     *
+     * @return whether it was handed over; false if the caller must append the outcome itself
+     */
+    boolean handOverOutcome(byte kind, long batchIndex, byte reason, int messages) {
+        return releaseWriter != null && releaseWriter.handOver(kind, batchIndex, reason, messages);
+    }
+
+    /** Returns once every outcome handed over before the call is journaled (or failed to be). */
+    void awaitHandedOverOutcomes() {
+        if (releaseWriter != null) {
+            releaseWriter.awaitWritten();
+        }
+    }
+
+    /** Stops the release writer: called once no transaction is committing. */
+    void stopReleaseWriter() {
+        if (releaseWriter != null) {
+            releaseWriter.close();
         }
     }
 

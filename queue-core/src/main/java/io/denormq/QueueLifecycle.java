@@ -218,17 +218,17 @@ final class QueueLifecycle {
             } finally {
                 Map<String, String> finalCursors = cursorsOf(dispatcher.runners());
                 if (transactionsDone) {
-                    closeJournal();
+                    closeJournal(publishing);
                 } else {
                     // Another queue on this directory would release their batches while their commits still run:
                     // the journal and its lock stay until the last of them has journaled its outcome.
-                    publishing.afterLastCommit(this::closeJournal);
+                    publishing.afterLastCommit(() -> closeJournal(publishing));
                     LOG.warn("denormq queue on {}: {} transaction(s) are still committing after {}; the journal stays "
                             + "open and locked until they complete, so that their outcome is journaled and no other "
                             + "queue releases their messages early", directory, publishing.committingTransactions(),
                             shutdownTimeout);
                     if (publishing.committingTransactions() == 0) {
-                        closeJournal();
+                        closeJournal(publishing);
                     }
                 }
                 LOG.info("denormq queue on {} closed; cursors {}; {} background error(s) during its life", directory,
@@ -239,9 +239,13 @@ final class QueueLifecycle {
         }
     }
 
-    /** Closes the journal, the checkpoint and the lock, once, whichever thread gets here first. */
-    private void closeJournal() {
+    /**
+     * Closes the journal, the checkpoint and the lock, once, whichever thread gets here first (the
+     * release writer's, when it journaled the last committing transaction's outcome).
+     */
+    private void closeJournal(PublishPath publishing) {
         if (journalClosed.compareAndSet(false, true)) {
+            publishing.stopReleaseWriter();
             journal.close();
             checkpoint.close();
             lock.close();

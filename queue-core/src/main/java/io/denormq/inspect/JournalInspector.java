@@ -270,12 +270,12 @@ public final class JournalInspector implements AutoCloseable {
             return true;
         }
 
-        private void visitBatch(byte[] batch, long releaseIndex, long batchIndex) {
+        private void visitBatch(byte[] batch, long releaseIndex, long batchIndex, int firstOrdinal) {
             int count = messageCountOf(batch);
             long releasedAt = timestampOf(batch);
             int offset = MESSAGES_OFFSET;
             for (int ordinal = 0; ordinal < count && !stopped; ordinal++) {
-                long sequence = compose(releaseIndex, ordinal);
+                long sequence = compose(releaseIndex, firstOrdinal + ordinal);
                 int next = view.wrap(batch, offset, sequence, compose(batchIndex, ordinal), releasedAt, false);
                 if (sequence > afterSequence && !messages.visit(new ReleasedMessage(sequence, view.id(), view.topic(),
                         view.key(), view.payload(), releasedAt, view.headers()))) {

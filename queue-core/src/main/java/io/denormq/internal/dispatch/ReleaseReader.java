@@ -268,13 +268,13 @@ final class ReleaseReader implements Runnable {
         return true;
     }
 
-    private void dispatch(byte[] batch, long releaseIndex, long batchIndex) {
+    private void dispatch(byte[] batch, long releaseIndex, long batchIndex, int firstOrdinal) {
         int count = messageCountOf(batch);
         long releasedAt = timestampOf(batch);
         boolean redelivered = releaseIndex <= redeliveredUpToIndex;
         int offset = MESSAGES_OFFSET;
         for (int ordinal = 0; ordinal < count; ordinal++) {
-            long sequence = compose(releaseIndex, ordinal);
+            long sequence = compose(releaseIndex, firstOrdinal + ordinal);
             int messageOffset = offset;
             offset = skipMessage(batch, offset);
             if (sequence <= skipUpToSequence) {

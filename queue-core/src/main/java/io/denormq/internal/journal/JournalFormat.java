@@ -19,8 +19,9 @@ import io.denormq.JournalException;
  * <p>A new journal is marked version 1 ({@link JournalRecordDescriptor#VERSION_PLAIN}), which
  * denormq versions before message headers read too; it is raised to version 2
  * ({@link #allowHeaders}) just before the first message with headers is journaled, and from then on
- * older denormq versions refuse it. This version opens journals marked 1 or 2 and refuses any other
- * mark. The checkpoint file carries its own version in its header
+ * older denormq versions refuse it. It is raised to version 3 ({@link #allowReleases}) before the first RELEASES record, the
+ * outcomes of transactions that completed back to back. This version opens journals marked 1 to 3
+ * and refuses any other mark. The checkpoint file carries its own version in its header
  * ({@link CheckpointDescriptor#FORMAT_VERSION}), checked whenever it is opened.
  */
 public final class JournalFormat {
@@ -66,8 +67,24 @@ public final class JournalFormat {
      * @throws JournalException if the marker cannot be read or written
      */
     public static void allowHeaders(Path directory) {
-        if (markedVersion(directory.resolve(FILE_NAME)) < JournalRecordDescriptor.VERSION_HEADERS) {
-            write(directory, JournalRecordDescriptor.VERSION_HEADERS);
+        raiseTo(directory, JournalRecordDescriptor.VERSION_HEADERS);
+    }
+
+    /**
+     * Raises the marker to {@link JournalRecordDescriptor#VERSION_RELEASES} unless it says so
+     * already: called before the first RELEASES record is appended, for the same reason as
+     * {@link #allowHeaders}.
+     *
+     * @param directory the (locked) journal directory, whose marker exists
+     * @throws JournalException if the marker cannot be read or written
+     */
+    public static void allowReleases(Path directory) {
+        raiseTo(directory, JournalRecordDescriptor.VERSION_RELEASES);
+    }
+
+    private static void raiseTo(Path directory, int version) {
+        if (markedVersion(directory.resolve(FILE_NAME)) < version) {
+            write(directory, version);
         }
     }
 

@@ -68,6 +68,24 @@ import org.agrona.MutableDirectBuffer;
  *  +--------------------------------+-----------+
  * </pre>
  *
+ * <b>RELEASES</b> (version 3: the outcomes of several transactions, written together when
+ * transactions complete back to back, see {@link ReleaseWriter}) continues with a count and, per
+ * outcome, the batch it resolves, whether it releases ({@link #KIND_RELEASE}) or discards
+ * ({@link #KIND_ROLLBACK}) it, the reason, and the ordinal of the batch's first message in this
+ * record's sequences:
+ *
+ * <pre>
+ *  12               16                               24        25        26                30
+ *  +----------------+--------------------------------+---------+---------+-----------------+------------
+ *  | outcome count  |        batch journal index     | outcome | reason  |  first ordinal  | next outcome ...
+ *  | int32          |        int64                   | kind    |         |  int32          |
+ *  +----------------+--------------------------------+---------+---------+-----------------+------------
+ * </pre>
+ *
+ * The messages of the batches it releases take sequences {@code releasesIndex << 16 | firstOrdinal + i}:
+ * one record's released messages number at most {@value #MAX_MESSAGES_PER_BATCH}. Entries are in
+ * release order, so a reader dispatches them in turn as if each were its own RELEASE or ROLLBACK.
+ *
  * <b>DEAD_LETTER</b> (a message a handler gave up on) continues with:
  *
  * <pre>
@@ -86,18 +104,21 @@ import org.agrona.MutableDirectBuffer;
  *
  * <p>A message's id is {@code batchIndex << 16 | ordinal} and its sequence
  * {@code releaseIndex << 16 | ordinal}, where the indexes are the journal indexes of the batch and
- * of its release; hence at most {@value #MAX_MESSAGES_PER_BATCH} messages per transaction.
+ * of its release (plus the batch's first ordinal in a RELEASES record); hence at most
+ * {@value #MAX_MESSAGES_PER_BATCH} messages per transaction.
  */
 public final class JournalRecordDescriptor {
     /**
      * The newest record version this denormq reads and writes; a record or format marker naming a
      * newer one is refused.
      */
-    public static final byte FORMAT_VERSION = 2;
+    public static final byte FORMAT_VERSION = 3;
     /** Version of a record none of whose messages carries headers: the layout of denormq before headers. */
     public static final byte VERSION_PLAIN = 1;
     /** Version of a record at least one of whose messages carries a header block. */
     public static final byte VERSION_HEADERS = 2;
+    /** Version of a RELEASES record (the only kind version 3 added; the other kinds are unchanged). */
+    public static final byte VERSION_RELEASES = 3;
     /**
      * Bit set in a message's topic length field when a header block follows its payload (version 2).
      * Readers mask it off with {@link #topicLengthOf}.
@@ -118,6 +139,8 @@ public final class JournalRecordDescriptor {
     public static final byte KIND_DEAD_LETTER = 5;
     /** Kind: a dead letter was redriven to its handler or discarded. */
     public static final byte KIND_DEAD_LETTER_SETTLED = 6;
+    /** Kind: the outcomes of several transactions' batches, in release order (version 3). */
+    public static final byte KIND_RELEASES = 7;
     /** Settlement: the dead letter's message is delivered to its handler again. */
     public static final byte SETTLED_REDRIVEN = 1;
     /** Settlement: the dead letter is dropped. */
@@ -154,6 +177,21 @@ public final class JournalRecordDescriptor {
     public static final int REASON_OFFSET = BATCH_INDEX_OFFSET + 8;
     /** Length of a release or rollback record. */
     public static final int OUTCOME_LENGTH = REASON_OFFSET + 1;
+
+    /** Offset of the outcome count in a RELEASES record. */
+    public static final int RELEASES_COUNT_OFFSET = HEADER_LENGTH;
+    /** Offset of the first outcome in a RELEASES record. */
+    public static final int RELEASES_ENTRIES_OFFSET = RELEASES_COUNT_OFFSET + 4;
+    /** Offset, within an outcome of a RELEASES record, of the batch index. */
+    public static final int ENTRY_BATCH_INDEX = 0;
+    /** Offset, within an outcome of a RELEASES record, of its kind ({@link #KIND_RELEASE} or {@link #KIND_ROLLBACK}). */
+    public static final int ENTRY_KIND = 8;
+    /** Offset, within an outcome of a RELEASES record, of its reason. */
+    public static final int ENTRY_REASON = 9;
+    /** Offset, within an outcome of a RELEASES record, of the ordinal its batch's first message takes. */
+    public static final int ENTRY_FIRST_ORDINAL = 10;
+    /** Length of one outcome in a RELEASES record. */
+    public static final int ENTRY_LENGTH = 14;
 
     /** Offset of the message sequence in a dead letter. */
     public static final int DEAD_SEQUENCE_OFFSET = HEADER_LENGTH;
@@ -308,6 +346,27 @@ public final class JournalRecordDescriptor {
      */
     public static int messageCountOf(byte[] batch) {
         return getInt(batch, COUNT_OFFSET);
+    }
+
+    /**
+     * @param record a RELEASES record
+     * @param length its length
+     * @return how many outcomes it holds, no more than its length has room for
+     */
+    public static int releasesCountOf(byte[] record, int length) {
+        if (length < RELEASES_ENTRIES_OFFSET) {
+            return 0;
+        }
+        int count = getInt(record, RELEASES_COUNT_OFFSET);
+        return Math.max(0, Math.min(count, (length - RELEASES_ENTRIES_OFFSET) / ENTRY_LENGTH));
+    }
+
+    /**
+     * @param entry an outcome's number in a RELEASES record
+     * @return the offset of that outcome
+     */
+    public static int releasesEntryOffset(int entry) {
+        return RELEASES_ENTRIES_OFFSET + entry * ENTRY_LENGTH;
     }
 
     /**
@@ -481,6 +540,8 @@ public final class JournalRecordDescriptor {
                 return "DEAD_LETTER";
             case KIND_DEAD_LETTER_SETTLED:
                 return "DEAD_LETTER_SETTLED";
+            case KIND_RELEASES:
+                return "RELEASES";
             default:
                 return "UNKNOWN(" + kind + ")";
         }

@@ -164,6 +164,41 @@ public final class RecordBuffer {
         version = VERSION_PLAIN;
     }
 
+    /** Empties the buffer for a RELEASES record; {@link #count()} then counts its outcomes. */
+    public void startReleases() {
+        length = RELEASES_ENTRIES_OFFSET;
+        count = 0;
+        version = VERSION_RELEASES;
+    }
+
+    /**
+     * Adds one transaction's outcome to a RELEASES record.
+     *
+     * @param kind         {@link JournalRecordDescriptor#KIND_RELEASE} or {@link JournalRecordDescriptor#KIND_ROLLBACK}
+     * @param batchIndex   the batch it resolves
+     * @param reason       the reason code
+     * @param firstOrdinal the ordinal the batch's first message takes in this record's sequences
+     */
+    public void addOutcome(byte kind, long batchIndex, byte reason, int firstOrdinal) {
+        int at = length;
+        buffer.putLong(at + ENTRY_BATCH_INDEX, batchIndex, BYTE_ORDER);
+        buffer.putByte(at + ENTRY_KIND, kind);
+        buffer.putByte(at + ENTRY_REASON, reason);
+        buffer.putInt(at + ENTRY_FIRST_ORDINAL, firstOrdinal, BYTE_ORDER);
+        length = at + ENTRY_LENGTH;
+        count++;
+    }
+
+    /**
+     * Writes the header of the RELEASES record built so far.
+     *
+     * @param timestamp epoch millis
+     */
+    public void sealReleases(long timestamp) {
+        writeHeader(buffer, KIND_RELEASES, VERSION_RELEASES, timestamp);
+        buffer.putInt(RELEASES_COUNT_OFFSET, count, BYTE_ORDER);
+    }
+
     /** @return the bytes the buffer can hold without growing */
     public int capacity() {
         return buffer.capacity();

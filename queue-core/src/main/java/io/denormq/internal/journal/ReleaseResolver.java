@@ -12,7 +12,7 @@ import org.agrona.collections.Long2ObjectHashMap;
  * The release bookkeeping of a journal read in order, in one place: it keeps the batches whose
  * transaction outcome has not been read yet, drops a batch when its ROLLBACK is read, and turns a
  * RELEASE (or a RELEASED_BATCH) into the released batch, reading a batch written before reading
- * started by its index. The queue's readers, start-up recovery and the inspection API all read
+ * started by its index. A RELEASES record is read as its outcomes one after the other. The queue's readers, start-up recovery and the inspection API all read
  * releases through it, so they agree on what is released and what is unresolved.
  *
  * <p>Not thread-safe: one reader feeds it the records it reads, in journal order.
@@ -25,8 +25,10 @@ public final class ReleaseResolver {
          * @param batch        the batch record (its array may be longer than the record), valid during the call only
          * @param releaseIndex the journal index of the release (of the batch itself for RELEASED_BATCH)
          * @param batchIndex   the journal index of the batch
+         * @param firstOrdinal the ordinal of the batch's first message in the release's sequences: 0,
+         *                     except for a batch after the first in a RELEASES record
          */
-        void onReleased(byte[] batch, long releaseIndex, long batchIndex);
+        void onReleased(byte[] batch, long releaseIndex, long batchIndex, int firstOrdinal);
     }
 
     /** Where the copies of kept batches come from and go back to: a reader pools them, others allocate. */
@@ -114,28 +116,21 @@ public final class ReleaseResolver {
             }
             case KIND_RELEASED_BATCH -> {
                 if (released != null) {
-                    released.onReleased(record, index, index);
+                    released.onReleased(record, index, index, 0);
                 }
             }
-            case KIND_RELEASE -> {
-                long batchIndex = batchIndexOf(record);
-                byte[] batch = remove(batchIndex);
-                if (batch != null && batch != NOT_KEPT) {
-                    if (released != null) {
-                        released.onReleased(batch, index, batchIndex);
+            case KIND_RELEASE -> release(batchIndexOf(record), index, 0, batchTailer, released);
+            case KIND_ROLLBACK -> discard(batchIndexOf(record));
+            case KIND_RELEASES -> {
+                int outcomes = releasesCountOf(record, length);
+                for (int entry = 0; entry < outcomes; entry++) {
+                    int at = releasesEntryOffset(entry);
+                    long batchIndex = getLong(record, at + ENTRY_BATCH_INDEX);
+                    if (record[at + ENTRY_KIND] == KIND_ROLLBACK) {
+                        discard(batchIndex);
+                    } else {
+                        release(batchIndex, index, getInt(record, at + ENTRY_FIRST_ORDINAL), batchTailer, released);
                     }
-                    copies.giveBack(batch); // whoever received it copied what it keeps
-                } else if (batch == null && batchTailer != null && released != null) {
-                    batch = readBatchAt(batchTailer, batchIndex, index);
-                    if (batch != null) {
-                        released.onReleased(batch, index, batchIndex);
-                    }
-                }
-            }
-            case KIND_ROLLBACK -> {
-                byte[] batch = remove(batchIndexOf(record));
-                if (batch != null && batch != NOT_KEPT) {
-                    copies.giveBack(batch);
                 }
             }
             default -> {
@@ -143,6 +138,28 @@ public final class ReleaseResolver {
             }
         }
         return true;
+    }
+
+    private void release(long batchIndex, long index, int firstOrdinal, ExcerptTailer batchTailer, Released released) {
+        byte[] batch = remove(batchIndex);
+        if (batch != null && batch != NOT_KEPT) {
+            if (released != null) {
+                released.onReleased(batch, index, batchIndex, firstOrdinal);
+            }
+            copies.giveBack(batch); // whoever received it copied what it keeps
+        } else if (batch == null && batchTailer != null && released != null) {
+            batch = readBatchAt(batchTailer, batchIndex, index);
+            if (batch != null) {
+                released.onReleased(batch, index, batchIndex, firstOrdinal);
+            }
+        }
+    }
+
+    private void discard(long batchIndex) {
+        byte[] batch = remove(batchIndex);
+        if (batch != null && batch != NOT_KEPT) {
+            copies.giveBack(batch);
+        }
     }
 
     private byte[] remove(long batchIndex) {

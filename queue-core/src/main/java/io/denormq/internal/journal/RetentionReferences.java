@@ -74,7 +74,8 @@ final class RetentionReferences {
             return;
         }
         byte kind = bytes.readByte(bytes.readPosition() + KIND_OFFSET);
-        if (kind != KIND_RELEASE && kind != KIND_DEAD_LETTER_SETTLED && kind != KIND_DEAD_LETTER) {
+        if (kind != KIND_RELEASE && kind != KIND_RELEASES && kind != KIND_DEAD_LETTER_SETTLED
+                && kind != KIND_DEAD_LETTER) {
             return; // only these refer to other records or must be kept: the rest is not copied out
         }
         byte[] record = new byte[(int) length];
@@ -82,6 +83,14 @@ final class RetentionReferences {
         checkVersion(record, index, journal.directory());
         if (kind == KIND_RELEASE && length >= OUTCOME_LENGTH) {
             noteReference(journal, index, batchIndexOf(record));
+        } else if (kind == KIND_RELEASES) {
+            int outcomes = releasesCountOf(record, record.length);
+            for (int entry = 0; entry < outcomes; entry++) {
+                int at = releasesEntryOffset(entry);
+                if (record[at + ENTRY_KIND] == KIND_RELEASE) {
+                    noteReference(journal, index, getLong(record, at + ENTRY_BATCH_INDEX));
+                }
+            }
         } else if (kind == KIND_DEAD_LETTER_SETTLED && length >= OUTCOME_LENGTH) {
             long deadLetter = batchIndexOf(record);
             unsettled.remove(deadLetter);
@@ -98,7 +107,7 @@ final class RetentionReferences {
 
     private void noteReference(Journal journal, long index, long referenced) {
         if (journal.cycleOf(referenced) < journal.cycleOf(index)) {
-            earlierDayReferences.put(index, referenced);
+            earlierDayReferences.merge(index, referenced, Math::min); // a RELEASES record: its oldest batch
         }
     }
 

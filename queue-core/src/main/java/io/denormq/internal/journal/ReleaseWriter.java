@@ -1,0 +1,259 @@
+package io.denormq.internal.journal;
+
+import static io.denormq.internal.journal.JournalRecordDescriptor.*;
+
+import java.lang.invoke.VarHandle;
+import java.nio.ByteBuffer;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Function;
+
+import org.agrona.MutableDirectBuffer;
+import org.agrona.concurrent.MessageHandler;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
+import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Journals the outcomes of {@code WRITE_AHEAD} transactions that complete back to back as RELEASES
+ * records, one record for all that completed within an interval, written by its own thread: under
+ * such a load a committing thread appends its batch and hands the outcome over instead of
+ * appending a second record. A transaction completing alone still writes its own RELEASE or
+ * ROLLBACK record, so a lone commit's messages are dispatched as soon as before.
+ *
+ * <p><b>What it keeps.</b> An outcome is handed over only while the writer is collecting (a
+ * committing thread saw the previous outcome less than {@value #BURST_MICROS} µs before its own) or
+ * while an outcome handed over earlier is not written yet; then every later one is handed over
+ * too, so a release never overtakes one that completed before it (one thread's transactions are
+ * released in the order they committed). Nothing durable depends on it: a batch whose outcome was
+ * not written when the process died is released by recovery, as after a crash between a commit and
+ * its RELEASE record. The queue's close waits for the transactions it counts as committing, and an
+ * outcome handed over counts until it is written.
+ *
+ * <p>Thread-safe: any thread may hand over outcomes; one thread writes them.
+ */
+public final class ReleaseWriter {
+    /** Receives how many handed-over outcomes were written (or failed to be), once written. */
+    @FunctionalInterface
+    public interface Written {
+        /** @param outcomes how many outcomes the last RELEASES record (or failed attempt) held */
+        void outcomesWritten(int outcomes);
+    }
+
+    private static final Logger LOG = LoggerFactory.getLogger(ReleaseWriter.class);
+    /** Two outcomes this close together start collecting. */
+    static final long BURST_MICROS = 20;
+    private static final long BURST_NANOS = TimeUnit.MICROSECONDS.toNanos(BURST_MICROS);
+    /** How long the writer waits between RELEASES records while collecting. */
+    private static final long INTERVAL_NANOS = TimeUnit.MICROSECONDS.toNanos(20);
+    /** Intervals without an outcome after which the writer stops collecting and parks. */
+    private static final int EMPTY_INTERVALS_BEFORE_PARKING = 8;
+    /** Outcomes per RELEASES record at most (14 bytes each). */
+    private static final int MAX_OUTCOMES_PER_RECORD = 1024;
+    private static final int RING_BYTES = 64 * 1024;
+    /** One outcome in the hand-over ring: batch index, message count, kind and reason. */
+    private static final int HANDOVER_LENGTH = 8 + 4 + 1 + 1;
+    private static final int HANDOVER_TYPE = 1;
+
+    private final Journal journal;
+    private final Written written;
+    private final ManyToOneRingBuffer handover = new ManyToOneRingBuffer(new UnsafeBuffer(
+            ByteBuffer.allocateDirect(RING_BYTES + RingBufferDescriptor.TRAILER_LENGTH)));
+    private final MutableDirectBuffer handoverBuffer = handover.buffer();
+    private final Thread thread;
+    /** Outcomes handed over so far; {@link #writtenCount} of them were written. */
+    private final AtomicLong handedOver = new AtomicLong();
+    private volatile long writtenCount;
+    private volatile boolean collecting;
+    private volatile boolean running = true;
+    /** When a committing thread last journaled an outcome itself: two close together start collecting. */
+    private long lastOwnOutcomeAt;
+
+    // writer thread only
+    private final RecordBuffer record = new RecordBuffer(Journal.MAX_RECORD_BYTES);
+    private final MessageHandler collect = this::collect;
+    private int ordinals;
+    private int inRecord;
+    private boolean formatRaised;
+
+    /**
+     * @param journal the journal to write into
+     * @param written told how many outcomes were written, from the writer's thread
+     * @param threads creates the (unstarted) writer thread for a task
+     */
+    public ReleaseWriter(Journal journal, Written written, Function<Runnable, Thread> threads) {
+        this.journal = journal;
+        this.written = written;
+        this.thread = threads.apply(this::run);
+        this.thread.start();
+    }
+
+    /**
+     * Hands a journaled batch's outcome over to be written with others, if transactions are
+     * completing back to back or an earlier outcome is still waiting; otherwise the caller writes
+     * it. Allocates nothing. Once this returned true, {@link Written#outcomesWritten} counts it.
+     *
+     * @param kind       {@link JournalRecordDescriptor#KIND_RELEASE} or {@link JournalRecordDescriptor#KIND_ROLLBACK}
+     * @param batchIndex the batch's journal index
+     * @param reason     the outcome's reason code
+     * @param messages   how many messages the batch holds
+     * @return whether it was handed over; false if the caller must append its own outcome record
+     */
+    public boolean handOver(byte kind, long batchIndex, byte reason, int messages) {
+        if (!collecting && writtenCount == handedOver.get() || !running) {
+            long now = System.nanoTime();
+            long last = lastOwnOutcomeAt;
+            lastOwnOutcomeAt = now;
+            if (now - last < BURST_NANOS && running) {
+                collecting = true; // this one is still written by its caller: the writer may be parked
+                LockSupport.unpark(thread);
+            }
+            return false;
+        }
+        handedOver.incrementAndGet(); // first: a later transaction of this thread sees it unwritten
+        int at;
+        while ((at = handover.tryClaim(HANDOVER_TYPE, HANDOVER_LENGTH)) < 0) {
+            LockSupport.unpark(thread); // the writer is behind by a whole ring: wait for it
+            Thread.yield();
+        }
+        handoverBuffer.putLong(at, batchIndex);
+        handoverBuffer.putInt(at + 8, messages);
+        handoverBuffer.putByte(at + 12, kind);
+        handoverBuffer.putByte(at + 13, reason);
+        handover.commit(at);
+        VarHandle.fullFence(); // pairs with the writer's fence between clearing collecting and its last look
+        if (!collecting) {
+            LockSupport.unpark(thread); // it stopped collecting, maybe before this was in the ring
+        }
+        return true;
+    }
+
+    /** Waits until every outcome handed over before this call is in the journal (or failed to be). */
+    public void awaitWritten() {
+        long target = handedOver.get();
+        while (writtenCount < target && thread.isAlive()) {
+            LockSupport.unpark(thread);
+            LockSupport.parkNanos(INTERVAL_NANOS);
+        }
+    }
+
+    /**
+     * Stops the writer once what was handed over is written. Called when no transaction is
+     * committing any more; from the writer's own thread (the last outcome finished a close) it
+     * only asks it to stop.
+     */
+    public void close() {
+        running = false;
+        LockSupport.unpark(thread);
+        if (Thread.currentThread() == thread) {
+            return;
+        }
+        try {
+            thread.join(TimeUnit.SECONDS.toMillis(10));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void run() {
+        try {
+            writeUntilClosed();
+        } catch (RuntimeException | Error e) {
+            running = false; // committing threads write their own outcomes from now on
+            long unwritten = handedOver.get() - writtenCount;
+            writtenCount += unwritten;
+            written.outcomesWritten((int) unwritten); // or close would wait for them
+            LOG.error("The release writer of journal {} stopped: {}. Transactions journal their own outcomes from now "
+                    + "on; {} handed-over outcome(s) were not written and are resolved on the next start",
+                    journal.directory(), e.toString(), unwritten, e);
+        }
+    }
+
+    private void writeUntilClosed() {
+        int emptyIntervals = 0;
+        while (true) {
+            if (writeHandedOver()) {
+                emptyIntervals = 0;
+                LockSupport.parkNanos(INTERVAL_NANOS);
+                continue;
+            }
+            if (!running) {
+                if (writtenCount == handedOver.get()) {
+                    return;
+                }
+                Thread.onSpinWait(); // one is being put into the ring
+                continue;
+            }
+            if (collecting && ++emptyIntervals < EMPTY_INTERVALS_BEFORE_PARKING) {
+                LockSupport.parkNanos(INTERVAL_NANOS);
+                continue;
+            }
+            collecting = false;
+            emptyIntervals = 0;
+            VarHandle.fullFence();
+            if (writtenCount != handedOver.get()) {
+                Thread.onSpinWait(); // handed over before we stopped collecting: write it first
+                continue;
+            }
+            LockSupport.park(this);
+        }
+    }
+
+    /** @return whether it wrote anything */
+    private boolean writeHandedOver() {
+        long before = writtenCount;
+        while (true) {
+            record.startReleases();
+            ordinals = 0;
+            inRecord = 0;
+            if (handover.read(collect, MAX_OUTCOMES_PER_RECORD) == 0) {
+                return writtenCount != before;
+            }
+            writeRecord();
+        }
+    }
+
+    private void collect(int type, MutableDirectBuffer buffer, int at, int length) {
+        long batchIndex = buffer.getLong(at);
+        int messages = buffer.getInt(at + 8);
+        byte kind = buffer.getByte(at + 12);
+        byte reason = buffer.getByte(at + 13);
+        if (kind == KIND_RELEASE && ordinals + messages > MAX_MESSAGES_PER_BATCH) {
+            writeRecord(); // its sequences would not fit behind the ones before it
+            record.startReleases();
+            ordinals = 0;
+            inRecord = 0;
+        }
+        record.addOutcome(kind, batchIndex, reason, ordinals);
+        inRecord++;
+        if (kind == KIND_RELEASE) {
+            ordinals += messages;
+        }
+    }
+
+    private void writeRecord() {
+        int outcomes = inRecord;
+        if (outcomes == 0) {
+            return;
+        }
+        try {
+            if (!formatRaised) {
+                JournalFormat.allowReleases(journal.directory());
+                formatRaised = true;
+            }
+            record.sealReleases(System.currentTimeMillis());
+            journal.append(record.array(), record.length());
+        } catch (RuntimeException | Error e) {
+            LOG.error("Could not write the outcomes of {} transaction(s) to journal {}: {}. Their batches are resolved "
+                    + "on the next start (released, even those that rolled back).", outcomes, journal.directory(),
+                    e.toString(), e);
+        } finally {
+            inRecord = 0;
+            writtenCount = writtenCount + outcomes; // only this thread writes it
+            written.outcomesWritten(outcomes);
+        }
+    }
+}
