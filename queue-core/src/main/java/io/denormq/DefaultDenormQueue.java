@@ -23,7 +23,7 @@ final class DefaultDenormQueue extends PublishPath {
     private final DeadLetterService deadLetters;
 
     private DefaultDenormQueue(QueueSettings settings, QueueLifecycle lifecycle) {
-        super(settings, lifecycle.directory(), lifecycle.journal());
+        super(settings, lifecycle.directory(), lifecycle.journal(), lifecycle.releaseWriter());
         this.flushPolicy = settings.flushPolicy();
         this.lowSpaceWarningBytes = settings.lowSpaceWarningBytes();
         this.lifecycle = lifecycle;

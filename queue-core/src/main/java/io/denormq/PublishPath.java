@@ -14,7 +14,6 @@ import io.denormq.internal.journal.JournalFormat;
 import io.denormq.internal.journal.JournalRecordDescriptor;
 import io.denormq.internal.journal.RecordBuffer;
 import io.denormq.internal.journal.ReleaseWriter;
-import io.denormq.internal.dispatch.QueueThreads;
 import io.denormq.tx.TransactionBinding;
 import io.denormq.tx.TransactionParticipant;
 
@@ -64,8 +63,9 @@ abstract class PublishPath implements DenormQueue {
      * @param settings  the checked settings
      * @param directory the journal directory, for messages
      * @param journal   the open journal
+     * @param releaseWriter journals the outcomes of back-to-back transactions together; null under AFTER_COMMIT
      */
-    PublishPath(QueueSettings settings, Path directory, Journal journal) {
+    PublishPath(QueueSettings settings, Path directory, Journal journal, ReleaseWriter releaseWriter) {
         this.directory = directory;
         this.durability = settings.durability();
         this.binding = settings.transactions();
@@ -74,8 +74,10 @@ abstract class PublishPath implements DenormQueue {
         this.interceptor = settings.publishInterceptor();
         this.journal = journal;
         this.groupFlush = settings.flushPolicy().kind() == FlushPolicy.Kind.EVERY_COMMIT ? new GroupFlush(journal) : null;
-        this.releaseWriter = durability == Durability.WRITE_AHEAD ? new ReleaseWriter(journal, this::transactionsCompleted,
-                task -> QueueThreads.create(settings.threadFactory(), task, "denormq-releases")) : null;
+        this.releaseWriter = releaseWriter;
+        if (releaseWriter != null) {
+            releaseWriter.onWritten(this::transactionsCompleted);
+        }
     }
 
     @Override
@@ -287,13 +289,6 @@ abstract class PublishPath implements DenormQueue {
     void awaitHandedOverOutcomes() {
         if (releaseWriter != null) {
             releaseWriter.awaitWritten();
-        }
-    }
-
-    /** Stops the release writer: called once no transaction is committing. */
-    void stopReleaseWriter() {
-        if (releaseWriter != null) {
-            releaseWriter.close();
         }
     }
 

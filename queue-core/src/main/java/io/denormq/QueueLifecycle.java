@@ -20,6 +20,7 @@ import io.denormq.internal.journal.JournalFormat;
 import io.denormq.internal.journal.JournalLock;
 import io.denormq.internal.journal.JournalRecordDescriptor;
 import io.denormq.internal.journal.JournalRecovery;
+import io.denormq.internal.journal.ReleaseWriter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,6 +43,8 @@ final class QueueLifecycle {
     private final Dispatcher dispatcher;
     private final PeriodicFlusher flusher;
     private final RetentionTask retention;
+    /** Null under AFTER_COMMIT durability, which journals no outcome records. */
+    private final ReleaseWriter releaseWriter;
     private final CountingErrorHandler errorHandler;
     /**
      * Serialises close(), which waits for committing transactions and handlers. A {@link ReentrantLock},
@@ -76,8 +79,11 @@ final class QueueLifecycle {
         checkpoint.install();
         FlushPolicy flushPolicy = settings.flushPolicy();
         PeriodicFlusher startedFlusher = null;
+        ReleaseWriter startedWriter = null;
         try {
             this.dispatcher.start();
+            startedWriter = settings.durability() == Durability.WRITE_AHEAD ? new ReleaseWriter(journal,
+                    task -> QueueThreads.create(settings.threadFactory(), task, "denormq-releases")) : null;
             startedFlusher = flushPolicy.kind() == FlushPolicy.Kind.PERIODIC
                     ? new PeriodicFlusher(journal, flushPolicy.interval(), errorHandler, settings.threadFactory()) : null;
             if (flushPolicy.kind() != FlushPolicy.Kind.NONE) {
@@ -90,10 +96,14 @@ final class QueueLifecycle {
             if (startedFlusher != null) {
                 startedFlusher.close();
             }
+            if (startedWriter != null) {
+                startedWriter.close();
+            }
             dispatcher.close(Duration.ZERO);
             throw e;
         }
         this.flusher = startedFlusher;
+        this.releaseWriter = startedWriter;
         LOG.info("denormq queue started on {}: durability {}, flush {}, idle {}, {} handler(s) {}; recovery scanned {} record(s) "
                         + "and released {} batch(es) without outcome",
                 directory, settings.durability(), flushPolicy, settings.idleMode(), runners.size(), cursorsOf(runners),
@@ -181,6 +191,11 @@ final class QueueLifecycle {
         return dispatcher;
     }
 
+    /** @return the writer of back-to-back transactions' outcomes, or null under AFTER_COMMIT durability */
+    ReleaseWriter releaseWriter() {
+        return releaseWriter;
+    }
+
     /** @return how many errors the background threads reported during the queue's life */
     long backgroundErrors() {
         return errorHandler.count();
@@ -218,17 +233,17 @@ final class QueueLifecycle {
             } finally {
                 Map<String, String> finalCursors = cursorsOf(dispatcher.runners());
                 if (transactionsDone) {
-                    closeJournal(publishing);
+                    closeJournal();
                 } else {
                     // Another queue on this directory would release their batches while their commits still run:
                     // the journal and its lock stay until the last of them has journaled its outcome.
-                    publishing.afterLastCommit(() -> closeJournal(publishing));
+                    publishing.afterLastCommit(this::closeJournal);
                     LOG.warn("denormq queue on {}: {} transaction(s) are still committing after {}; the journal stays "
                             + "open and locked until they complete, so that their outcome is journaled and no other "
                             + "queue releases their messages early", directory, publishing.committingTransactions(),
                             shutdownTimeout);
                     if (publishing.committingTransactions() == 0) {
-                        closeJournal(publishing);
+                        closeJournal();
                     }
                 }
                 LOG.info("denormq queue on {} closed; cursors {}; {} background error(s) during its life", directory,
@@ -243,9 +258,11 @@ final class QueueLifecycle {
      * Closes the journal, the checkpoint and the lock, once, whichever thread gets here first (the
      * release writer's, when it journaled the last committing transaction's outcome).
      */
-    private void closeJournal(PublishPath publishing) {
+    private void closeJournal() {
         if (journalClosed.compareAndSet(false, true)) {
-            publishing.stopReleaseWriter();
+            if (releaseWriter != null) {
+                releaseWriter.close(); // everything handed over is written: no transaction is committing
+            }
             journal.close();
             checkpoint.close();
             lock.close();

@@ -30,7 +30,7 @@ class ThreadFactoryTest extends QueueTestSupport {
             awaitProcessed(queue);
             assertThat(recorder.payloads()).containsExactly("one");
             assertThat(created).extracting(Thread::getName).containsExactlyInAnyOrder("denormq-reader-h",
-                    "denormq-handler-h", "denormq-retention", "denormq-flusher", "denormq-space");
+                    "denormq-handler-h", "denormq-releases", "denormq-retention", "denormq-flusher", "denormq-space");
             assertThat(created).allMatch(Thread::isAlive);
         }
         for (Thread thread : created) {
@@ -53,9 +53,10 @@ class ThreadFactoryTest extends QueueTestSupport {
     @Test
     void shouldStopTheDispatchThreadsWhenABackgroundTaskCannotStart() throws Exception {
         List<Thread> created = new CopyOnWriteArrayList<>();
-        // the reader's and the handler's threads are created first, then the flusher's: the third is refused
+        // the reader's and the handler's threads are created first, then the release writer's, then the
+        // flusher's: the fourth is refused, and the three started must stop
         ThreadFactory factory = task -> {
-            if (created.size() == 2) {
+            if (created.size() == 3) {
                 return null;
             }
             Thread thread = new Thread(task);
@@ -66,7 +67,7 @@ class ThreadFactoryTest extends QueueTestSupport {
         assertThatThrownBy(() -> builder().threadFactory(factory).flush(FlushPolicy.periodic(Duration.ofMillis(20)))
                 .handler("h", new Recorder()).build())
                 .isInstanceOf(ConfigurationException.class).hasMessageContaining("denormq-flusher");
-        assertThat(created).hasSize(2);
+        assertThat(created).hasSize(3);
         for (Thread thread : created) {
             thread.join(10_000);
         }

@@ -11,18 +11,26 @@ import io.denormq.internal.journal.ReleaseResolver;
  * allocates nothing. Used by the reader thread only.
  */
 final class BatchArrays implements ReleaseResolver.BatchCopies {
-    /** Enough for as many open transactions as a busy application has threads committing. */
-    private static final int MAX_KEPT = 64;
+    /**
+     * Bytes of spare arrays kept at most: enough for the batches journaled while the outcomes of
+     * back-to-back transactions wait to be written together (a RELEASES record resolves up to a
+     * thousand), as many as a busy application has threads committing otherwise.
+     */
+    private static final int MAX_KEPT_TOTAL_BYTES = 1024 * 1024;
     /** A huge batch's array is dropped rather than kept: it should not pin memory. */
     private static final int MAX_KEPT_BYTES = 64 * 1024;
     private static final int MIN_BYTES = 512;
 
-    private final ArrayDeque<byte[]> spare = new ArrayDeque<>(MAX_KEPT);
+    private final ArrayDeque<byte[]> spare = new ArrayDeque<>(64);
+    private long keptBytes;
 
     /** @return an array holding {@code source[0 .. length)}; it may be longer than {@code length} */
     @Override
     public byte[] copyOf(byte[] source, int length) {
         byte[] array = spare.pollLast();
+        if (array != null) {
+            keptBytes -= array.length;
+        }
         if (array == null || array.length < length) {
             array = new byte[Math.max(length, MIN_BYTES)];
         }
@@ -33,8 +41,9 @@ final class BatchArrays implements ReleaseResolver.BatchCopies {
     /** Takes back an array from {@link #copyOf} that nothing refers to any more. */
     @Override
     public void giveBack(byte[] array) {
-        if (array.length <= MAX_KEPT_BYTES && spare.size() < MAX_KEPT) {
+        if (array.length <= MAX_KEPT_BYTES && keptBytes + array.length <= MAX_KEPT_TOTAL_BYTES) {
             spare.addLast(array);
+            keptBytes += array.length;
         }
     }
 }

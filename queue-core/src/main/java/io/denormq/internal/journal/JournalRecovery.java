@@ -78,7 +78,8 @@ public final class JournalRecovery {
     }
 
     /**
-     * Feeds a record's header and batch index to the bookkeeping (it keeps no batch bytes), after
+     * Feeds a record's header and batch index (every outcome of a RELEASES record) to the
+     * bookkeeping (it keeps no batch bytes), after
      * checking its version: a journal holding records of a newer format refuses the start.
      */
     private static void track(DocumentContext context, ReleaseResolver open, byte[] scratch, Journal journal) {
@@ -89,9 +90,17 @@ public final class JournalRecovery {
                     journal.directory(), Long.toHexString(context.index()), length);
             return;
         }
+        long start = bytes.readPosition();
         int copied = (int) Math.min(length, scratch.length);
         bytes.read(scratch, 0, copied);
         checkVersion(scratch, context.index(), journal.directory());
+        if (scratch[KIND_OFFSET] == KIND_RELEASES && copied < length) {
+            byte[] whole = new byte[(int) length]; // read whole: every outcome it holds counts
+            bytes.readPosition(start);
+            bytes.read(whole, 0, whole.length);
+            open.onRecord(whole, whole.length, context.index(), null, null);
+            return;
+        }
         if (copied < OUTCOME_LENGTH && scratch[KIND_OFFSET] != KIND_BATCH) {
             return; // too short to name a batch: not an outcome
         }

@@ -7,6 +7,7 @@ import java.nio.ByteBuffer;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 
 import org.agrona.MutableDirectBuffer;
@@ -33,7 +34,9 @@ import org.slf4j.LoggerFactory;
  * its RELEASE record. The queue's close waits for the transactions it counts as committing, and an
  * outcome handed over counts until it is written.
  *
- * <p>Thread-safe: any thread may hand over outcomes; one thread writes them.
+ * <p>Thread-safe: any thread may hand over outcomes. They are written by the writer's thread at
+ * the end of each interval, and by a committing thread that finds 64 waiting, so that a writer kept
+ * off the cores by the committers cannot let them pile up.
  */
 public final class ReleaseWriter {
     /** Receives how many handed-over outcomes were written (or failed to be), once written. */
@@ -57,9 +60,22 @@ public final class ReleaseWriter {
     /** One outcome in the hand-over ring: batch index, message count, kind and reason. */
     private static final int HANDOVER_LENGTH = 8 + 4 + 1 + 1;
     private static final int HANDOVER_TYPE = 1;
+    /**
+     * With this many outcomes handed over and not written, the committing thread writes the
+     * RELEASES record itself unless another thread is writing one: when commits come faster than one
+     * per interval, the writer's thread may not get a core (two cores shared by committers, readers
+     * and handlers), and what the readers hold waiting for outcomes must stay bounded.
+     */
+    private static final long WRITE_AT_PENDING = 64;
+    /**
+     * With this many waiting, the committing thread waits for the thread writing a record (which may
+     * have lost its core while holding the lock), then writes what is left.
+     */
+    private static final long WAIT_AT_PENDING = 256;
 
     private final Journal journal;
-    private final Written written;
+    /** Set once, before the first hand-over; the queue's publish path counts its committing transactions. */
+    private volatile Written written = outcomes -> { };
     private final ManyToOneRingBuffer handover = new ManyToOneRingBuffer(new UnsafeBuffer(
             ByteBuffer.allocateDirect(RING_BYTES + RingBufferDescriptor.TRAILER_LENGTH)));
     private final MutableDirectBuffer handoverBuffer = handover.buffer();
@@ -72,7 +88,9 @@ public final class ReleaseWriter {
     /** When a committing thread last journaled an outcome itself: two close together start collecting. */
     private long lastOwnOutcomeAt;
 
-    // writer thread only
+    /** Serialises the writing of RELEASES records: the ring has one consumer at a time. */
+    private final ReentrantLock writing = new ReentrantLock();
+    // under writing
     private final RecordBuffer record = new RecordBuffer(Journal.MAX_RECORD_BYTES);
     private final MessageHandler collect = this::collect;
     private int ordinals;
@@ -80,15 +98,24 @@ public final class ReleaseWriter {
     private boolean formatRaised;
 
     /**
+     * Starts the writer's thread.
+     *
      * @param journal the journal to write into
-     * @param written told how many outcomes were written, from the writer's thread
      * @param threads creates the (unstarted) writer thread for a task
      */
-    public ReleaseWriter(Journal journal, Written written, Function<Runnable, Thread> threads) {
+    public ReleaseWriter(Journal journal, Function<Runnable, Thread> threads) {
         this.journal = journal;
-        this.written = written;
         this.thread = threads.apply(this::run);
         this.thread.start();
+    }
+
+    /**
+     * Names who is told, from the writer's thread, how many handed-over outcomes were written.
+     *
+     * @param written the receiver; called before the first hand-over
+     */
+    public void onWritten(Written written) {
+        this.written = written;
     }
 
     /**
@@ -113,7 +140,7 @@ public final class ReleaseWriter {
             }
             return false;
         }
-        handedOver.incrementAndGet(); // first: a later transaction of this thread sees it unwritten
+        long handed = handedOver.incrementAndGet(); // first: a later transaction of this thread sees it unwritten
         int at;
         while ((at = handover.tryClaim(HANDOVER_TYPE, HANDOVER_LENGTH)) < 0) {
             LockSupport.unpark(thread); // the writer is behind by a whole ring: wait for it
@@ -125,7 +152,14 @@ public final class ReleaseWriter {
         handoverBuffer.putByte(at + 13, reason);
         handover.commit(at);
         VarHandle.fullFence(); // pairs with the writer's fence between clearing collecting and its last look
-        if (!collecting) {
+        long pending = handed - writtenCount;
+        if (pending >= WRITE_AT_PENDING && (pending >= WAIT_AT_PENDING ? lockWriting() : writing.tryLock())) {
+            try {
+                writeHandedOver();
+            } finally {
+                writing.unlock();
+            }
+        } else if (!collecting) {
             LockSupport.unpark(thread); // it stopped collecting, maybe before this was in the ring
         }
         return true;
@@ -142,14 +176,14 @@ public final class ReleaseWriter {
 
     /**
      * Stops the writer once what was handed over is written. Called when no transaction is
-     * committing any more; from the writer's own thread (the last outcome finished a close) it
-     * only asks it to stop.
+     * committing any more; from a thread writing outcomes (the last outcome written finished a
+     * close) it only asks it to stop.
      */
     public void close() {
         running = false;
         LockSupport.unpark(thread);
-        if (Thread.currentThread() == thread) {
-            return;
+        if (Thread.currentThread() == thread || writing.isHeldByCurrentThread()) {
+            return; // the last outcome written finished a close: the writer may wait for this thread's lock
         }
         try {
             thread.join(TimeUnit.SECONDS.toMillis(10));
@@ -175,7 +209,7 @@ public final class ReleaseWriter {
     private void writeUntilClosed() {
         int emptyIntervals = 0;
         while (true) {
-            if (writeHandedOver()) {
+            if (writeHandedOverNow()) {
                 emptyIntervals = 0;
                 LockSupport.parkNanos(INTERVAL_NANOS);
                 continue;
@@ -199,6 +233,20 @@ public final class ReleaseWriter {
                 continue;
             }
             LockSupport.park(this);
+        }
+    }
+
+    private boolean lockWriting() {
+        writing.lock();
+        return true;
+    }
+
+    private boolean writeHandedOverNow() {
+        writing.lock();
+        try {
+            return writeHandedOver();
+        } finally {
+            writing.unlock();
         }
     }
 
@@ -252,7 +300,7 @@ public final class ReleaseWriter {
                     e.toString(), e);
         } finally {
             inRecord = 0;
-            writtenCount = writtenCount + outcomes; // only this thread writes it
+            writtenCount = writtenCount + outcomes; // written under the lock only
             written.outcomesWritten(outcomes);
         }
     }

@@ -240,9 +240,13 @@ class JournalRecordDescriptorTest {
         JournalFormat.allowHeaders(directory);
         JournalFormat.checkOrCreate(directory, true);
         assertThat(JournalFormat.version(directory)).isEqualTo(2);
-        java.nio.file.Files.writeString(marker, "denormq-journal-format=3\n");
+        JournalFormat.allowReleases(directory);
+        assertThat(java.nio.file.Files.readString(marker).trim()).isEqualTo("denormq-journal-format=3");
+        JournalFormat.allowHeaders(directory);
+        assertThat(JournalFormat.version(directory)).as("never lowered").isEqualTo(3);
+        java.nio.file.Files.writeString(marker, "denormq-journal-format=4\n");
         assertThatThrownBy(() -> JournalFormat.checkOrCreate(directory, true))
                 .isInstanceOf(IncompatibleJournalException.class)
-                .hasMessageContaining("denormq-journal-format=3").hasMessageContaining("denormq-journal-format=2");
+                .hasMessageContaining("denormq-journal-format=4").hasMessageContaining("denormq-journal-format=3");
     }
 }
