@@ -101,8 +101,8 @@ public final class PublishLatency {
                 (double) at(measured.withPublish, 50) / at(measured.empty, 50));
         System.out.printf("added p50 / raw append p50: %.2f (%s journals %s per transaction)%n",
                 (double) added50 / at(measured.rawAppend, 50), durability,
-                durability == Durability.WRITE_AHEAD ? "a batch record before the commit and a release record after it"
-                        : "one record after the commit");
+                durability == Durability.WRITE_AHEAD ? "a batch record before the commit; back to back, the outcomes "
+                        + "of many go into one RELEASES record" : "one record after the commit");
         if (allocated != null) {
             System.out.printf("bytes allocated by the publishing thread per transaction (mean of %,d): empty %d, "
                     + "with one publish %d%n", ALLOCATION_SAMPLE, allocated[0], allocated[1]);

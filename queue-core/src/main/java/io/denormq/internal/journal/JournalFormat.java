@@ -19,9 +19,9 @@ import io.denormq.JournalException;
  * <p>A new journal is marked version 1 ({@link JournalRecordDescriptor#VERSION_PLAIN}), which
  * denormq versions before message headers read too; it is raised to version 2
  * ({@link #allowHeaders}) just before the first message with headers is journaled, and from then on
- * older denormq versions refuse it. It is raised to version 3 ({@link #allowReleases}) before the first RELEASES record, the
- * outcomes of transactions that completed back to back. This version opens journals marked 1 to 3
- * and refuses any other mark. The checkpoint file carries its own version in its header
+ * older denormq versions refuse it. It is raised to version 3 ({@link #allowReleases}) before the
+ * first RELEASES record, the outcomes of transactions that completed back to back. This version
+ * opens journals marked 1 to 3 and refuses any other mark. The checkpoint file carries its own version in its header
  * ({@link CheckpointDescriptor#FORMAT_VERSION}), checked whenever it is opened.
  */
 public final class JournalFormat {
