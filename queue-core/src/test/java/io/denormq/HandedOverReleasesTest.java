@@ -85,6 +85,22 @@ class HandedOverReleasesTest extends QueueTestSupport {
         assertThat(recorder.sequences).isSorted().doesNotHaveDuplicates();
     }
 
+    @Test
+    void shouldKeepWritingAnOutcomeRecordPerTransactionWhenTheFormatMarkerCannotBeRaised() throws Exception {
+        Recorder recorder = new Recorder();
+        DenormQueue queue = open(builder().handler("h", recorder));
+        // the marker is rewritten through a temporary file beside it: a directory in its place makes the write fail
+        Files.createDirectory(journalDir.resolve(JournalFormat.FILE_NAME + ".tmp"));
+        List<String> expected = commitBackToBack(queue);
+        awaitProcessed(queue);
+
+        assertThat(recorder.payloads()).containsExactlyElementsOf(expected);
+        assertThat(JournalRecords.kinds(queue)).as("no RELEASES record without the marker that announces them")
+                .doesNotContain("RELEASES");
+        assertThat(Files.readString(journalDir.resolve(JournalFormat.FILE_NAME)).trim())
+                .isEqualTo("denormq-journal-format=1");
+    }
+
     /**
      * Commits {@value #TRANSACTIONS} transactions of one to three messages on this thread, every
      * seventh rolled back; returns the payloads of the committed ones in commit order.

@@ -20,27 +20,27 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Journals the outcomes of {@code WRITE_AHEAD} transactions that complete back to back as RELEASES
- * records, one record for all that completed within an interval, written by its own thread: under
- * such a load a committing thread appends its batch and hands the outcome over instead of
- * appending a second record. A transaction completing alone still writes its own RELEASE or
- * ROLLBACK record, so a lone commit's messages are dispatched as soon as before.
+ * records, one record for all that completed within an interval: under such a load a committing
+ * thread appends its batch and hands the outcome over instead of appending a second record. A
+ * transaction completing alone still writes its own RELEASE or ROLLBACK record, so a lone commit's
+ * messages are dispatched as soon as before.
  *
  * <p><b>What it keeps.</b> An outcome is handed over only while the writer is collecting (a
  * committing thread saw the previous outcome less than {@value #BURST_MICROS} µs before its own;
- * the writer stops when they come more slowly) or
- * while an outcome handed over earlier is not written yet; then every later one is handed over
- * too, so a release never overtakes one that completed before it (one thread's transactions are
- * released in the order they committed). Nothing durable depends on it: a batch whose outcome was
- * not written when the process died is released by recovery, as after a crash between a commit and
- * its RELEASE record. The queue's close waits for the transactions it counts as committing, and an
- * outcome handed over counts until it is written.
+ * the writer stops when they come more slowly) or while an outcome handed over earlier is not
+ * written yet; then every later one is handed over too, so a release never overtakes one that
+ * completed before it (one thread's transactions are released in the order they committed).
+ * Nothing durable depends on it: a batch whose outcome was not written when the process died is
+ * released by recovery, as after a crash between a commit and its RELEASE record. The queue's close
+ * waits for the transactions it counts as committing, and an outcome handed over counts until it is
+ * written.
  *
- * <p>Thread-safe: any thread may hand over outcomes. They are written by the writer's thread at
+ * <p>Thread-safe: any thread may hand over outcomes. They are written by the writer's own thread at
  * the end of each interval, and by a committing thread that finds 16 waiting, so that a writer kept
  * off the cores by the committers cannot let them pile up.
  */
 public final class ReleaseWriter {
-    /** Receives how many handed-over outcomes were written (or failed to be), once written. */
+    /** Receives how many handed-over outcomes were written (or failed to be), from the thread that wrote them. */
     @FunctionalInterface
     public interface Written {
         /** @param outcomes how many outcomes the last RELEASES record (or failed attempt) held */
@@ -97,6 +97,14 @@ public final class ReleaseWriter {
     private volatile boolean running = true;
     /** When a committing thread last journaled an outcome itself. */
     private long lastOwnOutcomeAt;
+    /**
+     * Whether the journal's format marker allows RELEASES records: raised by the writer's thread
+     * the first time a burst asks for it, so that no commit waits for the marker's write and flush,
+     * and a marker that cannot be written (a full disk) leaves every transaction writing its own
+     * outcome record, which the space reserve covers, instead of outcomes that could not be written.
+     */
+    private volatile boolean formatReady;
+    private volatile boolean formatRequested;
 
     /** Serialises the writing of RELEASES records: the ring has one consumer at a time. */
     private final ReentrantLock writing = new ReentrantLock();
@@ -105,7 +113,6 @@ public final class ReleaseWriter {
     private final MessageHandler collect = this::collect;
     private int ordinals;
     private int inRecord;
-    private boolean formatRaised;
 
     /**
      * Starts the writer's thread.
@@ -120,7 +127,7 @@ public final class ReleaseWriter {
     }
 
     /**
-     * Names who is told, from the writer's thread, how many handed-over outcomes were written.
+     * Names who is told, from the thread that wrote them, how many handed-over outcomes were written.
      *
      * @param written the receiver; called before the first hand-over
      */
@@ -145,8 +152,13 @@ public final class ReleaseWriter {
             long last = lastOwnOutcomeAt;
             lastOwnOutcomeAt = now;
             if (now - last < BURST_NANOS && running) {
-                collecting = true; // this one is still written by its caller: the writer may be parked
-                LockSupport.unpark(thread);
+                if (formatReady) {
+                    collecting = true; // this one is still written by its caller: the writer may be parked
+                    LockSupport.unpark(thread);
+                } else if (!formatRequested) {
+                    formatRequested = true; // the writer raises the journal's format marker first, once
+                    LockSupport.unpark(thread);
+                }
             }
             return false;
         }
@@ -220,7 +232,11 @@ public final class ReleaseWriter {
         long seenWritten = writtenCount;
         long seenHandedOver = handedOver.get();
         long lastLook = System.nanoTime();
+        boolean formatFailed = false;
         while (true) {
+            if (formatRequested && !formatReady && !formatFailed) {
+                formatFailed = !raiseFormat();
+            }
             boolean committersWrote = writtenCount != seenWritten;
             writeHandedOverNow();
             seenWritten = writtenCount;
@@ -230,7 +246,7 @@ public final class ReleaseWriter {
             // commit would wait for an interval its own RELEASE record does not need (10 000 commits a
             // second once collecting took p50 commit -> handler from 13 to 115-183 us). Judged over an
             // interval at least: just woken by the commit that started collecting, it has seen none (judged at
-            // once, it stopped again 40 000 times in a million commits, each restart a wake-up the committer paid)
+            // once, it stopped again 42 345 times in 2.3 M outcomes, each restart a wake-up the committer paid)
             long elapsed = now - lastLook;
             boolean burst = elapsed < INTERVAL_NANOS || (handed - seenHandedOver) * BURST_NANOS >= elapsed;
             if (elapsed >= INTERVAL_NANOS) {
@@ -264,6 +280,19 @@ public final class ReleaseWriter {
             seenWritten = writtenCount;
             seenHandedOver = handedOver.get();
             lastLook = System.nanoTime();
+        }
+    }
+
+    private boolean raiseFormat() {
+        try {
+            JournalFormat.allowReleases(journal.directory());
+            formatReady = true;
+            return true;
+        } catch (RuntimeException e) {
+            LOG.warn("Cannot raise the format marker of journal {} to allow RELEASES records: {}. Transactions "
+                    + "completing back to back go on writing an outcome record each (nothing is lost; commits make "
+                    + "two appends instead of one) until the queue is restarted", journal.directory(), e.toString());
+            return false;
         }
     }
 
@@ -319,10 +348,6 @@ public final class ReleaseWriter {
             return;
         }
         try {
-            if (!formatRaised) {
-                JournalFormat.allowReleases(journal.directory());
-                formatRaised = true;
-            }
             record.sealReleases(System.currentTimeMillis());
             journal.append(record.array(), record.length());
         } catch (RuntimeException | Error e) {
