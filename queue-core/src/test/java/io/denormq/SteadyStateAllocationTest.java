@@ -22,7 +22,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 class SteadyStateAllocationTest extends QueueTestSupport {
     private static final String TOPIC = "order-placed";
     private static final int WARM_UP = 30_000;
-    private static final int MEASURED = 20_000;
+    private static final int MEASURED = 100_000;
     /** {@link ProgrammaticTransaction} itself: the caller's object, as in the benchmark's empty-transaction baseline. */
     private static final long TRANSACTION_OBJECT_BYTES = 40;
     /**
@@ -30,6 +30,13 @@ class SteadyStateAllocationTest extends QueueTestSupport {
      * and then, an array grows once): 3 bytes per message, where one copied record would be ~280.
      */
     private static final long ONE_OFF_BYTES = 64 * 1024;
+    /**
+     * The reader keeps the batches whose outcome is not journaled yet in pooled arrays; under
+     * back-to-back commits their outcomes wait for a shared RELEASES record, and the pool grows, once,
+     * to the most that ever waited (bounded at 1 MiB): a measured run that sets a new peak allocates
+     * up to that much, about 10 bytes per measured message, where one copied record would be ~280.
+     */
+    private static final long READER_POOL_BYTES = 1024 * 1024;
 
     @ParameterizedTest
     @EnumSource(Durability.class)
@@ -66,7 +73,7 @@ class SteadyStateAllocationTest extends QueueTestSupport {
                         MEASURED, publishing / MEASURED)
                 .isLessThanOrEqualTo(MEASURED * TRANSACTION_OBJECT_BYTES + ONE_OFF_BYTES);
         assertThat(reading).as("bytes the reader thread allocated reading and dispatching %,d messages", MEASURED)
-                .isLessThanOrEqualTo(ONE_OFF_BYTES);
+                .isLessThanOrEqualTo(ONE_OFF_BYTES + READER_POOL_BYTES);
         assertThat(handling).as("bytes the handler thread allocated delivering %,d messages", MEASURED)
                 .isLessThanOrEqualTo(ONE_OFF_BYTES);
         assertThat(payloadBytes.get()).isEqualTo((long) (WARM_UP + MEASURED) * payload.length);
