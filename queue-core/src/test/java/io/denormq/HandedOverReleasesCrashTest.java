@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
@@ -47,22 +49,21 @@ class HandedOverReleasesCrashTest extends QueueTestSupport {
         DenormQueue queue = open(builder().handler("h", message -> { }));
         awaitProcessed(queue);
         queue.close();
-        Set<Long> released = new HashSet<>();
+        Map<Long, Long> releasedAt = new HashMap<>(); // message number -> sequence of its first release
         AtomicLong releasedTwice = new AtomicLong();
-        java.util.Map<Long, Long> firstSequence = new java.util.HashMap<>();
         try (JournalInspector inspector = JournalInspector.open(journalDir)) {
             inspector.messages(-1, message -> {
                 long n = Long.parseLong(new String(message.payload(), StandardCharsets.US_ASCII));
-                Long previous = firstSequence.putIfAbsent(n, message.sequence());
-                if (!released.add(n)) {
-                    if (releasedTwice.incrementAndGet() < 10) {
-                        System.out.printf("DUP n=%d id=%x seq=%x first seq=%x%n", n, message.id(), message.sequence(), previous);
-                    }
+                Long first = releasedAt.putIfAbsent(n, message.sequence());
+                if (first != null && releasedTwice.incrementAndGet() <= 10) {
+                    System.out.printf("released twice: %d, id %x, sequence %x, first at sequence %x%n", n,
+                            message.id(), message.sequence(), first);
                 }
                 return true;
             });
             assertThat(inspector.unresolvedBatches()).as("batches without outcome after recovery").isEmpty();
         }
+        Set<Long> released = releasedAt.keySet();
         Set<Long> lost = new HashSet<>(committed);
         lost.removeAll(released);
         System.out.printf("burst crash test: %d cycles, %d committed, %d released, %d RELEASES records, %d batches "

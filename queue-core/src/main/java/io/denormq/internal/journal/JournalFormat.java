@@ -21,8 +21,8 @@ import io.denormq.JournalException;
  * ({@link #allowHeaders}) just before the first message with headers is journaled, and from then on
  * older denormq versions refuse it. It is raised to version 3 ({@link #allowReleases}) before the
  * first RELEASES record, the outcomes of transactions that completed back to back. This version
- * opens journals marked 1 to 3 and refuses any other mark. The checkpoint file carries its own version in its header
- * ({@link CheckpointDescriptor#FORMAT_VERSION}), checked whenever it is opened.
+ * opens journals marked 1 to 3 and refuses any other mark. The checkpoint file carries its own
+ * version in its header ({@link CheckpointDescriptor#FORMAT_VERSION}), checked whenever it is opened.
  */
 public final class JournalFormat {
     /** The marker file's name inside the journal directory. */

@@ -79,8 +79,8 @@ public final class JournalRecovery {
 
     /**
      * Feeds a record's header and batch index (every outcome of a RELEASES record) to the
-     * bookkeeping (it keeps no batch bytes), after
-     * checking its version: a journal holding records of a newer format refuses the start.
+     * bookkeeping (it keeps no batch bytes), after checking its version: a journal holding records
+     * of a newer format refuses the start.
      */
     private static void track(DocumentContext context, ReleaseResolver open, byte[] scratch, Journal journal) {
         Bytes<?> bytes = context.wire().bytes();

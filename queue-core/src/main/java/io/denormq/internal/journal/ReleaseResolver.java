@@ -12,8 +12,9 @@ import org.agrona.collections.Long2ObjectHashMap;
  * The release bookkeeping of a journal read in order, in one place: it keeps the batches whose
  * transaction outcome has not been read yet, drops a batch when its ROLLBACK is read, and turns a
  * RELEASE (or a RELEASED_BATCH) into the released batch, reading a batch written before reading
- * started by its index. A RELEASES record is read as its outcomes one after the other. The queue's readers, start-up recovery and the inspection API all read
- * releases through it, so they agree on what is released and what is unresolved.
+ * started by its index. A RELEASES record is read as its outcomes one after the other. The queue's
+ * readers, start-up recovery and the inspection API all read releases through it, so they agree on
+ * what is released and what is unresolved.
  *
  * <p>Not thread-safe: one reader feeds it the records it reads, in journal order.
  */
