@@ -70,7 +70,9 @@ public interface AsyncMessageHandler extends MessageHandler {
     void onMessage(Message message) throws Exception;
 
     /**
-     * Read once, when the queue starts.
+     * Read once, when the queue starts. At the cap delivery waits until an eighth of the cap (at
+     * least one message) is acknowledged, then fills it again: a handler whose acknowledgements come
+     * one at a time gets messages in runs, not one per acknowledgement.
      *
      * @return how many messages may be delivered and not yet acknowledged, 1 to
      *         {@value #MAX_IN_FLIGHT_LIMIT}; default {@value #DEFAULT_MAX_IN_FLIGHT}

@@ -23,8 +23,9 @@ public interface MessageHandler {
     void onMessage(Message message) throws Exception;
 
     /**
-     * Called when the handler has caught up with what was released so far (the end of a dispatch
-     * batch), and before its progress is acknowledged: a handler that defers work across messages
+     * Called at the end of each dispatch batch: when the handler has caught up with what was released
+     * so far, or after a quarter of its ring's messages ({@link DenormQueueBuilder#ringSize(int)}) when
+     * more are waiting; and before its progress is acknowledged. A handler that defers work across messages
      * (a database transaction spanning several of them) makes it durable here. The queue
      * acknowledges the messages returned from {@link #onMessage} only after this returns normally;
      * if it throws, nothing more is acknowledged until a later call succeeds, so the messages are

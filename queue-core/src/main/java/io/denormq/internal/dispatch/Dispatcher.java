@@ -47,8 +47,11 @@ public final class Dispatcher implements AutoCloseable {
      * machines measured in benchmarks/RESULTS.md).
      */
     private static final long DURABLE_READER_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
-    /** How long a reader parks between checks while its ring is full (the handler does not ring it). */
-    private static final long READER_ROOM_PARK_NANOS = TimeUnit.MICROSECONDS.toNanos(200);
+    /**
+     * The longest sleep of a reader whose ring is full: the handler thread rings it as it frees slots, so
+     * this only bounds a wake-up lost to a bug. A stuck handler costs its reader ten wake-ups a second.
+     */
+    private static final long READER_ROOM_SLEEP_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
     private final List<Pipeline> pipelines = new ArrayList<>();
     private final List<HandlerRunner> runners;
@@ -107,11 +110,18 @@ public final class Dispatcher implements AutoCloseable {
             this.startIndex = startIndex;
             this.runner = runner;
             String label = runner == null ? "no handler" : "handler '" + runner.displayName() + "'";
+            ReaderIdle idle = new ReaderIdle(journal, READER_ROOM_SLEEP_NANOS, READER_IDLE_SLEEP_NANOS,
+                    DURABLE_READER_POLL_NANOS, busySpin);
             this.ring = RingBuffer.createSingleProducer(() -> new MessageEvent(ringSize), ringSize,
                     new HandlerWaitStrategy(100, HANDLER_SLEEP_NANOS, busySpin,
-                            runner != null && runner.isAsync() ? runner::needsAttention : () -> false));
+                            runner != null && runner.isAsync() ? runner::needsAttention : () -> false,
+                            idle.roomDoorbell()));
             if (runner != null) {
-                processor = new BatchEventProcessorBuilder().build(ring, ring.newBarrier(), runner);
+                // The processor frees a batch's slots only when the batch ends: a batch of the whole ring would
+                // leave the reader waiting until the ring is empty, and the handler waiting for the reader
+                // after it. Batches of a share of the ring free one while the handler works on the next.
+                processor = new BatchEventProcessorBuilder().setMaxBatchSize(ringSize / ReleaseReader.RING_SHARES)
+                        .build(ring, ring.newBarrier(), runner);
                 processor.setExceptionHandler(new LoggingExceptionHandler(runner.displayName(), errorHandler));
                 ring.addGatingSequences(processor.getSequence());
                 handlerThread = QueueThreads.create(threadFactory, processor, "denormq-handler-" + runner.displayName());
@@ -119,8 +129,6 @@ public final class Dispatcher implements AutoCloseable {
                 processor = null;
                 handlerThread = null;
             }
-            ReaderIdle idle = new ReaderIdle(journal, READER_ROOM_PARK_NANOS, READER_IDLE_SLEEP_NANOS,
-                    DURABLE_READER_POLL_NANOS, busySpin);
             this.readerDoorbell = idle.doorbell();
             journal.wakeOnProgress(readerDoorbell);
             this.reader = new ReleaseReader(journal, lowWaterMarks, number, runner == null ? null : runner.name(),

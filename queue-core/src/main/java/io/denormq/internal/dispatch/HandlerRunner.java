@@ -200,9 +200,15 @@ public final class HandlerRunner implements EventHandler<MessageEvent> {
         return inFlight != null && !halted && inFlight.size() > 0;
     }
 
-    /** Waits, at the in-flight cap, until an acknowledgement makes room; false if halted meanwhile. */
+    /**
+     * Waits, at the in-flight cap, until acknowledgements make room to resume (an eighth of the cap);
+     * false if halted meanwhile.
+     */
     private boolean awaitRoom() {
-        while (inFlight.isFull()) {
+        if (!inFlight.isFull()) {
+            return !halted;
+        }
+        while (!inFlight.hasRoomToResume()) {
             if (halted) {
                 return false;
             }
@@ -211,7 +217,7 @@ public final class HandlerRunner implements EventHandler<MessageEvent> {
                 continue;
             }
             inFlight.awaitChange();
-            if (inFlight.isFull() && !halted) {
+            if (!inFlight.hasRoomToResume() && !halted) {
                 hintAsync(); // a handler that completes its own failures (re-sends) may be what holds the room
             }
         }

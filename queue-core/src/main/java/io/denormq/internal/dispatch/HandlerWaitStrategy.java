@@ -31,6 +31,8 @@ final class HandlerWaitStrategy implements WaitStrategy {
     private final boolean busySpin;
     private final BooleanSupplier needsAttention;
     private final Doorbell doorbell = new Doorbell();
+    /** The reader's, for a full ring: rung each time this thread comes back for more, having freed its last batch. */
+    private final Doorbell readerRoom;
     /** Only the handler thread waits on this ring. */
     private long lastAttention = System.nanoTime();
     /** What the sleeping handler waits for (set before each sleep, so that the check allocates nothing). */
@@ -44,17 +46,23 @@ final class HandlerWaitStrategy implements WaitStrategy {
      *                       the reader's publication and by a halt, so this only bounds a wake-up lost to a bug
      * @param busySpin       whether to spin instead of yielding and sleeping
      * @param needsAttention whether the handler should be called although the ring is empty
+     * @param readerRoom     the doorbell the ring's reader sleeps on while the ring is full
      */
-    HandlerWaitStrategy(int yields, long sleepNanos, boolean busySpin, BooleanSupplier needsAttention) {
+    HandlerWaitStrategy(int yields, long sleepNanos, boolean busySpin, BooleanSupplier needsAttention,
+                        Doorbell readerRoom) {
         this.budget = new BusyWaitBudget(yields);
         this.sleepNanos = sleepNanos;
         this.busySpin = busySpin;
         this.needsAttention = needsAttention;
+        this.readerRoom = readerRoom;
     }
 
     @Override
     public long waitFor(long sequence, Sequence cursor, Sequence dependentSequence, SequenceBarrier barrier)
             throws AlertException, TimeoutException {
+        // the event processor asks for more right after it stored (with a release store) how far it got:
+        // the slots of the batch it finished are free now, which a reader waiting for room sleeps for
+        readerRoom.ringAfterRelease();
         long available;
         int counter = busySpin ? 0 : budget.steps();
         int spins = 0;

@@ -40,6 +40,12 @@ final class InFlightMessages implements Acknowledgements {
 
     private final String handler;
     private final int limit;
+    /**
+     * At the cap, delivery resumes once no more than this many are unacknowledged: an eighth of the cap
+     * (at least one) below it. Resuming at the first acknowledgement would wake the handler thread for
+     * every acknowledgement and have it deliver one message per wake-up.
+     */
+    private final int resumeAt;
     private final int mask;
     private final long[] sequences;
     private final long[] positionBefore;
@@ -74,6 +80,7 @@ final class InFlightMessages implements Acknowledgements {
     InFlightMessages(String handler, int limit, long cursor, CursorStore cursorStore) {
         this.handler = handler;
         this.limit = limit;
+        this.resumeAt = limit - Math.max(1, limit / 8);
         int capacity = Integer.highestOneBit(Math.max(1, limit - 1)) << 1;
         this.mask = capacity - 1;
         this.sequences = new long[capacity];
@@ -94,6 +101,11 @@ final class InFlightMessages implements Acknowledgements {
 
     boolean isFull() {
         return size >= limit;
+    }
+
+    /** @return whether a handler that reached the cap may be given messages again */
+    boolean hasRoomToResume() {
+        return size <= resumeAt;
     }
 
     boolean failuresPending() {
@@ -274,8 +286,8 @@ final class InFlightMessages implements Acknowledgements {
     }
 
     /**
-     * Handler thread: waits until an acknowledgement or a failure may have made a difference (at most
-     * about a millisecond).
+     * Handler thread, at the cap: waits until acknowledgements made {@linkplain #hasRoomToResume() room
+     * to resume}, a failure was reported or the messages were closed (at most about a millisecond).
      */
     void awaitChange() {
         handlerThread = Thread.currentThread();
@@ -283,7 +295,7 @@ final class InFlightMessages implements Acknowledgements {
         try {
             // waitingForRoom is set before size is read, and an acknowledging thread changes size before
             // it reads waitingForRoom: one of the two sees the other
-            if (isFull() && !failuresPending) {
+            if (!hasRoomToResume() && !failuresPending) {
                 LockSupport.parkNanos(this, MAX_PARK_NANOS);
             }
         } finally {
@@ -318,7 +330,7 @@ final class InFlightMessages implements Acknowledgements {
             }
             cursorStore.store(storedPosition, acknowledged);
         }
-        if (acknowledged > 0) {
+        if (acknowledged > 0 && size <= resumeAt) {
             wakeHandler();
         }
     }

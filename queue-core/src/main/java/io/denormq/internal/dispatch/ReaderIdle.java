@@ -55,6 +55,8 @@ final class ReaderIdle {
     private final long durablePollNanos;
     private final boolean busySpin;
     private final Doorbell doorbell = new Doorbell();
+    /** Rung by the handler thread each time it has finished a batch of the ring, freeing its slots. */
+    private final Doorbell room = new Doorbell();
     private final BooleanSupplier nothingNew = this::nothingNew;
     private int idles;
     private final BusyWaitBudget budget = new BusyWaitBudget(SPINS + YIELDS);
@@ -72,7 +74,8 @@ final class ReaderIdle {
 
     /**
      * @param journal        the journal read
-     * @param roomParkNanos  the longest park while the ring is full (the handler does not ring the reader)
+     * @param roomParkNanos  the longest sleep while the ring is full: the handler thread rings when it frees
+     *                       slots, so this only bounds a wake-up lost to a bug
      * @param idleSleepNanos the longest sleep while the journal has nothing new: the journal rings, and so
      *                       does {@link #wake()}, so this only sets how often an idle reader looks at the
      *                       clock (a day left without its end marker); every wake-up costs both cores CPU
@@ -91,6 +94,11 @@ final class ReaderIdle {
     /** @return the doorbell the journal must ring for this reader */
     Doorbell doorbell() {
         return doorbell;
+    }
+
+    /** @return the doorbell the handler thread must ring when it frees slots of the ring */
+    Doorbell roomDoorbell() {
+        return room;
     }
 
     /** Called before every read attempt: while idle, notes what the journal looked like before it. */
@@ -116,19 +124,22 @@ final class ReaderIdle {
     }
 
     /**
-     * Waits for room in the ring: the handler does not ring, so after spinning and yielding this
-     * parks for a short while.
+     * Waits for room in the ring: spins and yields, then sleeps until the handler thread, finishing a
+     * batch, rings {@link #roomDoorbell()} (or at most the room park time).
+     *
+     * @param roomShort checked after the sleeper is announced: whether there is still too little room
      */
-    void waitForRoom() {
+    void waitForRoom(BooleanSupplier roomShort) {
         idles++;
         if (!spunOrYielded(SPINS + YIELDS)) {
-            LockSupport.parkNanos(this, roomParkNanos);
+            room.sleep(roomParkNanos, roomShort);
         }
     }
 
-    /** Wakes the reader if it sleeps: to stop it. */
+    /** Wakes the reader if it sleeps (for records or for room): to stop it. */
     void wake() {
         doorbell.ring();
+        room.ring();
     }
 
     private void backOff(long sleepNanos) {

@@ -3,6 +3,7 @@ package io.denormq.internal.dispatch;
 import static io.denormq.internal.journal.JournalRecordDescriptor.*;
 
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 
 import com.lmax.disruptor.InsufficientCapacityException;
 import com.lmax.disruptor.RingBuffer;
@@ -42,6 +43,11 @@ import org.agrona.ErrorHandler;
 final class ReleaseReader implements Runnable {
     /** Under sustained load, the low-water mark is refreshed every this many + 1 records. */
     private static final int LOW_WATER_EVERY_READS = 1023;
+    /**
+     * A full ring is filled again once this share of it (a quarter) is free; the handler's batches are
+     * as long at most, so that it frees a share while the rest keeps it busy (see {@link Dispatcher}).
+     */
+    static final int RING_SHARES = 4;
 
     private final Journal journal;
     private final LowWaterMarks lowWaterMarks;
@@ -51,6 +57,8 @@ final class ReleaseReader implements Runnable {
     private final int partition;
     private final int partitions;
     private final RingBuffer<MessageEvent> ring;
+    /** Whether less than the share of the ring the reader resumes at is free (one instance: no allocation per wait). */
+    private final BooleanSupplier roomShort;
     private final long startIndex;
     private final long skipUpToSequence;
     private final long redeliveredUpToIndex;
@@ -116,6 +124,8 @@ final class ReleaseReader implements Runnable {
         this.partitions = partitions;
         this.label = label;
         this.ring = ring;
+        int resumeAtFree = ring.getBufferSize() / RING_SHARES;
+        this.roomShort = () -> ring.remainingCapacity() < resumeAtFree;
         this.startIndex = startIndex;
         this.skipUpToSequence = skipUpToSequence;
         this.redeliveredUpToIndex = redeliveredUpToIndex;
@@ -353,10 +363,15 @@ final class ReleaseReader implements Runnable {
             try {
                 return ring.tryNext();
             } catch (InsufficientCapacityException full) {
-                if (!running) {
-                    return -1;
-                }
-                idleStrategy.waitForRoom();
+                // Once the ring is full, wait until a share of it is free: taking each slot as the handler
+                // frees it costs the reader a wait (spins, yields, a sleep) per message and moves the ring's
+                // cache lines between the cores on every one, while the handler still has the rest to do
+                do {
+                    if (!running) {
+                        return -1;
+                    }
+                    idleStrategy.waitForRoom(roomShort);
+                } while (roomShort.getAsBoolean());
             }
         }
     }

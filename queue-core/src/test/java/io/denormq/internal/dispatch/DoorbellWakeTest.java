@@ -5,10 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 
+import com.lmax.disruptor.AlertException;
 import com.lmax.disruptor.RingBuffer;
+import com.lmax.disruptor.Sequence;
 import com.lmax.disruptor.SequenceBarrier;
 import io.denormq.internal.journal.CheckpointFile;
+import io.denormq.internal.journal.Doorbell;
 import io.denormq.internal.journal.Journal;
 import io.denormq.internal.journal.JournalRecordDescriptor;
 import org.junit.jupiter.api.Test;
@@ -117,7 +121,7 @@ class DoorbellWakeTest {
     @Test
     void aHandlerWithMessagesInFlightIsCalledAgainWithoutAPublication() throws Exception {
         RingBuffer<long[]> ring = RingBuffer.createSingleProducer(() -> new long[1], 16,
-                new HandlerWaitStrategy(0, A_MINUTE, false, () -> true));
+                new HandlerWaitStrategy(0, A_MINUTE, false, () -> true, new Doorbell()));
         SequenceBarrier barrier = ring.newBarrier();
         // the processor turns each timeout into the handler's onTimeout call (retries, acknowledgement
         // hints) and waits again: after the first, each wait sleeps until the next call is due
@@ -141,7 +145,7 @@ class DoorbellWakeTest {
     @Test
     void aPublicationWakesAParkedHandler() throws Exception {
         RingBuffer<long[]> ring = RingBuffer.createSingleProducer(() -> new long[1], 16,
-                new HandlerWaitStrategy(10, A_MINUTE, false, () -> false));
+                new HandlerWaitStrategy(10, A_MINUTE, false, () -> false, new Doorbell()));
         SequenceBarrier barrier = ring.newBarrier();
         CompletableFuture<Long> waiting = CompletableFuture.supplyAsync(() -> {
             try {
@@ -153,5 +157,43 @@ class DoorbellWakeTest {
         Thread.sleep(200); // past the yields: the handler is parked
         ring.publish(ring.next());
         assertThat(waiting.get(30, TimeUnit.SECONDS)).isEqualTo(0L);
+    }
+
+    @Test
+    void aHandlerComingBackForMoreWakesAReaderWaitingForRoom() throws Exception {
+        try (Journal journal = Journal.open(directory, false)) {
+            ReaderIdle idle = new ReaderIdle(journal, A_MINUTE, A_MINUTE, 0, false);
+            RingBuffer<long[]> ring = RingBuffer.createSingleProducer(() -> new long[1], 16,
+                    new HandlerWaitStrategy(10, A_MINUTE, false, () -> false, idle.roomDoorbell()));
+            Sequence handled = new Sequence();
+            ring.addGatingSequences(handled);
+            SequenceBarrier barrier = ring.newBarrier();
+            for (int i = 0; i < 16; i++) {
+                ring.publish(ring.next());
+            }
+            BooleanSupplier roomShort = () -> ring.remainingCapacity() < 4;
+            CompletableFuture<Void> reader = CompletableFuture.runAsync(() -> {
+                while (roomShort.getAsBoolean()) {
+                    idle.waitForRoom(roomShort);
+                }
+            });
+            Thread.sleep(200); // long past the spins and yields: the reader sleeps for up to a minute
+            assertThat(reader).isNotDone();
+
+            // the handler thread's event processor: takes what is there, stores how far it got, asks for more
+            CompletableFuture<Void> handler = CompletableFuture.runAsync(() -> {
+                try {
+                    handled.set(barrier.waitFor(0));
+                    barrier.waitFor(handled.get() + 1);
+                } catch (AlertException stopped) {
+                    // the test is over
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            reader.get(30, TimeUnit.SECONDS);
+            barrier.alert();
+            handler.get(30, TimeUnit.SECONDS);
+        }
     }
 }
