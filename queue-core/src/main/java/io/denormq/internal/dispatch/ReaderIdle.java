@@ -50,7 +50,7 @@ final class ReaderIdle {
     private static final long BATCH_POLL_NANOS = 20_000;
 
     private final Journal journal;
-    private final long roomParkNanos;
+    private final long roomSleepNanos;
     private final long idleSleepNanos;
     private final long durablePollNanos;
     private final boolean busySpin;
@@ -74,7 +74,7 @@ final class ReaderIdle {
 
     /**
      * @param journal        the journal read
-     * @param roomParkNanos  the longest sleep while the ring is full: the handler thread rings when it frees
+     * @param roomSleepNanos the longest sleep while the ring is full: the handler thread rings when it frees
      *                       slots, so this only bounds a wake-up lost to a bug
      * @param idleSleepNanos the longest sleep while the journal has nothing new: the journal rings, and so
      *                       does {@link #wake()}, so this only sets how often an idle reader looks at the
@@ -83,9 +83,9 @@ final class ReaderIdle {
      *                       waits, unrung, before it looks again (0: it asks to be rung like any other)
      * @param busySpin       whether to spin instead of yielding and sleeping ({@link io.denormq.IdleMode#BUSY_SPIN})
      */
-    ReaderIdle(Journal journal, long roomParkNanos, long idleSleepNanos, long durablePollNanos, boolean busySpin) {
+    ReaderIdle(Journal journal, long roomSleepNanos, long idleSleepNanos, long durablePollNanos, boolean busySpin) {
         this.journal = journal;
-        this.roomParkNanos = roomParkNanos;
+        this.roomSleepNanos = roomSleepNanos;
         this.idleSleepNanos = idleSleepNanos;
         this.durablePollNanos = durablePollNanos;
         this.busySpin = busySpin;
@@ -125,14 +125,14 @@ final class ReaderIdle {
 
     /**
      * Waits for room in the ring: spins and yields, then sleeps until the handler thread, finishing a
-     * batch, rings {@link #roomDoorbell()} (or at most the room park time).
+     * batch, rings {@link #roomDoorbell()} (or at most the room sleep time).
      *
      * @param roomShort checked after the sleeper is announced: whether there is still too little room
      */
     void waitForRoom(BooleanSupplier roomShort) {
         idles++;
         if (!spunOrYielded(SPINS + YIELDS)) {
-            room.sleep(roomParkNanos, roomShort);
+            room.sleep(roomSleepNanos, roomShort);
         }
     }
 
