@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
@@ -172,11 +174,13 @@ class DoorbellWakeTest {
                 ring.publish(ring.next());
             }
             BooleanSupplier roomShort = () -> ring.remainingCapacity() < 4;
+            // threads of its own: both run at once, and the common pool may have a single thread on 2 cores
+            ExecutorService threads = Executors.newFixedThreadPool(2);
             CompletableFuture<Void> reader = CompletableFuture.runAsync(() -> {
                 while (roomShort.getAsBoolean()) {
                     idle.waitForRoom(roomShort);
                 }
-            });
+            }, threads);
             Thread.sleep(200); // long past the spins and yields: the reader sleeps for up to a minute
             assertThat(reader).isNotDone();
 
@@ -190,10 +194,15 @@ class DoorbellWakeTest {
                 } catch (Exception e) {
                     throw new IllegalStateException(e);
                 }
-            });
-            reader.get(30, TimeUnit.SECONDS);
-            barrier.alert();
-            handler.get(30, TimeUnit.SECONDS);
+            }, threads);
+            try {
+                reader.get(30, TimeUnit.SECONDS);
+                barrier.alert();
+                handler.get(30, TimeUnit.SECONDS);
+            } finally {
+                barrier.alert();
+                threads.shutdownNow();
+            }
         }
     }
 }
