@@ -124,14 +124,16 @@ final class ReaderIdle {
     }
 
     /**
-     * Waits for room in the ring: spins and yields, then sleeps until the handler thread, finishing a
-     * batch, rings {@link #roomDoorbell()} (or at most the room sleep time).
+     * Waits for room in the ring: spins, then sleeps until the handler thread, finishing a batch, rings
+     * {@link #roomDoorbell()} (or at most the room sleep time). No yields: the handler has at least three
+     * quarters of the ring to work through, far longer than a wake-up takes, and each yield is a system
+     * call while the handler and the publishers need the cores.
      *
      * @param roomShort checked after the sleeper is announced: whether there is still too little room
      */
     void waitForRoom(BooleanSupplier roomShort) {
         idles++;
-        if (!spunOrYielded(SPINS + YIELDS)) {
+        if (!spunOrYielded(SPINS)) {
             room.sleep(roomSleepNanos, roomShort);
         }
     }
