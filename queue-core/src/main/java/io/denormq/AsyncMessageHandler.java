@@ -27,7 +27,8 @@ package io.denormq;
  *     delivered again ({@link Message#redelivered()} true), and so may be some that were: the
  *     handler stays idempotent.</li>
  * <li>At most {@link #maxInFlight()} messages are delivered and not yet acknowledged: at the cap,
- *     delivery waits (the journal keeps the backlog, commits do not wait), so memory stays bounded.</li>
+ *     delivery waits until an eighth of the cap is acknowledged (the journal keeps the backlog, commits
+ *     do not wait), so memory stays bounded.</li>
  * <li>A message reported with {@link Acknowledgements#fail} gets the queue's {@link RetryPolicy}, as
  *     if {@code onMessage} had thrown: it is delivered again (a copy, on the handler thread, after the
  *     policy's backoff, during which delivery pauses) and, once it failed as many times as the policy

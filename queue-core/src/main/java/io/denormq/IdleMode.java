@@ -10,9 +10,10 @@ public enum IdleMode {
      * The default, for shared machines: spin briefly, then yield, then park. A parked reader is woken
      * by the commit that appends a record for it, and a parked handler by the reader that hands it a
      * message, so an idle queue uses almost no CPU and a message reaching it is handled within
-     * microseconds. Only the waits nothing wakes are timed: a reader whose ring is full parks 200 µs
-     * at a time, a handler with messages in flight (retries, asynchronous acknowledgements) wakes every
-     * millisecond; otherwise a park lasts until it is woken (at most 100 ms).
+     * microseconds. A reader whose ring is full is woken by its handler once a quarter of the ring is
+     * free. Only the waits nothing wakes are timed: a handler with messages in flight (retries,
+     * asynchronous acknowledgements) wakes every millisecond; otherwise a park lasts until it is woken
+     * (at most 100 ms).
      *
      * <p>While commits come back to back (a reader's recent waits each ended within a few spins), the
      * reader stops chasing them and reads them in batches: after each read that caught up it parks about

@@ -35,8 +35,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>For an {@link AsyncMessageHandler} a message returned from is only accepted: it is kept in
  * {@link InFlightMessages} until acknowledged, and the cursor follows the acknowledgements instead
- * of the end of the batch. Delivery waits while {@link AsyncMessageHandler#maxInFlight()} messages
- * are unacknowledged; failed messages are delivered again from this thread, oldest first, between
+ * of the end of the batch. Delivery waits once {@link AsyncMessageHandler#maxInFlight()} messages
+ * are unacknowledged, until an eighth of them is acknowledged; failed messages are delivered again from this thread, oldest first, between
  * deliveries and when the ring is idle ({@link #onTimeout}). A plain {@link MessageHandler} takes
  * none of these paths.
  */
