@@ -29,7 +29,7 @@ class BackPressureTest extends QueueTestSupport {
         for (int i = 1; i < messages; i++) {
             queue.publish("t", "k", utf8("m" + i));
         }
-        long unreadWhileFull = awaitSteadyUnread(queue); // the ring holds m1..m64, the reader waits for room
+        long unreadWhileFull = awaitSteadyUnreadOtherThan(queue, -1); // the ring holds m1..m64, the reader waits for room
 
         handler.let(1); // m0's batch ends: one slot free
         handler.awaitStarted(2);
@@ -38,11 +38,7 @@ class BackPressureTest extends QueueTestSupport {
         // the next batch is m1..m16, a quarter of the ring: when it ends, 17 slots are free
         handler.let(RING / 4);
         handler.awaitStarted(2 + RING / 4);
-        long deadline = System.nanoTime() + AWAIT.toNanos();
-        long unread;
-        while ((unread = steadyUnread(queue)) < 0 || unread == unreadWhileFull) {
-            assertThat(System.nanoTime()).as("the reader never read again").isLessThan(deadline);
-        }
+        long unread = awaitSteadyUnreadOtherThan(queue, unreadWhileFull);
         assertThat(unreadWhileFull - unread).as("records read once a quarter of the ring was free")
                 .isEqualTo(RING / 4 + 1);
 
@@ -83,12 +79,13 @@ class BackPressureTest extends QueueTestSupport {
         }
     }
 
-    /** Unread records once the reader stopped reading (the same value for 200 ms). */
-    private static long awaitSteadyUnread(DenormQueue queue) throws InterruptedException {
+    /** Unread records once the reader stopped reading (the same value for 200 ms) at other than {@code previous}. */
+    private static long awaitSteadyUnreadOtherThan(DenormQueue queue, long previous) throws InterruptedException {
         long deadline = System.nanoTime() + AWAIT.toNanos();
         long unread;
-        while ((unread = steadyUnread(queue)) < 0 && System.nanoTime() < deadline) {
-            Thread.sleep(10);
+        while ((unread = steadyUnread(queue)) < 0 || unread == previous) {
+            assertThat(System.nanoTime()).as("the reader never came to rest at other than %d unread records", previous)
+                    .isLessThan(deadline);
         }
         return unread;
     }

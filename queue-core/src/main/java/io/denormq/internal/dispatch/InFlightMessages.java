@@ -330,7 +330,7 @@ final class InFlightMessages implements Acknowledgements {
             }
             cursorStore.store(storedPosition, acknowledged);
         }
-        if (acknowledged > 0 && size <= resumeAt) {
+        if (acknowledged > 0 && hasRoomToResume()) {
             wakeHandler();
         }
     }

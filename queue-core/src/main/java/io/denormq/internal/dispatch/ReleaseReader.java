@@ -364,7 +364,7 @@ final class ReleaseReader implements Runnable {
                 return ring.tryNext();
             } catch (InsufficientCapacityException full) {
                 // Once the ring is full, wait until a share of it is free: taking each slot as the handler
-                // frees it costs the reader a wait (spins, yields, a sleep) per message and moves the ring's
+                // frees it costs the reader a wait (spins, a sleep) per message and moves the ring's
                 // cache lines between the cores on every one, while the handler still has the rest to do
                 do {
                     if (!running) {

@@ -181,7 +181,7 @@ class DoorbellWakeTest {
                     idle.waitForRoom(roomShort);
                 }
             }, threads);
-            Thread.sleep(200); // long past the spins and yields: the reader sleeps for up to a minute
+            Thread.sleep(200); // long past the spins: the reader sleeps for up to a minute
             assertThat(reader).isNotDone();
 
             // the handler thread's event processor: takes what is there, stores how far it got, asks for more
