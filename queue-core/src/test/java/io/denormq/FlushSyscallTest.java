@@ -15,7 +15,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -30,7 +29,7 @@ class FlushSyscallTest extends QueueTestSupport {
 
     @Test
     void shouldSyncTheCycleFileForEveryCommitAfterStatsWasCalled() throws Exception {
-        requireStrace();
+        Strace.require("Flush syscall test");
         Path trace = journalDir.resolveSibling("strace.out");
         List<String> command = new ArrayList<>(List.of("strace", "-f", "-y", "-qq", "-e", "trace=openat,fsync,fdatasync,mmap,munmap,msync",
                 "-o", trace.toString(), Path.of(System.getProperty("java.home"), "bin", "java").toString()));
@@ -107,25 +106,5 @@ class FlushSyscallTest extends QueueTestSupport {
             }
         }
         return syncs;
-    }
-
-    private static void requireStrace() throws Exception {
-        String missing = null;
-        try {
-            Process probe = new ProcessBuilder("strace", "-V").redirectErrorStream(true).start();
-            probe.getInputStream().readAllBytes();
-            if (probe.waitFor() != 0) {
-                missing = "strace -V failed";
-            }
-        } catch (java.io.IOException e) {
-            missing = "strace is not installed (" + e.getMessage() + ")";
-        }
-        if (missing == null) {
-            return;
-        }
-        if ("true".equalsIgnoreCase(System.getenv("CI"))) {
-            throw new AssertionError("CI=true and " + missing + ". Install with: bash .ci/fuse");
-        }
-        Assumptions.abort("Flush syscall test skipped: " + missing + ". Install with: bash .ci/fuse (apt-get install -y strace)");
     }
 }
