@@ -36,7 +36,16 @@ import org.HdrHistogram.Histogram;
  * default backoff and busy-spin. Busy-spin needs a core per dispatch thread (the reader and the
  * handler) besides the publisher's: on 2 cores it competes with the publisher.
  *
- * <p>Arguments: {@code [rates=10000,100000,500000] [seconds=5] [warmupSeconds=1] [payloadBytes=200]
+ * <p>In the default idle mode each rate is preceded by its floor ({@link HandOffFloor}): the same pacing
+ * handing a timestamp to one thread that parks when idle, so that the table shows what denormq adds to
+ * what a wake-up costs on the machine at that moment (ratios at p50 and p99).
+ *
+ * <p>The warm-up is long (5 s by default) because the reader's read method is recompiled by C2 several
+ * times in the first seconds (each new record kind, each new branch of its batch map undoes the last
+ * compilation), and every recompilation takes a core for 150-350 ms: with 1 s of warm-up they fell in
+ * the measured seconds and their stalls were most of the p99 at 10 000/s.
+ *
+ * <p>Arguments: {@code [rates=10000,100000,500000] [seconds=5] [warmupSeconds=5] [payloadBytes=200]
  * [flush=none|every-commit]}. Under {@code every-commit} each commit waits for its flush and the reader
  * dispatches only flushed records, so commit → handler is what dispatch adds after a durable commit; only
  * the default idle mode is measured then (busy-spinning threads beside a flush per commit slow the flush).
@@ -67,6 +76,7 @@ public final class EndToEndLatency {
     }
 
     private static final List<Waiting> VARIANTS = List.of(Waiting.DEFAULT_BACKOFF, Waiting.BUSY_SPIN);
+    private static final int COMPILING_TRANSACTIONS = 300_000;
 
     private EndToEndLatency() {
     }
@@ -81,7 +91,7 @@ public final class EndToEndLatency {
             rates.add(Integer.parseInt(rate.trim()));
         }
         double seconds = args.length > 1 ? Double.parseDouble(args[1]) : 5;
-        double warmupSeconds = args.length > 2 ? Double.parseDouble(args[2]) : 1;
+        double warmupSeconds = args.length > 2 ? Double.parseDouble(args[2]) : 5;
         int payloadBytes = Math.max(PayloadNumber.BYTES, args.length > 3 ? Integer.parseInt(args[3]) : 200);
         boolean everyCommit = args.length > 4 && args[4].equals("every-commit");
         if (args.length > 4 && !everyCommit && !args[4].equals("none")) {
@@ -95,20 +105,69 @@ public final class EndToEndLatency {
                 payloadBytes, everyCommit ? "everyCommit()" : "none()", seconds, warmupSeconds, Machine.describe());
         System.out.println("idle strategies measured: " + variants.stream().map(v -> v.description).toList());
         long started = System.nanoTime();
+        compileTheCommitPath(flush, payloadBytes);
         for (Waiting waiting : variants) {
             System.out.printf("%n%s%n", waiting.description);
-            System.out.printf("%-10s %-26s %10s %10s %10s %10s %10s %s%n", "rate/s", "latency (µs)", "p50", "p90", "p99",
+            System.out.printf("%-10s %-34s %10s %10s %10s %10s %10s %s%n", "rate/s", "latency (µs)", "p50", "p90", "p99",
                     "p99.9", "max", "notes");
             PercentilePlot plot = new PercentilePlot("Commit → handler, " + waiting.idleMode + ", " + Machine.describe());
             for (int rate : rates) {
+                Histogram floor = waiting == Waiting.DEFAULT_BACKOFF
+                        ? HandOffFloor.measure(rate, (int) (rate * warmupSeconds), (int) (rate * seconds)) : null;
                 Run run = run(waiting, flush, rate, (int) (rate * warmupSeconds), (int) (rate * seconds), payloadBytes);
                 run.print(rate);
+                if (floor != null) {
+                    Run.row("", "floor: hand-off to a parked thread", floor, String.format(java.util.Locale.ROOT,
+                            "commit → handler ÷ floor: p50 %.1f×, p99 %.1f×", ratio(run.commitToHandler(), floor, 50),
+                            ratio(run.commitToHandler(), floor, 99)));
+                }
                 plot.add(String.format(java.util.Locale.ROOT, "%,d tx/s", rate), run.commitToHandler());
+                if (floor != null) {
+                    plot.add(String.format(java.util.Locale.ROOT, "floor, %,d/s", rate), floor);
+                }
             }
             plot.write("end-to-end-latency-" + waiting.idleMode.name().toLowerCase(java.util.Locale.ROOT)
                     + (everyCommit ? "-every-commit" : ""));
         }
         System.out.printf("%nrun took %.1f s%n", (System.nanoTime() - started) / 1e9);
+    }
+
+    /**
+     * Commits {@link #COMPILING_TRANSACTIONS} transactions back to back, to a handler like the measured one,
+     * so that the paced warm-up of the first rate does not start with the JIT's work still ahead of it (at
+     * 1 000/s a few seconds are a few thousand commits, far fewer than C2 needs).
+     */
+    private static void compileTheCommitPath(FlushPolicy flush, int payloadBytes) throws Exception {
+        long[] handled = new long[COMPILING_TRANSACTIONS];
+        AtomicInteger count = new AtomicInteger();
+        byte[] payload = PublishBenchmark.payload(payloadBytes);
+        try (TempJournal journal = new TempJournal("e2e-latency-compile")) {
+            DenormQueue queue = DenormQueue.builder(journal.dir()).durability(Durability.WRITE_AHEAD).flush(flush)
+                    .handler("latency", message -> {
+                        handled[(int) (long) message.payload(PayloadNumber.CODEC)] = System.nanoTime();
+                        count.lazySet(count.get() + 1);
+                    })
+                    .build();
+            try {
+                for (int i = 0; i < COMPILING_TRANSACTIONS; i++) {
+                    PayloadNumber.write(payload, i);
+                    try (ProgrammaticTransaction tx = ProgrammaticTransactions.begin()) {
+                        queue.publish(PublishBenchmark.TOPIC, PublishBenchmark.KEY, payload);
+                        tx.commit(() -> { });
+                    }
+                }
+                if (!queue.awaitProcessed(Duration.ofMinutes(2))) {
+                    throw new IllegalStateException("the handler did not catch up within 2 minutes: " + count.get());
+                }
+            } finally {
+                queue.close();
+            }
+        }
+        System.out.printf("before the first rate: %,d transactions back to back, for the JIT%n", COMPILING_TRANSACTIONS);
+    }
+
+    private static double ratio(Histogram measured, Histogram floor, double percentile) {
+        return (double) measured.getValueAtPercentile(percentile) / Math.max(1, floor.getValueAtPercentile(percentile));
     }
 
     /** What one rate measured. */
@@ -122,7 +181,7 @@ public final class EndToEndLatency {
         }
 
         private static void row(String rate, String name, Histogram histogram, String notes) {
-            System.out.printf("%-10s %-26s %,10.1f %,10.1f %,10.1f %,10.1f %,10.1f %s%n", rate, name,
+            System.out.printf("%-10s %-34s %,10.1f %,10.1f %,10.1f %,10.1f %,10.1f %s%n", rate, name,
                     histogram.getValueAtPercentile(50) / 1e3, histogram.getValueAtPercentile(90) / 1e3,
                     histogram.getValueAtPercentile(99) / 1e3, histogram.getValueAtPercentile(99.9) / 1e3,
                     histogram.getMaxValue() / 1e3, notes);
