@@ -52,6 +52,10 @@ import org.springframework.transaction.support.TransactionTemplate;
  * message and event has been handled (and, for (c), every publication marked complete: the
  * "drain" column), then empties the tables, so that every run starts alike.
  *
+ * <p><b>Interleaved</b>: then, per round, one thread alternates (a) with (b), transaction by
+ * transaction, for {@code transactions} pairs, and (a) with (c) likewise: what each adds at p50 and on
+ * average against a baseline measured in the same microseconds, and (c)'s addition ÷ (b)'s.
+ *
  * <p><b>Commit → handler</b>: one publisher paced at {@code latencyRate} transactions/s (by intended
  * start time) for (b) and (c); the time from {@code execute} returning to the handler's invocation.
  *
@@ -142,6 +146,9 @@ public final class SpringSideBySide {
                 harness.throughput(transactions, 0, false);
                 for (int round = 1; round <= rounds; round++) {
                     harness.throughput(transactions, round, true);
+                }
+                for (int round = 1; round <= rounds; round++) {
+                    harness.interleaved(transactions, round);
                 }
                 harness.latency(latencyRate, latencyRate, (int) (latencyRate * latencySeconds));
             } finally {
@@ -292,6 +299,58 @@ public final class SpringSideBySide {
         Long count = jdbc.queryForObject("select count(*) from event_publication where completion_date is null",
                 Long.class);
         return count == null ? 0 : count;
+    }
+
+    /**
+     * What (b) and (c) add to a transaction, each measured against (a) in the same loop: one thread
+     * alternates the variant and the baseline transaction by transaction (which comes first alternates
+     * too), so that both see the same machine from one microsecond to the next; a difference of a
+     * microsecond stays visible although whole runs of (a) differ by more from one round to the next.
+     */
+    private void interleaved(int pairs, int round) throws Exception {
+        if (round == 1) {
+            System.out.printf("%nInterleaved with the baseline: one thread, (a) and the variant alternating transaction by "
+                    + "transaction, %,d pairs per round (µs)%n", pairs);
+            System.out.printf("%-5s %-24s %10s %10s %10s %10s %12s%n", "round", "variant", "p50 (a)", "p50", "added p50",
+                    "added mean", "(c) ÷ (b)");
+        }
+        Map<Variant, double[]> added = new LinkedHashMap<>();
+        for (Variant variant : List.of(Variant.DENORMQ, Variant.MODULITH)) {
+            DeliveryClock clock = new DeliveryClock();
+            handler.reportTo(clock);
+            listener.reportTo(clock);
+            Histogram baseline = new Histogram(3);
+            Histogram with = new Histogram(3);
+            long baselineNanos = 0;
+            long withNanos = 0;
+            for (int i = 0; i < pairs; i++) {
+                for (int k = 0; k < 2; k++) {
+                    boolean isBaseline = (k == 0) == ((i & 1) == 0);
+                    long start = System.nanoTime();
+                    transaction(isBaseline ? Variant.NO_EVENT : variant, numbers.incrementAndGet());
+                    long took = System.nanoTime() - start;
+                    if (isBaseline) {
+                        baseline.recordValue(took);
+                        baselineNanos += took;
+                    } else {
+                        with.recordValue(took);
+                        withNanos += took;
+                    }
+                }
+            }
+            awaitDrained(variant, clock, pairs);
+            jdbc.update("delete from orders");
+            if (variant == Variant.MODULITH) {
+                jdbc.update("delete from event_publication");
+            }
+            double addedP50 = micros(with, 50) - micros(baseline, 50);
+            double addedMean = (withNanos - baselineNanos) / 1e3 / pairs;
+            added.put(variant, new double[] {addedP50, addedMean});
+            boolean last = variant == Variant.MODULITH;
+            System.out.printf("%-5d %-24s %,10.2f %,10.2f %,10.2f %,10.2f %12s%n", round, variant.label, micros(baseline, 50),
+                    micros(with, 50), addedP50, addedMean, last ? String.format(java.util.Locale.ROOT, "%.0f× p50, %.0f× mean",
+                            addedP50 / added.get(Variant.DENORMQ)[0], addedMean / added.get(Variant.DENORMQ)[1]) : "");
+        }
     }
 
     /** Paced single-publisher runs of (b) and (c): commit → handler. */
