@@ -39,12 +39,16 @@ class BackToBackCommitsTest extends QueueTestSupport {
                 .filter(thread -> thread.getName().equals("denormq-reader-" + HANDLER)).findFirst().orElseThrow();
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         Thread.sleep(100); // the reader's last intervals find nothing: it goes back to sleeping until rung
-        long cpuBefore = threads.getThreadCpuTime(reader.getId());
-        Thread.sleep(1_000);
-        long readerCpu = threads.getThreadCpuTime(reader.getId()) - cpuBefore;
+        long first = cpuOverASecond(threads, reader);
+        long second = cpuOverASecond(threads, reader);
+        System.out.printf("reader CPU over two quiet seconds: %,d and %,d ns%n", first, second);
         // sleeping until rung it wakes 10 times a second and uses about 1 ms; polling every short interval, or
-        // building a tailer on each wake-up to look for a later day (as it did before), it used 15-19 ms
-        assertThat(readerCpu).as("reader CPU over a quiet second, ns").isLessThan(TimeUnit.MILLISECONDS.toNanos(5));
+        // building a tailer on each wake-up to look for a later day (as it did before), it used 15-19 ms in every
+        // second. The quieter of two seconds is checked: the first after a burst once took 5.2 ms in CI, a one-off
+        // (0.5-1.3 ms in other runs; a deoptimization or page faults on the reader's thread would do it), which a
+        // cost paid in every second would not be
+        assertThat(Math.min(first, second)).as("reader CPU over the quieter of two quiet seconds, ns")
+                .isLessThan(TimeUnit.MILLISECONDS.toNanos(5));
 
         try (ProgrammaticTransaction tx = ProgrammaticTransactions.begin()) {
             queue.publish("t", "after", payload);
@@ -52,5 +56,11 @@ class BackToBackCommitsTest extends QueueTestSupport {
         }
         awaitProcessed(queue);
         assertThat(handled.get()).isEqualTo(BURST + 1);
+    }
+
+    private static long cpuOverASecond(ThreadMXBean threads, Thread thread) throws InterruptedException {
+        long before = threads.getThreadCpuTime(thread.getId());
+        Thread.sleep(1_000);
+        return threads.getThreadCpuTime(thread.getId()) - before;
     }
 }
