@@ -116,13 +116,11 @@ public final class EndToEndLatency {
                         ? HandOffFloor.measure(rate, (int) (rate * warmupSeconds), (int) (rate * seconds)) : null;
                 Run run = run(waiting, flush, rate, (int) (rate * warmupSeconds), (int) (rate * seconds), payloadBytes);
                 run.print(rate);
+                plot.add(String.format(java.util.Locale.ROOT, "%,d tx/s", rate), run.commitToHandler());
                 if (floor != null) {
                     Run.row("", "floor: hand-off to a parked thread", floor, String.format(java.util.Locale.ROOT,
                             "commit → handler ÷ floor: p50 %.1f×, p99 %.1f×", ratio(run.commitToHandler(), floor, 50),
                             ratio(run.commitToHandler(), floor, 99)));
-                }
-                plot.add(String.format(java.util.Locale.ROOT, "%,d tx/s", rate), run.commitToHandler());
-                if (floor != null) {
                     plot.add(String.format(java.util.Locale.ROOT, "floor, %,d/s", rate), floor);
                 }
             }
@@ -133,7 +131,7 @@ public final class EndToEndLatency {
     }
 
     /**
-     * Commits {@link #COMPILING_TRANSACTIONS} transactions back to back, to a handler like the measured one,
+     * Commits {@link #COMPILING_TRANSACTIONS} transactions back to back, to the measured handler,
      * so that the paced warm-up of the first rate does not start with the JIT's work still ahead of it (at
      * 1 000/s a few seconds are a few thousand commits, far fewer than C2 needs).
      */
@@ -142,19 +140,10 @@ public final class EndToEndLatency {
         AtomicInteger count = new AtomicInteger();
         byte[] payload = PublishBenchmark.payload(payloadBytes);
         try (TempJournal journal = new TempJournal("e2e-latency-compile")) {
-            DenormQueue queue = DenormQueue.builder(journal.dir()).durability(Durability.WRITE_AHEAD).flush(flush)
-                    .handler("latency", message -> {
-                        handled[(int) (long) message.payload(PayloadNumber.CODEC)] = System.nanoTime();
-                        count.lazySet(count.get() + 1);
-                    })
-                    .build();
+            DenormQueue queue = open(Waiting.DEFAULT_BACKOFF, journal, flush, handled, count);
             try {
                 for (int i = 0; i < COMPILING_TRANSACTIONS; i++) {
-                    PayloadNumber.write(payload, i);
-                    try (ProgrammaticTransaction tx = ProgrammaticTransactions.begin()) {
-                        queue.publish(PublishBenchmark.TOPIC, PublishBenchmark.KEY, payload);
-                        tx.commit(() -> { });
-                    }
+                    commit(queue, payload, i);
                 }
                 if (!queue.awaitProcessed(Duration.ofMinutes(2))) {
                     throw new IllegalStateException("the handler did not catch up within 2 minutes: " + count.get());
@@ -164,6 +153,31 @@ public final class EndToEndLatency {
             }
         }
         System.out.printf("before the first rate: %,d transactions back to back, for the JIT%n", COMPILING_TRANSACTIONS);
+    }
+
+    /**
+     * A queue whose one no-op handler notes when message {@code i} (its payload's number) reached it in
+     * {@code handled[i]} and counts it in {@code count}.
+     */
+    private static DenormQueue open(Waiting waiting, TempJournal journal, FlushPolicy flush, long[] handled,
+                                    AtomicInteger count) {
+        return waiting.configure(DenormQueue.builder(journal.dir()))
+                .durability(Durability.WRITE_AHEAD).flush(flush)
+                .handler("latency", message -> {
+                    long now = System.nanoTime();
+                    handled[(int) (long) message.payload(PayloadNumber.CODEC)] = now;
+                    count.lazySet(count.get() + 1); // publishes the write above to the main thread
+                })
+                .build();
+    }
+
+    /** One transaction publishing message {@code i}. */
+    private static void commit(DenormQueue queue, byte[] payload, int i) throws Exception {
+        PayloadNumber.write(payload, i);
+        try (ProgrammaticTransaction tx = ProgrammaticTransactions.begin()) {
+            queue.publish(PublishBenchmark.TOPIC, PublishBenchmark.KEY, payload);
+            tx.commit(() -> { });
+        }
     }
 
     private static double ratio(Histogram measured, Histogram floor, double percentile) {
@@ -198,22 +212,11 @@ public final class EndToEndLatency {
         long finished;
         long maxBehind = 0;
         try (TempJournal journal = new TempJournal("e2e-latency")) {
-            DenormQueue queue = waiting.configure(DenormQueue.builder(journal.dir()))
-                    .durability(Durability.WRITE_AHEAD).flush(flush)
-                    .handler("latency", message -> {
-                        long now = System.nanoTime();
-                        handled[(int) (long) message.payload(PayloadNumber.CODEC)] = now;
-                        count.lazySet(count.get() + 1); // publishes the write above to the main thread
-                    })
-                    .build();
+            DenormQueue queue = open(waiting, journal, flush, handled, count);
             try {
                 start = System.nanoTime() + 1_000_000;
                 maxBehind = Pacing.run(start, rate, total, warmup, i -> {
-                    PayloadNumber.write(payload, i);
-                    try (ProgrammaticTransaction tx = ProgrammaticTransactions.begin()) {
-                        queue.publish(PublishBenchmark.TOPIC, PublishBenchmark.KEY, payload);
-                        tx.commit(() -> { });
-                    }
+                    commit(queue, payload, i);
                     committed[i] = System.nanoTime();
                 });
                 finished = committed[total - 1];

@@ -202,9 +202,7 @@ public final class SpringSideBySide {
     }
 
     private Run run(Variant variant, int count, int threads) throws Exception {
-        DeliveryClock clock = new DeliveryClock();
-        handler.reportTo(clock);
-        listener.reportTo(clock);
+        DeliveryClock clock = reportingTo(new DeliveryClock());
         int perThread = count / threads;
         List<Histogram> histograms = new ArrayList<>();
         List<Thread> workers = new ArrayList<>();
@@ -243,10 +241,7 @@ public final class SpringSideBySide {
             throw new IllegalStateException(variant.label + ": " + merged.getTotalCount() + " of " + total
                     + " transactions completed; a publisher thread failed");
         }
-        jdbc.update("delete from orders");
-        if (variant == Variant.MODULITH) {
-            jdbc.update("delete from event_publication");
-        }
+        emptyTables(variant);
         return new Run((published - start) / 1e9, total, threads, merged, (drained - published) / 1e6,
                 gcMillis() - gcBefore);
     }
@@ -271,6 +266,21 @@ public final class SpringSideBySide {
         PayloadNumber.write(payload, number);
         System.arraycopy(noteBytes, 0, payload, PayloadNumber.BYTES, noteBytes.length);
         return payload;
+    }
+
+    /** Makes the denormq handler and the Modulith listener note their deliveries on {@code clock}. */
+    private DeliveryClock reportingTo(DeliveryClock clock) {
+        handler.reportTo(clock);
+        listener.reportTo(clock);
+        return clock;
+    }
+
+    /** Empties what a run of {@code variant} wrote, so that every run starts alike. */
+    private void emptyTables(Variant variant) {
+        jdbc.update("delete from orders");
+        if (variant == Variant.MODULITH) {
+            jdbc.update("delete from event_publication");
+        }
     }
 
     /** Waits until every message or event was handled and, for Modulith, every publication marked complete. */
@@ -316,9 +326,7 @@ public final class SpringSideBySide {
         }
         Map<Variant, double[]> added = new LinkedHashMap<>();
         for (Variant variant : List.of(Variant.DENORMQ, Variant.MODULITH)) {
-            DeliveryClock clock = new DeliveryClock();
-            handler.reportTo(clock);
-            listener.reportTo(clock);
+            DeliveryClock clock = reportingTo(new DeliveryClock());
             Histogram baseline = new Histogram(3);
             Histogram with = new Histogram(3);
             long baselineNanos = 0;
@@ -339,10 +347,7 @@ public final class SpringSideBySide {
                 }
             }
             awaitDrained(variant, clock, pairs);
-            jdbc.update("delete from orders");
-            if (variant == Variant.MODULITH) {
-                jdbc.update("delete from event_publication");
-            }
+            emptyTables(variant);
             double addedP50 = micros(with, 50) - micros(baseline, 50);
             double addedMean = (withNanos - baselineNanos) / 1e3 / pairs;
             added.put(variant, new double[] {addedP50, addedMean});
@@ -363,9 +368,7 @@ public final class SpringSideBySide {
         for (Variant variant : List.of(Variant.DENORMQ, Variant.MODULITH)) {
             int total = warmup + measured;
             long first = numbers.get() + 1;
-            DeliveryClock clock = new DeliveryClock(first, total);
-            handler.reportTo(clock);
-            listener.reportTo(clock);
+            DeliveryClock clock = reportingTo(new DeliveryClock(first, total));
             long[] committed = new long[total];
             long start = System.nanoTime() + 1_000_000;
             long maxBehind = Pacing.run(start, rate, total, warmup, i -> {
@@ -385,10 +388,7 @@ public final class SpringSideBySide {
             latencyRow(variant.label + ", from commit", fromCommit, String.format("publisher at most %,.1f ms behind "
                     + "schedule; %d handled before execute returned (counted as 0)", maxBehind / 1e6, early));
             latencyRow("  from intended start", fromStart, "");
-            jdbc.update("delete from orders");
-            if (variant == Variant.MODULITH) {
-                jdbc.update("delete from event_publication");
-            }
+            emptyTables(variant);
         }
     }
 

@@ -87,8 +87,9 @@ public final class ReleaseWriter {
      * An outcome handed over this long ago and still not written is overdue: the writer's thread, which
      * writes every {@link #INTERVAL_NANOS} while collecting, has not had a core since. The committing
      * thread that finds it so writes the record itself (checked when 2, 4 or 8 are waiting, so that the
-     * clock is read at most four times per record, once more when the first one waits). Without it, while the writer's thread was off the
-     * cores (a tracer held the other one), commits at 10 000 a second waited for 16 to pile up: 1.6 ms.
+     * clock is read at most four times per record, once more when the first one waits). Without it,
+     * while the writer's thread was off the cores (a tracer held the other one), commits at 10 000 a
+     * second waited for 16 to pile up: 1.6 ms.
      */
     private static final long OVERDUE_NANOS = 2 * INTERVAL_NANOS;
 
