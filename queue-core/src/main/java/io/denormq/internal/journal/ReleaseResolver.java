@@ -7,6 +7,7 @@ import java.util.Arrays;
 import net.openhft.chronicle.queue.ExcerptTailer;
 import org.agrona.ErrorHandler;
 import org.agrona.collections.Long2ObjectHashMap;
+import org.agrona.collections.LongArrayQueue;
 
 /**
  * The release bookkeeping of a journal read in order, in one place: it keeps the batches whose
@@ -60,13 +61,23 @@ public final class ReleaseResolver {
 
     /** Kept for a batch whose bytes are not needed (recovery needs only which batches are open). */
     private static final byte[] NOT_KEPT = new byte[0];
+    /** Resolved indexes the journal-order queue may hold beyond twice the unresolved ones before it is compacted. */
+    private static final int COMPACT_SLACK = 1024;
 
     private final Journal journal;
     private final BatchCopies copies;
     private final boolean keepBatches;
     private final ErrorHandler errorHandler;
     private final Long2ObjectHashMap<byte[]> unresolved = new Long2ObjectHashMap<>();
+    /**
+     * The unresolved batches' indexes in journal order, and some resolved ones not dropped yet: a
+     * batch resolved out of order leaves when it reaches the head. Finding the oldest unresolved batch
+     * after the oldest is resolved is then a step or two, where a scan of the map cost its whole
+     * capacity on every release. Compacted when it holds twice the unresolved batches and more.
+     */
+    private final LongArrayQueue journalOrder = new LongArrayQueue(Long.MIN_VALUE);
     private long oldestUnresolved = Long.MAX_VALUE;
+    private long newestQueued = Long.MIN_VALUE;
 
     private ReleaseResolver(Journal journal, BatchCopies copies, boolean keepBatches, ErrorHandler errorHandler) {
         this.journal = journal;
@@ -113,7 +124,7 @@ public final class ReleaseResolver {
         switch (record[KIND_OFFSET]) {
             case KIND_BATCH -> {
                 unresolved.put(index, keepBatches ? copies.copyOf(record, length) : NOT_KEPT);
-                oldestUnresolved = Math.min(oldestUnresolved, index);
+                queueInJournalOrder(index);
             }
             case KIND_RELEASED_BATCH -> {
                 if (released != null) {
@@ -166,12 +177,52 @@ public final class ReleaseResolver {
     private byte[] remove(long batchIndex) {
         byte[] batch = unresolved.remove(batchIndex);
         if (batch != null && batchIndex == oldestUnresolved) {
-            oldestUnresolved = Long.MAX_VALUE;
-            for (Long2ObjectHashMap<byte[]>.KeyIterator keys = unresolved.keySet().iterator(); keys.hasNext(); ) {
-                oldestUnresolved = Math.min(oldestUnresolved, keys.nextLong());
-            }
+            dropResolvedHead();
         }
         return batch;
+    }
+
+    private void queueInJournalOrder(long index) {
+        if (index > newestQueued) {
+            journalOrder.addLong(index);
+            newestQueued = index;
+            if (oldestUnresolved == Long.MAX_VALUE) {
+                oldestUnresolved = index;
+            }
+            if (journalOrder.size() > 2 * unresolved.size() + COMPACT_SLACK) {
+                compact();
+            }
+        } else {
+            // records are read in journal order, so this is not expected; stay right if it happens
+            requeueSorted();
+        }
+    }
+
+    /** Drops resolved indexes from the head, where the oldest unresolved batch's index now is. */
+    private void dropResolvedHead() {
+        while (!journalOrder.isEmpty() && !unresolved.containsKey(journalOrder.peekLong())) {
+            journalOrder.pollLong();
+        }
+        oldestUnresolved = journalOrder.isEmpty() ? Long.MAX_VALUE : journalOrder.peekLong();
+    }
+
+    private void compact() {
+        for (int queued = journalOrder.size(); queued > 0; queued--) {
+            long index = journalOrder.pollLong();
+            if (unresolved.containsKey(index)) {
+                journalOrder.addLong(index);
+            }
+        }
+    }
+
+    private void requeueSorted() {
+        journalOrder.clear();
+        long[] sorted = unresolvedIndexes();
+        for (long index : sorted) {
+            journalOrder.addLong(index);
+        }
+        newestQueued = sorted.length == 0 ? Long.MIN_VALUE : sorted[sorted.length - 1];
+        oldestUnresolved = sorted.length == 0 ? Long.MAX_VALUE : sorted[0];
     }
 
     private byte[] readBatchAt(ExcerptTailer batchTailer, long batchIndex, long releaseIndex) {
