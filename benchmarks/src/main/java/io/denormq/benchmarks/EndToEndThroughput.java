@@ -16,12 +16,14 @@ import io.denormq.tx.ProgrammaticTransactions;
  * publisher thread publishes {@code messages} messages of {@code payloadBytes} (WRITE_AHEAD, flush
  * none), one per transaction and ten per transaction, to a queue with 1 and with 4 no-op handlers
  * that count what they receive; the clock stops when every counter has reached {@code messages}. Each
- * run gets a fresh journal, deleted afterwards; a first run of the same kind warms the JIT up and is
- * not reported. The publisher's own rate (first publish to last commit) is printed next to it, and
- * the rate of empty transactions on the same thread as the baseline.
+ * run gets a fresh journal, deleted afterwards. Every combination runs, unreported, for at least
+ * {@code warmupSeconds} first: the JIT's compiler threads took most of a core through the first
+ * measured round with a single warm-up run (a scheduler trace, RESULTS.md), and a long-running
+ * application does not pay that. The publisher's own rate (first publish to last commit) is printed
+ * next to it, and the rate of empty transactions on the same thread as the baseline.
  *
- * <p>Arguments: {@code [messages=2000000] [payloadBytes=200] [rounds=2]}; every round runs every
- * combination once, in the same order.
+ * <p>Arguments: {@code [messages=2000000] [payloadBytes=200] [rounds=2] [warmupSeconds=10]}; every
+ * round runs every combination once, in the same order.
  */
 public final class EndToEndThroughput {
     private static final int KEYS = 1024;
@@ -32,13 +34,14 @@ public final class EndToEndThroughput {
     }
 
     /**
-     * @param args message count, payload bytes, rounds
+     * @param args message count, payload bytes, rounds, warm-up seconds
      * @throws Exception if the journal cannot be written
      */
     public static void main(String[] args) throws Exception {
         int messages = args.length > 0 ? Integer.parseInt(args[0]) : 2_000_000;
         int payloadBytes = args.length > 1 ? Integer.parseInt(args[1]) : 200;
         int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 2;
+        double warmupSeconds = args.length > 3 ? Double.parseDouble(args[3]) : 10;
         byte[] payload = PublishBenchmark.payload(payloadBytes);
         String[] keys = new String[KEYS];
         for (int i = 0; i < KEYS; i++) {
@@ -47,9 +50,15 @@ public final class EndToEndThroughput {
         System.out.printf("%nEnd-to-end throughput: %d-byte messages, WRITE_AHEAD, flush none, one publisher thread, "
                 + "no-op counting handlers, %,d messages per run; %s%n", payloadBytes, messages, Machine.describe());
         long started = System.nanoTime();
-        for (int perTx : MESSAGES_PER_TX) {
-            run(Math.max(messages / 2, 10_000), perTx, 1, payload, keys); // JIT warm-up, not reported
-        }
+        long warmupEnd = started + (long) (warmupSeconds * 1e9);
+        do {
+            for (int perTx : MESSAGES_PER_TX) {
+                for (int handlers : HANDLERS) {
+                    run(Math.max(messages / 4, 10_000), perTx, handlers, payload, keys); // not reported
+                }
+            }
+        } while (System.nanoTime() < warmupEnd);
+        System.out.printf("warm-up: %.1f s%n", (System.nanoTime() - started) / 1e9);
         System.out.printf("%n%-6s %-8s %-9s %16s %20s %10s%n", "round", "per tx", "handlers", "end-to-end msg/s",
                 "publisher-only msg/s", "seconds");
         for (int round = 1; round <= rounds; round++) {
