@@ -95,9 +95,10 @@ final class PendingBatch implements TransactionParticipant {
         publishing.transactionCommitting(); // close() waits for this transaction's outcome before it closes the journal
         committing = true;
         if (publishing.durability() == Durability.WRITE_AHEAD) {
-            record.sealBatch(JournalRecordDescriptor.KIND_BATCH, System.currentTimeMillis());
+            long stamped = publishing.recordTime();
+            record.sealBatch(JournalRecordDescriptor.KIND_BATCH, stamped);
             // known before the flush: if the flush fails, the rollback that follows is journaled for this batch
-            batchIndex = publishing.appendBatch(record);
+            batchIndex = publishing.appendBatch(record, stamped);
             publishing.awaitFlushed();
         } else {
             publishing.ensureRoomForBatch(record);
@@ -145,8 +146,9 @@ final class PendingBatch implements TransactionParticipant {
         if (publishing.handOverOutcome(kind, batchIndex, reason, record.count())) {
             return true;
         }
-        record.outcome(kind, batchIndex, reason, System.currentTimeMillis());
-        publishing.append(record);
+        long stamped = publishing.recordTime();
+        record.outcome(kind, batchIndex, reason, stamped);
+        publishing.append(record, stamped);
         return false;
     }
 
@@ -156,8 +158,9 @@ final class PendingBatch implements TransactionParticipant {
                     + "message(s) were not journaled ahead; journaling them now. Check the transaction binding "
                     + "({}).", outcome, record.count(), publishing.bindingName());
         }
-        record.sealBatch(JournalRecordDescriptor.KIND_RELEASED_BATCH, System.currentTimeMillis());
-        publishing.append(record); // the transaction committed: the reserve is there for this
+        long stamped = publishing.recordTime();
+        record.sealBatch(JournalRecordDescriptor.KIND_RELEASED_BATCH, stamped);
+        publishing.append(record, stamped); // the transaction committed: the reserve is there for this
         publishing.awaitFlushed();
     }
 

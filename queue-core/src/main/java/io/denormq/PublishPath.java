@@ -216,8 +216,9 @@ abstract class PublishPath implements DenormQueue {
         try {
             RecordBuffer record = batch.record();
             record.addMessage(topic, key, payload, 0, length, headers);
-            record.sealBatch(JournalRecordDescriptor.KIND_RELEASED_BATCH, System.currentTimeMillis());
-            appendBatch(record);
+            long stamped = recordTime();
+            record.sealBatch(JournalRecordDescriptor.KIND_RELEASED_BATCH, stamped);
+            appendBatch(record, stamped);
             awaitFlushed();
         } finally {
             recycle(batch); // never bound to a transaction: no one else holds it
@@ -292,14 +293,30 @@ abstract class PublishPath implements DenormQueue {
         }
     }
 
-    /** Appends a record that completes what is journaled: it may use the space reserve. */
-    long append(RecordBuffer record) {
-        return journal.append(record.array(), record.length());
+    /**
+     * @return the time to stamp a record with that is appended right after: the append then reads
+     *         no clock of its own ({@link Journal#recordTime()})
+     */
+    long recordTime() {
+        return journal.recordTime();
     }
 
-    /** Appends a new batch, which must leave the space reserve free. */
-    long appendBatch(RecordBuffer record) {
-        return journal.appendBatch(record.array(), record.length());
+    /**
+     * Appends a record that completes what is journaled: it may use the space reserve.
+     *
+     * @param stampedTime the time the record was stamped with, from {@link #recordTime()}
+     */
+    long append(RecordBuffer record, long stampedTime) {
+        return journal.append(record.array(), record.length(), stampedTime);
+    }
+
+    /**
+     * Appends a new batch, which must leave the space reserve free.
+     *
+     * @param stampedTime the time the batch was stamped with, from {@link #recordTime()}
+     */
+    long appendBatch(RecordBuffer record, long stampedTime) {
+        return journal.appendBatch(record.array(), record.length(), stampedTime);
     }
 
     /**

@@ -25,8 +25,24 @@ final class AppendClock implements TimeProvider {
 
     /** Reads the clock once and answers that time to the calling thread until {@link #unpin()}. */
     void pin() {
-        pinnedMillis = clock.currentTimeMillis();
+        pin(clock.currentTimeMillis());
+    }
+
+    /**
+     * Answers {@code millis}, a reading of the same clock taken a moment ago, to the calling thread
+     * until {@link #unpin()}: the record's own timestamp, so that stamping and appending a record
+     * read the clock once.
+     *
+     * @param millis a recent reading of the configured clock
+     */
+    void pin(long millis) {
+        pinnedMillis = millis;
         pinnedBy = Thread.currentThread();
+    }
+
+    /** @return the configured clock's time, never a pinned one */
+    long read() {
+        return clock.currentTimeMillis();
     }
 
     /** The calling thread reads the configured clock again. */

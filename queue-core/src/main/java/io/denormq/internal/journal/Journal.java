@@ -99,6 +99,8 @@ public final class Journal implements AutoCloseable {
      * its carrier thread.
      */
     private final ReentrantLock appendLock = new ReentrantLock();
+    /** Passed for a record its caller did not stamp with {@link #recordTime()}: the append reads the clock. */
+    private static final long NOT_STAMPED = Long.MIN_VALUE;
     /** Created on the first append; guarded by appendLock. */
     private ExcerptAppender appender;
     private final JournalSpace space;
@@ -233,7 +235,22 @@ public final class Journal implements AutoCloseable {
      * @throws JournalException     if the append failed; nothing was written
      */
     public long append(byte[] record, int length) {
-        return append(record, length, false);
+        return append(record, length, false, NOT_STAMPED);
+    }
+
+    /**
+     * {@link #append(byte[], int)} for a record stamped with {@link #recordTime()} just before: the
+     * append takes its day from that time instead of reading the clock again.
+     *
+     * @param record      an array holding the record from offset 0
+     * @param length      the record's length
+     * @param stampedTime the time the record was stamped with, from {@link #recordTime()}
+     * @return the record's journal index
+     * @throws QueueClosedException if the journal was closed
+     * @throws JournalException     if the append failed; nothing was written
+     */
+    public long append(byte[] record, int length, long stampedTime) {
+        return append(record, length, false, stampedTime);
     }
 
     /**
@@ -249,7 +266,35 @@ public final class Journal implements AutoCloseable {
      * @throws JournalException      if the append failed; nothing was written
      */
     public long appendBatch(byte[] record, int length) {
-        return append(record, length, true);
+        return append(record, length, true, NOT_STAMPED);
+    }
+
+    /**
+     * {@link #appendBatch(byte[], int)} for a batch stamped with {@link #recordTime()} just before:
+     * the append takes its day from that time instead of reading the clock again.
+     *
+     * @param record      an array holding the record from offset 0
+     * @param length      the record's length
+     * @param stampedTime the time the batch was stamped with, from {@link #recordTime()}
+     * @return the record's journal index
+     * @throws QueueClosedException  if the journal was closed
+     * @throws io.denormq.JournalFullException if the file system has no room for it outside the reserve;
+     *                               nothing was written
+     * @throws JournalException      if the append failed; nothing was written
+     */
+    public long appendBatch(byte[] record, int length, long stampedTime) {
+        return append(record, length, true, stampedTime);
+    }
+
+    /**
+     * The time to stamp a record with that is appended right after, with the time passed to
+     * {@link #append(byte[], int, long)} or {@link #appendBatch(byte[], int, long)}: one clock
+     * reading then serves the record's timestamp and the day it is appended into.
+     *
+     * @return the journal clock's time, in epoch milliseconds
+     */
+    public long recordTime() {
+        return appendClock.read();
     }
 
     /**
@@ -282,7 +327,7 @@ public final class Journal implements AutoCloseable {
         return cachedPath;
     }
 
-    private long append(byte[] record, int length, boolean newBatch) {
+    private long append(byte[] record, int length, boolean newBatch, long stampedTime) {
         // No close lock here: close() sets closed before it takes the append lock to close the appender,
         // so an append either sees closed under the append lock or finishes before the appender closes
         try {
@@ -294,7 +339,7 @@ public final class Journal implements AutoCloseable {
                     throw new QueueClosedException("Journal " + directory + " is closed: cannot append a "
                             + JournalRecordDescriptor.kindName(record[0]) + " record");
                 }
-                appendClock.pin(); // Chronicle's writingDocument() below asks for the cycle again: the same one
+                pinAppendClock(stampedTime); // Chronicle's writingDocument() below asks for the cycle again: the same one
                 cycle = queue.cycle();
                 Path file = cycleFilePath(cycle);
                 space.beforeAppend(cycle, file, length, newBatch);
@@ -348,6 +393,25 @@ public final class Journal implements AutoCloseable {
                     + length + " bytes to journal " + directory + ": " + e
                     + ". Check free disk space and that the directory is writable", e);
         }
+    }
+
+    /**
+     * Pins the time the append's day is taken from: the record's stamp when it has one, unless that
+     * lies in a day before the one appended into last (another committer stamped later and appended
+     * first, across midnight): then the clock, as for an unstamped record, so that no append goes
+     * back to an earlier day's file than a clock reading would.
+     */
+    private void pinAppendClock(long stampedTime) {
+        if (stampedTime == NOT_STAMPED || lastWritten != null && cycleOfTime(stampedTime) < lastWritten.cycle) {
+            appendClock.pin();
+        } else {
+            appendClock.pin(stampedTime);
+        }
+    }
+
+    /** The cycle Chronicle gives a time: {@link net.openhft.chronicle.queue.RollCycle#current}'s arithmetic, without a clock to call. */
+    private int cycleOfTime(long epochMillis) {
+        return (int) ((epochMillis - queue.epoch()) / ROLL_CYCLE.lengthInMillis());
     }
 
     /**

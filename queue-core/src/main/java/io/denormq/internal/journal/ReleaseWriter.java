@@ -378,8 +378,9 @@ public final class ReleaseWriter {
             return;
         }
         try {
-            record.sealReleases(System.currentTimeMillis());
-            journal.append(record.array(), record.length());
+            long stamped = journal.recordTime();
+            record.sealReleases(stamped);
+            journal.append(record.array(), record.length(), stamped);
         } catch (RuntimeException | Error e) {
             LOG.error("Could not write the outcomes of {} transaction(s) to journal {}: {}. Their batches are resolved "
                     + "on the next start (released, even those that rolled back).", outcomes, journal.directory(),

@@ -13,7 +13,10 @@ import net.openhft.chronicle.core.time.TimeProvider;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** One clock reading per append, seen by Chronicle as well as by the journal, and by nobody else. */
+/**
+ * One clock reading per append, seen by Chronicle as well as by the journal, and by nobody else; a
+ * record stamped just before its append shares that reading, without ever going back a day.
+ */
 class AppendClockTest {
     private static final LocalDate DAY = LocalDate.of(2026, 12, 1);
     private static final long MIDNIGHT = DAY.plusDays(1).atStartOfDay().toInstant(ZoneOffset.UTC).toEpochMilli();
@@ -67,5 +70,41 @@ class AppendClockTest {
 
         clock.unpin();
         assertThat(clock.currentTimeMillis()).as("the pinning thread after unpin()").isEqualTo(2_000);
+    }
+
+    private static final byte[] RELEASE = {JournalRecordDescriptor.KIND_RELEASE, 0, 0, 0, 0, 0, 0, 0};
+
+    @Test
+    void aStampedRecordIsAppendedIntoTheDayOfItsStampWithoutReadingTheClock() throws Exception {
+        SteppingClock clock = new SteppingClock();
+        clock.now = MIDNIGHT - 1;
+        try (Journal journal = Journal.open(directory, false, clock)) {
+            long stamped = journal.recordTime();
+            clock.now = MIDNIGHT + 5; // past midnight by the time the record is appended
+            clock.stepping = true;
+            long index = journal.append(RELEASE, RELEASE.length, stamped);
+            clock.stepping = false;
+
+            assertThat(LocalDate.ofEpochDay(Journal.ROLL_CYCLE.toCycle(index))).isEqualTo(DAY);
+            assertThat(clock.now).as("the clock after the append: not read").isEqualTo(MIDNIGHT + 5);
+        }
+    }
+
+    @Test
+    void aRecordStampedBeforeMidnightButAppendedAfterANewDaysRecordGoesIntoTheNewDay() throws Exception {
+        SteppingClock clock = new SteppingClock();
+        clock.now = MIDNIGHT - 1;
+        try (Journal journal = Journal.open(directory, false, clock)) {
+            journal.append(RELEASE, RELEASE.length);
+            long stampedBeforeMidnight = journal.recordTime();
+            clock.now = MIDNIGHT + 1;
+            long newDay = journal.append(RELEASE, RELEASE.length, journal.recordTime()); // another committer, first
+            long late = journal.append(RELEASE, RELEASE.length, stampedBeforeMidnight);
+
+            assertThat(LocalDate.ofEpochDay(Journal.ROLL_CYCLE.toCycle(newDay))).isEqualTo(DAY.plusDays(1));
+            assertThat(LocalDate.ofEpochDay(Journal.ROLL_CYCLE.toCycle(late)))
+                    .as("not back into the day already ended").isEqualTo(DAY.plusDays(1));
+            assertThat(late).isGreaterThan(newDay);
+        }
     }
 }
