@@ -69,6 +69,9 @@ final class ReleaseReader implements Runnable {
     /** Kept in a field: a method reference per record would allocate on the hot path. */
     private final ReleaseResolver.Released dispatch = this::dispatch;
     private byte[] scratch = new byte[1024];
+    /** The slots filled and not yet published (reader thread): the first, -1 if none, and the last. */
+    private long firstUnpublished = -1;
+    private long lastUnpublished = -1;
     private long reads;
     private long lowWaterWritten = Long.MIN_VALUE;
     private volatile long lastReadIndex = CheckpointDescriptor.NOTHING;
@@ -221,6 +224,14 @@ final class ReleaseReader implements Runnable {
     }
 
     private boolean readOne(ExcerptTailer tailer, ExcerptTailer batchTailer) {
+        try {
+            return readAndDispatchOne(tailer, batchTailer);
+        } finally {
+            publishClaimed(); // after a failure too: a claimed slot left unpublished would stall the handler
+        }
+    }
+
+    private boolean readAndDispatchOne(ExcerptTailer tailer, ExcerptTailer batchTailer) {
         byte kind;
         long index;
         int length;
@@ -269,6 +280,9 @@ final class ReleaseReader implements Runnable {
                         + ": record at index " + Long.toHexString(index) + " has unknown kind " + kind + "; skipped"));
             }
         }
+        // before the record counts as read: a caller waiting for everything read to be processed compares the
+        // handler's progress with the ring's cursor once it sees lastReadIndex past the record
+        publishClaimed();
         int unresolved = resolver.unresolvedCount();
         if (unresolved != unresolvedCount) {
             unresolvedCount = unresolved;
@@ -299,7 +313,7 @@ final class ReleaseReader implements Runnable {
             int keyHash = partitions == 1 ? 0 : keyHash(batch, messageOffset);
             ring.get(slot).set(batch, messageOffset, offset, keyHash, wanted(keyHash), sequence,
                     compose(batchIndex, ordinal), releasedAt, redelivered, null);
-            ring.publish(slot);
+            claimed(slot);
         }
     }
 
@@ -350,7 +364,7 @@ final class ReleaseReader implements Runnable {
         event.set(record, located.messageOffset(), messageEnd, keyHash(record, located.messageOffset()), true,
                 sequence, located.messageId(), redriveMillis, true, located.handler());
         event.originalSequence = located.failedSequence();
-        ring.publish(slot);
+        claimed(slot);
     }
 
     /** Whether this reader's handler partition will process a message with this key (others only pass it). */
@@ -358,11 +372,32 @@ final class ReleaseReader implements Runnable {
         return target != null && MessageEvent.inPartition(keyHash, partition, partitions);
     }
 
+    /** A slot is filled: it is published with the record's others once the record is read. */
+    private void claimed(long slot) {
+        if (firstUnpublished < 0) {
+            firstUnpublished = slot;
+        }
+        lastUnpublished = slot;
+    }
+
+    /**
+     * Publishes the slots filled since the last publication, at once: one release store of the
+     * ring's cursor and one look for a sleeping handler (a full fence) per record instead of per
+     * message, which a RELEASES record of one-message transactions made once per message.
+     */
+    private void publishClaimed() {
+        if (firstUnpublished >= 0) {
+            ring.publish(firstUnpublished, lastUnpublished);
+            firstUnpublished = -1;
+        }
+    }
+
     private long claim() {
         while (true) {
             try {
                 return ring.tryNext();
             } catch (InsufficientCapacityException full) {
+                publishClaimed(); // the handler must see what this reader filled, or it frees no room
                 // Once the ring is full, wait until a share of it is free: taking each slot as the handler
                 // frees it costs the reader a wait (spins, a sleep) per message and moves the ring's
                 // cache lines between the cores on every one, while the handler still has the rest to do
