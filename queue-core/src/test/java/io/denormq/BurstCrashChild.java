@@ -28,6 +28,10 @@ public final class BurstCrashChild {
         long next = Long.parseLong(args[1]);
         DenormQueue queue = DenormQueue.builder(dir).handler("h", message -> { }).build();
         try (OutputStream log = new BufferedOutputStream(new FileOutputStream(args[2], true), 1 << 16)) {
+            // a kill -9 in the middle of the last run's write may have left a line cut short: end it, so that the
+            // reader of the log sees it as a line of its own without its terminating '.', and skips it
+            log.write('\n');
+            log.flush();
             System.out.println("READY");
             System.out.flush();
             StringBuilder block = new StringBuilder();
@@ -37,7 +41,7 @@ public final class BurstCrashChild {
                     queue.publish("burst", "k" + (next % 16), Long.toString(next).getBytes(StandardCharsets.US_ASCII));
                     tx.commit(() -> { });
                 }
-                block.append("C ").append(next++).append('\n');
+                block.append("C ").append(next++).append(".\n");
                 if (next % LOG_EVERY == 0) {
                     log.write(block.toString().getBytes(StandardCharsets.US_ASCII));
                     log.flush();
