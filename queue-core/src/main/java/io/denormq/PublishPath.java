@@ -295,10 +295,10 @@ abstract class PublishPath implements DenormQueue {
 
     /**
      * @return the time to stamp a record with that is appended right after: the append then reads
-     *         no clock of its own ({@link Journal#recordTime()})
+     *         no clock of its own ({@link Journal#currentTimeMillis()})
      */
     long recordTime() {
-        return journal.recordTime();
+        return journal.currentTimeMillis();
     }
 
     /**

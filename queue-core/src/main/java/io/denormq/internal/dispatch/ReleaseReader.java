@@ -226,8 +226,9 @@ final class ReleaseReader implements Runnable {
     private boolean readOne(ExcerptTailer tailer, ExcerptTailer batchTailer) {
         try {
             return readAndDispatchOne(tailer, batchTailer);
-        } finally {
-            publishClaimed(); // after a failure too: a claimed slot left unpublished would stall the handler
+        } catch (RuntimeException | Error e) {
+            publishClaimed(); // what was filled before the failure: a slot left unpublished would stall the handler
+            throw e;
         }
     }
 

@@ -40,11 +40,6 @@ final class AppendClock implements TimeProvider {
         pinnedBy = Thread.currentThread();
     }
 
-    /** @return the configured clock's time, never a pinned one */
-    long read() {
-        return clock.currentTimeMillis();
-    }
-
     /** The calling thread reads the configured clock again. */
     void unpin() {
         pinnedBy = null;

@@ -99,7 +99,7 @@ public final class Journal implements AutoCloseable {
      * its carrier thread.
      */
     private final ReentrantLock appendLock = new ReentrantLock();
-    /** Passed for a record its caller did not stamp with {@link #recordTime()}: the append reads the clock. */
+    /** Passed for a record its caller did not stamp with {@link #currentTimeMillis()}: the append reads the clock. */
     private static final long NOT_STAMPED = Long.MIN_VALUE;
     /** Created on the first append; guarded by appendLock. */
     private ExcerptAppender appender;
@@ -239,12 +239,12 @@ public final class Journal implements AutoCloseable {
     }
 
     /**
-     * {@link #append(byte[], int)} for a record stamped with {@link #recordTime()} just before: the
+     * {@link #append(byte[], int)} for a record stamped with {@link #currentTimeMillis()} just before: the
      * append takes its day from that time instead of reading the clock again.
      *
      * @param record      an array holding the record from offset 0
      * @param length      the record's length
-     * @param stampedTime the time the record was stamped with, from {@link #recordTime()}
+     * @param stampedTime the time the record was stamped with, from {@link #currentTimeMillis()}
      * @return the record's journal index
      * @throws QueueClosedException if the journal was closed
      * @throws JournalException     if the append failed; nothing was written
@@ -270,12 +270,12 @@ public final class Journal implements AutoCloseable {
     }
 
     /**
-     * {@link #appendBatch(byte[], int)} for a batch stamped with {@link #recordTime()} just before:
+     * {@link #appendBatch(byte[], int)} for a batch stamped with {@link #currentTimeMillis()} just before:
      * the append takes its day from that time instead of reading the clock again.
      *
      * @param record      an array holding the record from offset 0
      * @param length      the record's length
-     * @param stampedTime the time the batch was stamped with, from {@link #recordTime()}
+     * @param stampedTime the time the batch was stamped with, from {@link #currentTimeMillis()}
      * @return the record's journal index
      * @throws QueueClosedException  if the journal was closed
      * @throws io.denormq.JournalFullException if the file system has no room for it outside the reserve;
@@ -284,17 +284,6 @@ public final class Journal implements AutoCloseable {
      */
     public long appendBatch(byte[] record, int length, long stampedTime) {
         return append(record, length, true, stampedTime);
-    }
-
-    /**
-     * The time to stamp a record with that is appended right after, with the time passed to
-     * {@link #append(byte[], int, long)} or {@link #appendBatch(byte[], int, long)}: one clock
-     * reading then serves the record's timestamp and the day it is appended into.
-     *
-     * @return the journal clock's time, in epoch milliseconds
-     */
-    public long recordTime() {
-        return appendClock.read();
     }
 
     /**
@@ -402,16 +391,20 @@ public final class Journal implements AutoCloseable {
      * back to an earlier day's file than a clock reading would.
      */
     private void pinAppendClock(long stampedTime) {
-        if (stampedTime == NOT_STAMPED || lastWritten != null && cycleOfTime(stampedTime) < lastWritten.cycle) {
+        if (stampedTime == NOT_STAMPED || lastWritten != null && stampedTime < dayStart(lastWritten.cycle)) {
             appendClock.pin();
         } else {
             appendClock.pin(stampedTime);
         }
     }
 
-    /** The cycle Chronicle gives a time: {@link net.openhft.chronicle.queue.RollCycle#current}'s arithmetic, without a clock to call. */
-    private int cycleOfTime(long epochMillis) {
-        return (int) ((epochMillis - queue.epoch()) / ROLL_CYCLE.lengthInMillis());
+    /**
+     * The first millisecond of a cycle, by {@link net.openhft.chronicle.queue.RollCycle#current}'s
+     * arithmetic: a time before it lies in an earlier cycle (a multiplication on the append path, where
+     * finding the time's cycle would divide).
+     */
+    private long dayStart(int cycle) {
+        return queue.epoch() + (long) cycle * ROLL_CYCLE.lengthInMillis();
     }
 
     /**
@@ -821,7 +814,13 @@ public final class Journal implements AutoCloseable {
         return first == Long.MAX_VALUE || first < 0 ? -1 : first;
     }
 
-    /** @return the journal clock's time, in epoch milliseconds */
+    /**
+     * The journal clock's time; also what to stamp a record with that is appended right after, with
+     * that time passed to {@link #append(byte[], int, long)} or {@link #appendBatch(byte[], int, long)}:
+     * one clock reading then serves the record's timestamp and the day it is appended into.
+     *
+     * @return the journal clock's time, in epoch milliseconds
+     */
     public long currentTimeMillis() {
         return queue.time().currentTimeMillis();
     }

@@ -63,6 +63,8 @@ public final class ReleaseResolver {
     private static final byte[] NOT_KEPT = new byte[0];
     /** Resolved indexes the journal-order queue may hold beyond twice the unresolved ones before it is compacted. */
     private static final int COMPACT_SLACK = 1024;
+    /** What the journal-order queue answers when empty, and the newest index queued before any: no journal index. */
+    private static final long NONE_QUEUED = Long.MIN_VALUE;
 
     private final Journal journal;
     private final BatchCopies copies;
@@ -71,13 +73,13 @@ public final class ReleaseResolver {
     private final Long2ObjectHashMap<byte[]> unresolved = new Long2ObjectHashMap<>();
     /**
      * The unresolved batches' indexes in journal order, and some resolved ones not dropped yet: a
-     * batch resolved out of order leaves when it reaches the head. Finding the oldest unresolved batch
-     * after the oldest is resolved is then a step or two, where a scan of the map cost its whole
-     * capacity on every release. Compacted when it holds twice the unresolved batches and more.
+     * batch resolved out of order leaves when it reaches the head. The head is always the oldest
+     * unresolved batch (resolving it drops every resolved index behind it), so finding the next one
+     * is a step or two, where a scan of the map cost its whole capacity on every release. Compacted
+     * when it holds twice the unresolved batches and more.
      */
-    private final LongArrayQueue journalOrder = new LongArrayQueue(Long.MIN_VALUE);
-    private long oldestUnresolved = Long.MAX_VALUE;
-    private long newestQueued = Long.MIN_VALUE;
+    private final LongArrayQueue journalOrder = new LongArrayQueue(NONE_QUEUED);
+    private long newestQueued = NONE_QUEUED;
 
     private ReleaseResolver(Journal journal, BatchCopies copies, boolean keepBatches, ErrorHandler errorHandler) {
         this.journal = journal;
@@ -176,7 +178,7 @@ public final class ReleaseResolver {
 
     private byte[] remove(long batchIndex) {
         byte[] batch = unresolved.remove(batchIndex);
-        if (batch != null && batchIndex == oldestUnresolved) {
+        if (batch != null && batchIndex == journalOrder.peekLong()) {
             dropResolvedHead();
         }
         return batch;
@@ -186,9 +188,6 @@ public final class ReleaseResolver {
         if (index > newestQueued) {
             journalOrder.addLong(index);
             newestQueued = index;
-            if (oldestUnresolved == Long.MAX_VALUE) {
-                oldestUnresolved = index;
-            }
             if (journalOrder.size() > 2 * unresolved.size() + COMPACT_SLACK) {
                 compact();
             }
@@ -198,12 +197,11 @@ public final class ReleaseResolver {
         }
     }
 
-    /** Drops resolved indexes from the head, where the oldest unresolved batch's index now is. */
+    /** Drops resolved indexes from the head, until the oldest unresolved batch's index is there. */
     private void dropResolvedHead() {
         while (!journalOrder.isEmpty() && !unresolved.containsKey(journalOrder.peekLong())) {
             journalOrder.pollLong();
         }
-        oldestUnresolved = journalOrder.isEmpty() ? Long.MAX_VALUE : journalOrder.peekLong();
     }
 
     private void compact() {
@@ -221,8 +219,7 @@ public final class ReleaseResolver {
         for (long index : sorted) {
             journalOrder.addLong(index);
         }
-        newestQueued = sorted.length == 0 ? Long.MIN_VALUE : sorted[sorted.length - 1];
-        oldestUnresolved = sorted.length == 0 ? Long.MAX_VALUE : sorted[0];
+        newestQueued = sorted.length == 0 ? NONE_QUEUED : sorted[sorted.length - 1];
     }
 
     private byte[] readBatchAt(ExcerptTailer batchTailer, long batchIndex, long releaseIndex) {
@@ -250,7 +247,7 @@ public final class ReleaseResolver {
 
     /** @return the journal index of the oldest unresolved batch, {@link Long#MAX_VALUE} if there is none */
     public long oldestUnresolved() {
-        return oldestUnresolved;
+        return journalOrder.isEmpty() ? Long.MAX_VALUE : journalOrder.peekLong();
     }
 
     /** @return the journal indexes of the unresolved batches, in journal order */

@@ -378,7 +378,7 @@ public final class ReleaseWriter {
             return;
         }
         try {
-            long stamped = journal.recordTime();
+            long stamped = journal.currentTimeMillis();
             record.sealReleases(stamped);
             journal.append(record.array(), record.length(), stamped);
         } catch (RuntimeException | Error e) {

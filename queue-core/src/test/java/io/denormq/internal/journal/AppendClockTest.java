@@ -79,7 +79,7 @@ class AppendClockTest {
         SteppingClock clock = new SteppingClock();
         clock.now = MIDNIGHT - 1;
         try (Journal journal = Journal.open(directory, false, clock)) {
-            long stamped = journal.recordTime();
+            long stamped = journal.currentTimeMillis();
             clock.now = MIDNIGHT + 5; // past midnight by the time the record is appended
             clock.stepping = true;
             long index = journal.append(RELEASE, RELEASE.length, stamped);
@@ -96,9 +96,9 @@ class AppendClockTest {
         clock.now = MIDNIGHT - 1;
         try (Journal journal = Journal.open(directory, false, clock)) {
             journal.append(RELEASE, RELEASE.length);
-            long stampedBeforeMidnight = journal.recordTime();
+            long stampedBeforeMidnight = journal.currentTimeMillis();
             clock.now = MIDNIGHT + 1;
-            long newDay = journal.append(RELEASE, RELEASE.length, journal.recordTime()); // another committer, first
+            long newDay = journal.append(RELEASE, RELEASE.length, journal.currentTimeMillis()); // another committer, first
             long late = journal.append(RELEASE, RELEASE.length, stampedBeforeMidnight);
 
             assertThat(LocalDate.ofEpochDay(Journal.ROLL_CYCLE.toCycle(newDay))).isEqualTo(DAY.plusDays(1));
