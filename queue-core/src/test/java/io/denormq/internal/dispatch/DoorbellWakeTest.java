@@ -161,6 +161,17 @@ class DoorbellWakeTest {
         assertThat(waiting.get(30, TimeUnit.SECONDS)).isEqualTo(0L);
     }
 
+    private static String threadDump() {
+        StringBuilder dump = new StringBuilder();
+        Thread.getAllStackTraces().forEach((thread, stack) -> {
+            dump.append('"').append(thread.getName()).append("\" ").append(thread.getState()).append('\n');
+            for (StackTraceElement frame : stack) {
+                dump.append("    at ").append(frame).append('\n');
+            }
+        });
+        return dump.toString();
+    }
+
     @Test
     void aHandlerComingBackForMoreWakesAReaderWaitingForRoom() throws Exception {
         try (Journal journal = Journal.open(directory, false)) {
@@ -196,7 +207,13 @@ class DoorbellWakeTest {
                 }
             }, threads);
             try {
-                reader.get(30, TimeUnit.SECONDS);
+                try {
+                    reader.get(30, TimeUnit.SECONDS);
+                } catch (java.util.concurrent.TimeoutException e) {
+                    throw new AssertionError("the reader was not woken: remaining capacity "
+                            + ring.remainingCapacity() + ", handled " + handled.get() + ", handler " + handler
+                            + "\n" + threadDump(), e);
+                }
                 barrier.alert();
                 handler.get(30, TimeUnit.SECONDS);
             } finally {
