@@ -58,7 +58,8 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  *       may then move the cursor) and commit → consumer (a {@link KafkaConsumer} in this JVM
  *       receives it). Baseline: a plain producer sending the same record at the same times, send →
  *       acknowledgement callback and send → consumer. Both producers use {@code linger.ms=0} here:
- *       one record at a time is what this rate offers.</li>
+ *       one record at a time is what this rate offers. The four distributions are drawn as
+ *       {@code kafka-bridge-latency.png} ({@link PercentilePlot}).</li>
  * </ul>
  *
  * <p>Both JVMs (this one and the broker's) keep their JIT compilers busy for about a minute on 2
@@ -148,6 +149,13 @@ public final class KafkaBridgeThroughput {
             producerLatency.print("baseline producer: send → acknowledged", "send → consumer");
             System.out.printf("(publisher at most %.1f ms / %.1f ms behind schedule)%n", bridgeLatency.maxBehindNanos / 1e6,
                     producerLatency.maxBehindNanos / 1e6);
+            new PercentilePlot(String.format(java.util.Locale.ROOT, "Kafka bridge at %,d messages/s, %s", rate,
+                    Machine.describe()))
+                    .add("denormq + KafkaBridge: commit → acknowledged", bridgeLatency.acknowledged())
+                    .add("plain producer: send → acknowledged", producerLatency.acknowledged())
+                    .add("denormq + KafkaBridge: commit → consumer", bridgeLatency.consumed())
+                    .add("plain producer: send → consumer", producerLatency.consumed())
+                    .write("kafka-bridge-latency");
         } finally {
             KafkaBroker.deleteRecursively(dir);
         }

@@ -71,7 +71,8 @@ final class PercentilePlot {
                     break;
                 }
                 x.add(Math.log10(100 / (100 - percentile)));
-                y.add(Math.max(0.1, histograms.get(i).highestEquivalentValue(value.getValueIteratedTo()) / 1e3));
+                // a log axis cannot show 0: a zero reads as 1 ns (sub-100 ns operations must stay visible)
+                y.add(Math.max(0.001, histograms.get(i).highestEquivalentValue(value.getValueIteratedTo()) / 1e3));
             }
             if (x.isEmpty()) {
                 continue;

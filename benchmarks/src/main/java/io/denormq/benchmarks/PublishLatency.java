@@ -29,7 +29,8 @@ import org.HdrHistogram.Histogram;
  * The queue has flush {@code none} and one no-op handler, whose thread and the journal reader's run
  * during the measurement. "Added by denormq" is the difference between the percentiles of (3) and
  * (2), not a percentile of differences. Afterwards it reports the bytes the publishing thread
- * allocates per transaction.
+ * allocates per transaction, and draws the four distributions ({@link PercentilePlot},
+ * {@code publish-latency-<durability>.png}).
  *
  * <p>Arguments: {@code [durability=WRITE_AHEAD] [transactions=2000000] [payloadBytes=200] [warmup=500000]}.
  */
@@ -107,6 +108,12 @@ public final class PublishLatency {
             System.out.printf("bytes allocated by the publishing thread per transaction (mean of %,d): empty %d, "
                     + "with one publish %d%n", ALLOCATION_SAMPLE, allocated[0], allocated[1]);
         }
+        new PercentilePlot("One publish in a programmatic transaction, " + durability + ", " + Machine.describe())
+                .add("transaction with one publish", measured.withPublish)
+                .add("empty transaction (baseline)", measured.empty)
+                .add("raw Chronicle append (floor)", measured.rawAppend)
+                .add("publish() call alone", measured.publishCall)
+                .write("publish-latency-" + durability.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'));
         System.out.printf("run took %.1f s%n", seconds);
     }
 

@@ -325,6 +325,8 @@ public final class SpringSideBySide {
                     "added mean", "(c) ÷ (b)");
         }
         Map<Variant, double[]> added = new LinkedHashMap<>();
+        PercentilePlot plot = new PercentilePlot("Spring TransactionTemplate, interleaved round " + round + ", "
+                + Machine.describe());
         for (Variant variant : List.of(Variant.DENORMQ, Variant.MODULITH)) {
             DeliveryClock clock = reportingTo(new DeliveryClock());
             Histogram baseline = new Histogram(3);
@@ -348,6 +350,7 @@ public final class SpringSideBySide {
             }
             awaitDrained(variant, clock, pairs);
             emptyTables(variant);
+            plot.add(variant.label, with).add("(a) beside " + variant.label, baseline);
             double addedP50 = micros(with, 50) - micros(baseline, 50);
             double addedMean = (withNanos - baselineNanos) / 1e3 / pairs;
             added.put(variant, new double[] {addedP50, addedMean});
@@ -356,6 +359,7 @@ public final class SpringSideBySide {
                     micros(with, 50), addedP50, addedMean, last ? String.format(java.util.Locale.ROOT, "%.0f× p50, %.0f× mean",
                             addedP50 / added.get(Variant.DENORMQ)[0], addedMean / added.get(Variant.DENORMQ)[1]) : "");
         }
+        plot.write("spring-side-by-side"); // each round replaces the last: the file shows the last round
     }
 
     /** Paced single-publisher runs of (b) and (c): commit → handler. */
