@@ -38,7 +38,13 @@ final class HandlerWaitStrategy implements WaitStrategy {
     /** What the sleeping handler waits for (set before each sleep, so that the check allocates nothing). */
     private Sequence awaited;
     private long awaitedSequence;
-    private final BooleanSupplier ringStillEmpty = () -> awaited.get() < awaitedSequence;
+    private SequenceBarrier awaitedBarrier;
+    /**
+     * Checked after the handler announced its sleep: a halt alerts the barrier and then rings, so an
+     * alert that came after the loop's last look at the flag must keep the handler awake too, or it
+     * sleeps out the whole sleep with its processor already told to stop.
+     */
+    private final BooleanSupplier nothingToDo = () -> awaited.get() < awaitedSequence && !awaitedBarrier.isAlerted();
 
     /**
      * @param yields         the most times to yield before sleeping
@@ -83,8 +89,9 @@ final class HandlerWaitStrategy implements WaitStrategy {
                 long sleep = attend();
                 awaited = dependentSequence;
                 awaitedSequence = sequence;
+                awaitedBarrier = barrier;
                 slept = true;
-                budget.slept(doorbell.sleep(sleep, ringStillEmpty));
+                budget.slept(doorbell.sleep(sleep, nothingToDo));
             }
         }
         if (waited && !slept && !busySpin) {

@@ -58,6 +58,14 @@ final class ReaderIdle {
     /** Rung by the handler thread each time it has finished a batch of the ring, freeing its slots. */
     private final Doorbell room = new Doorbell();
     private final BooleanSupplier nothingNew = this::nothingNew;
+    /**
+     * Set by {@link #wake()} before it rings: a stop that came after the reader last looked at its flags
+     * but before it announced a sleep finds no sleeper to unpark, so the sleep's own check must see it.
+     */
+    private volatile boolean wakeRequested;
+    /** What the reader waiting for room checks (set before each sleep, so that the check allocates nothing). */
+    private BooleanSupplier roomShort;
+    private final BooleanSupplier stillRoomShort = () -> !wakeTaken() && roomShort.getAsBoolean();
     private int idles;
     private final BusyWaitBudget budget = new BusyWaitBudget(SPINS + YIELDS);
     private long markBeforeRead;
@@ -134,14 +142,31 @@ final class ReaderIdle {
     void waitForRoom(BooleanSupplier roomShort) {
         idles++;
         if (!spunOrYielded(SPINS)) {
-            room.sleep(roomSleepNanos, roomShort);
+            this.roomShort = roomShort;
+            room.sleep(roomSleepNanos, stillRoomShort);
         }
     }
 
-    /** Wakes the reader if it sleeps (for records or for room): to stop it. */
+    /**
+     * Wakes the reader if it sleeps (for records or for room), or keeps its next sleep from starting:
+     * to stop it. Call it after setting what the reader should see when it wakes.
+     */
     void wake() {
+        wakeRequested = true;
         doorbell.ring();
         room.ring();
+    }
+
+    /**
+     * @return whether a {@link #wake()} came since the last sleep took one: the sleep about to start then
+     *         returns at once, and the reader looks at what it was woken for
+     */
+    private boolean wakeTaken() {
+        if (!wakeRequested) {
+            return false;
+        }
+        wakeRequested = false;
+        return true;
     }
 
     private void backOff(long sleepNanos) {
@@ -194,7 +219,7 @@ final class ReaderIdle {
     }
 
     private boolean nothingNew() {
-        return journal.progressMark() == markBeforeRead;
+        return !wakeTaken() && journal.progressMark() == markBeforeRead;
     }
 
     /**
