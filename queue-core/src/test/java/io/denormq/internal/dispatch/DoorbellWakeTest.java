@@ -104,10 +104,7 @@ class DoorbellWakeTest {
         try (Journal journal = Journal.open(journalDirectory, false);
              CheckpointFile checkpoint = CheckpointFile.openOrCreate(journalDirectory)) {
             ReaderIdle idle = new ReaderIdle(journal, A_MINUTE, A_MINUTE, 0, false);
-            journal.wakeOnProgress(idle.doorbell());
-            RingBuffer<MessageEvent> ring = RingBuffer.createSingleProducer(() -> new MessageEvent(16), 16);
-            ReleaseReader reader = new ReleaseReader(journal, new LowWaterMarks(checkpoint, 1), 0, null, 0, 1,
-                    "no handler", ring, -1, -1, -1, false, idle, Throwable::printStackTrace);
+            ReleaseReader reader = readerWithoutHandler(journal, checkpoint, idle);
             Thread thread = new Thread(reader, "reader-under-test");
             thread.start();
             while (!reader.hasCaughtUp()) {
@@ -129,10 +126,7 @@ class DoorbellWakeTest {
              CheckpointFile checkpoint = CheckpointFile.openOrCreate(journalDirectory)) {
             for (int round = 0; round < 3_000; round++) {
                 ReaderIdle idle = new ReaderIdle(journal, A_MINUTE, A_MINUTE, 0, false);
-                journal.wakeOnProgress(idle.doorbell());
-                RingBuffer<MessageEvent> ring = RingBuffer.createSingleProducer(() -> new MessageEvent(16), 16);
-                ReleaseReader reader = new ReleaseReader(journal, new LowWaterMarks(checkpoint, 1), 0, null, 0, 1,
-                        "no handler", ring, -1, -1, -1, false, idle, Throwable::printStackTrace);
+                ReleaseReader reader = readerWithoutHandler(journal, checkpoint, idle);
                 Thread thread = new Thread(reader, "reader-under-test");
                 thread.start();
                 java.util.concurrent.locks.LockSupport.parkNanos(
@@ -147,6 +141,14 @@ class DoorbellWakeTest {
                 assertThat(thread.isAlive()).as("round %d: the reader still sleeps after it was stopped", round).isFalse();
             }
         }
+    }
+
+    /** A reader rung by the journal's appends, publishing to a ring that no handler takes from. */
+    private static ReleaseReader readerWithoutHandler(Journal journal, CheckpointFile checkpoint, ReaderIdle idle) {
+        journal.wakeOnProgress(idle.doorbell());
+        RingBuffer<MessageEvent> ring = RingBuffer.createSingleProducer(() -> new MessageEvent(16), 16);
+        return new ReleaseReader(journal, new LowWaterMarks(checkpoint, 1), 0, null, 0, 1, "no handler", ring, -1, -1,
+                -1, false, idle, Throwable::printStackTrace);
     }
 
     @Test
