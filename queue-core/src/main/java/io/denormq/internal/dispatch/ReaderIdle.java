@@ -58,14 +58,6 @@ final class ReaderIdle {
     /** Rung by the handler thread each time it has finished a batch of the ring, freeing its slots. */
     private final Doorbell room = new Doorbell();
     private final BooleanSupplier nothingNew = this::nothingNew;
-    /**
-     * Set by {@link #wake()} before it rings: a stop that came after the reader last looked at its flags
-     * but before it announced a sleep finds no sleeper to unpark, so the sleep's own check must see it.
-     */
-    private volatile boolean wakeRequested;
-    /** What the reader waiting for room checks (set before each sleep, so that the check allocates nothing). */
-    private BooleanSupplier roomShort;
-    private final BooleanSupplier stillRoomShort = () -> !wakeTaken() && roomShort.getAsBoolean();
     private int idles;
     private final BusyWaitBudget budget = new BusyWaitBudget(SPINS + YIELDS);
     private long markBeforeRead;
@@ -142,31 +134,18 @@ final class ReaderIdle {
     void waitForRoom(BooleanSupplier roomShort) {
         idles++;
         if (!spunOrYielded(SPINS)) {
-            this.roomShort = roomShort;
-            room.sleep(roomSleepNanos, stillRoomShort);
+            room.sleep(roomSleepNanos, roomShort);
         }
     }
 
     /**
-     * Wakes the reader if it sleeps (for records or for room), or keeps its next sleep from starting:
-     * to stop it. Call it after setting what the reader should see when it wakes.
+     * Wakes the reader if it sleeps (for records or for room), or keeps its next sleep from starting
+     * ({@link Doorbell#wake()}: a stop that came after the reader last looked at its flags finds no
+     * sleeper to unpark): to stop it. Call it after setting what the reader should see when it wakes.
      */
     void wake() {
-        wakeRequested = true;
-        doorbell.ring();
-        room.ring();
-    }
-
-    /**
-     * @return whether a {@link #wake()} came since the last sleep took one: the sleep about to start then
-     *         returns at once, and the reader looks at what it was woken for
-     */
-    private boolean wakeTaken() {
-        if (!wakeRequested) {
-            return false;
-        }
-        wakeRequested = false;
-        return true;
+        doorbell.wake();
+        room.wake();
     }
 
     private void backOff(long sleepNanos) {
@@ -219,7 +198,7 @@ final class ReaderIdle {
     }
 
     private boolean nothingNew() {
-        return !wakeTaken() && journal.progressMark() == markBeforeRead;
+        return journal.progressMark() == markBeforeRead;
     }
 
     /**

@@ -18,6 +18,11 @@ public final class Doorbell {
     private volatile Thread sleeper;
     /** When a ringer last woke the sleeper (0: not since the sleep began). */
     private volatile long rungAt;
+    /**
+     * Set by {@link #wake()}: a wake-up the sleeper must not miss although it was not yet announced, which
+     * a ring, finding no sleeper, would leave to the sleeper's own check of its work.
+     */
+    private volatile boolean woken;
 
     /**
      * Parks the calling thread (the only one that sleeps on this doorbell) for up to {@code nanos},
@@ -25,9 +30,9 @@ public final class Doorbell {
      *
      * @param nanos       the longest sleep
      * @param nothingToDo checked after the announcement: whether there is still nothing to do
-     * @return how long after the sleep began the work came: 0 if it was there before the thread parked,
-     *         the time of the ring (not of the wake-up, which the scheduler delays), or the whole sleep
-     *         if nothing rang
+     * @return how long after the sleep began the work came: 0 if it was there before the thread parked
+     *         (or a {@link #wake()} came since the last sleep), the time of the ring (not of the wake-up,
+     *         which the scheduler delays), or the whole sleep if nothing rang
      */
     public long sleep(long nanos, BooleanSupplier nothingToDo) {
         long start = System.nanoTime();
@@ -37,6 +42,10 @@ public final class Doorbell {
         // with release stores (the Disruptor's cursor), so only a full fence on both sides orders them
         VarHandle.fullFence();
         try {
+            if (woken) {
+                woken = false;
+                return 0;
+            }
             if (!nothingToDo.getAsBoolean()) {
                 return 0;
             }
@@ -59,6 +68,16 @@ public final class Doorbell {
             rungAt = System.nanoTime(); // a clock read only when an unpark, far dearer, follows
             LockSupport.unpark(parked);
         }
+    }
+
+    /**
+     * Wakes the sleeping thread, or, if it is not asleep, keeps its next sleep from starting: for a
+     * request (to stop, to drain) that the sleeper's own check of its work does not look at. Call it
+     * after setting what the sleeper should see when it wakes.
+     */
+    public void wake() {
+        woken = true;
+        ring();
     }
 
     /** {@link #ring()} for work published by a release store, which a later read may pass without a fence. */

@@ -6,7 +6,9 @@ import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 
 import com.lmax.disruptor.AlertException;
@@ -129,8 +131,7 @@ class DoorbellWakeTest {
                 ReleaseReader reader = readerWithoutHandler(journal, checkpoint, idle);
                 Thread thread = new Thread(reader, "reader-under-test");
                 thread.start();
-                java.util.concurrent.locks.LockSupport.parkNanos(
-                        java.util.concurrent.ThreadLocalRandom.current().nextLong(300_000));
+                LockSupport.parkNanos(ThreadLocalRandom.current().nextLong(300_000));
                 if ((round & 1) == 0) {
                     reader.stop();
                 } else {
@@ -195,8 +196,7 @@ class DoorbellWakeTest {
                         throw new IllegalStateException(e);
                     }
                 }, thread);
-                java.util.concurrent.locks.LockSupport.parkNanos(
-                        java.util.concurrent.ThreadLocalRandom.current().nextLong(50_000));
+                LockSupport.parkNanos(ThreadLocalRandom.current().nextLong(50_000));
                 barrier.alert();
                 assertThat(waiting.get(30, TimeUnit.SECONDS)).as("round %d: alerted", round).isTrue();
             }
