@@ -172,7 +172,7 @@ public final class HandlerRunner implements EventHandler<MessageEvent> {
             inFlight.dispatched(cursor);
         }
         if (endOfBatch && !halted) {
-            inFlight.advance(); // the messages passed over since the last acknowledgement
+            inFlight.batchDispatched(); // the messages passed over since the last acknowledgement
             hintAsync();
         }
     }

@@ -1,5 +1,7 @@
 package io.denormq.internal.dispatch;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
@@ -18,9 +20,12 @@ import io.denormq.Message;
  * entry's position before it, or, when none remains, the handler's last dispatched position. Entries
  * are in increasing sequence order, so an acknowledgement finds its entry by binary search.
  *
- * <p>Every change happens under one lock, and so does every cursor store, which keeps the stored
- * cursor increasing whichever thread acknowledges. After {@link #close()} nothing more is stored:
- * the checkpoint file may be unmapped then.
+ * <p>Every acknowledgement happens under one lock, and so does every cursor store, which keeps the
+ * stored cursor increasing whichever thread acknowledges. Registering takes no lock: the handler
+ * thread is the one writer of the tail, and fills an entry before it publishes the tail past it, so
+ * an acknowledging thread (say a Kafka client's I/O thread, acknowledging while the next messages
+ * are delivered) never waits for the handler thread, nor it for them. After {@link #close()}
+ * nothing more is stored: the checkpoint file may be unmapped then.
  */
 final class InFlightMessages implements Acknowledgements {
     private static final byte IN_FLIGHT = 1;
@@ -55,21 +60,36 @@ final class InFlightMessages implements Acknowledgements {
     private final Throwable[] failures;
     private final CursorStore cursorStore;
     private final ReentrantLock lock = new ReentrantLock();
-    /** Under the lock: the oldest entry and the next free one, as ever-increasing counters. */
-    private long head;
-    private long tail;
+    /** The oldest entry, as an ever-increasing counter: written under the lock, read by any thread. */
+    private volatile long head;
+    /**
+     * The next free entry, as an ever-increasing counter: written by the handler thread alone, after
+     * it filled the entry before it (release), read by any thread.
+     */
+    private volatile long tail;
     private long storedPosition;
-    /** Under the lock: the sequence of the last message registered, whether or not still held. */
+    /**
+     * The sequence of the last message registered, whether or not still held: written by the handler
+     * thread before it publishes the tail, read by others after they read the tail.
+     */
     private long lastRegistered = Long.MIN_VALUE;
     private boolean closed;
-    /** How many entries there are; read without the lock by the handler thread and by awaitProcessed. */
-    private volatile int size;
     /** The handler thread's last position: written by it (after registering what it delivered), read under the lock. */
     private volatile long dispatched;
     /** Whether an entry may be FAILED: lets the handler thread skip the scan on its hot path. */
     private volatile boolean failuresPending;
     private volatile boolean waitingForRoom;
     private volatile Thread handlerThread;
+
+    private static final VarHandle TAIL;
+
+    static {
+        try {
+            TAIL = MethodHandles.lookup().findVarHandle(InFlightMessages.class, "tail", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     /**
      * @param handler     the handler's display name, for error messages
@@ -96,16 +116,17 @@ final class InFlightMessages implements Acknowledgements {
 
     /** @return how many messages are delivered and not yet acknowledged */
     int size() {
-        return size;
+        long registered = tail; // first: head never passes the tail read before it
+        return (int) Math.max(0, registered - head);
     }
 
     boolean isFull() {
-        return size >= limit;
+        return size() >= limit;
     }
 
     /** @return whether a handler that reached the cap may be given messages again */
     boolean hasRoomToResume() {
-        return size <= resumeAt;
+        return size() <= resumeAt;
     }
 
     boolean failuresPending() {
@@ -113,28 +134,39 @@ final class InFlightMessages implements Acknowledgements {
     }
 
     /**
-     * Handler thread: the message of {@code sequence} is about to be delivered. Registered before
-     * {@code onMessage}, since its acknowledgement may come from another thread before that returns.
+     * Handler thread, below the cap: the message of {@code sequence} is about to be delivered.
+     * Registered before {@code onMessage}, since its acknowledgement may come from another thread
+     * before that returns. The entry's slot is free: the cap is below the capacity, and the entry that
+     * last used the slot was dropped. Publishing the tail after the entry's fields is what makes them
+     * visible to an acknowledging thread, which reads the tail first.
      */
     void register(long sequence) {
-        lock.lock();
-        try {
-            int slot = (int) (tail & mask);
-            sequences[slot] = sequence;
-            positionBefore[slot] = dispatched;
-            states[slot] = IN_FLIGHT;
-            failedAttempts[slot] = 0;
-            lastRegistered = sequence;
-            tail++;
-            size = (int) (tail - head);
-        } finally {
-            lock.unlock();
-        }
+        long entry = tail;
+        int slot = (int) (entry & mask);
+        sequences[slot] = sequence;
+        positionBefore[slot] = dispatched;
+        states[slot] = IN_FLIGHT;
+        failedAttempts[slot] = 0;
+        lastRegistered = sequence;
+        TAIL.setRelease(this, entry + 1);
     }
 
     /** Handler thread: everything up to {@code position} was delivered (and registered) or passed over. */
     void dispatched(long position) {
         dispatched = position;
+    }
+
+    /**
+     * Handler thread, at the end of a dispatch batch: stores the cursor the messages passed over allow
+     * when nothing is in flight. While entries remain it takes no lock: the cursor then stops before
+     * the oldest entry whatever was passed over, and the acknowledgement that drops the last entry
+     * stores the handler thread's last position (it reads the position after it moved the head, and
+     * this thread wrote the position before it read the head).
+     */
+    void batchDispatched() {
+        if (size() == 0) {
+            advance();
+        }
     }
 
     /** Stores the cursor as far as the acknowledgements allow (after messages were passed over). */
@@ -154,16 +186,15 @@ final class InFlightMessages implements Acknowledgements {
             if (closed) {
                 return;
             }
-            long entry = find(sequence);
+            long oldest = head;
+            // acknowledgements mostly come in delivery order: the oldest entry first, no search
+            long entry = oldest < tail && sequences[(int) (oldest & mask)] == sequence ? oldest : find(sequence);
             if (entry < 0) {
                 requireDeliveredBefore(sequence, "acknowledge");
                 return;
             }
-            int slot = (int) (entry & mask);
-            states[slot] = ACKNOWLEDGED;
-            failedCopies[slot] = null;
-            failures[slot] = null;
-            if (entry == head) {
+            markAcknowledged((int) (entry & mask));
+            if (entry == oldest) {
                 advanceLocked();
             }
         } finally {
@@ -183,11 +214,9 @@ final class InFlightMessages implements Acknowledgements {
                         + Long.toHexString(sequence) + ": the last message delivered to it has sequence "
                         + (lastRegistered == Long.MIN_VALUE ? "none" : Long.toHexString(lastRegistered)));
             }
-            for (long entry = head; entry < tail && sequences[(int) (entry & mask)] <= sequence; entry++) {
-                int slot = (int) (entry & mask);
-                states[slot] = ACKNOWLEDGED;
-                failedCopies[slot] = null;
-                failures[slot] = null;
+            long registered = tail;
+            for (long entry = head; entry < registered && sequences[(int) (entry & mask)] <= sequence; entry++) {
+                markAcknowledged((int) (entry & mask));
             }
             advanceLocked();
         } finally {
@@ -230,7 +259,8 @@ final class InFlightMessages implements Acknowledgements {
     Failure takeFailure() {
         lock.lock();
         try {
-            for (long entry = head; entry < tail; entry++) {
+            long registered = tail;
+            for (long entry = head; entry < registered; entry++) {
                 int slot = (int) (entry & mask);
                 if (states[slot] == FAILED) {
                     Failure taken = new Failure(failedCopies[slot], failedAttempts[slot], failures[slot]);
@@ -314,16 +344,32 @@ final class InFlightMessages implements Acknowledgements {
         wakeHandler();
     }
 
+    private void markAcknowledged(int slot) {
+        states[slot] = ACKNOWLEDGED;
+        if (failedCopies[slot] != null) { // only a failed entry holds these: no stores on the common path
+            failedCopies[slot] = null;
+            failures[slot] = null;
+        }
+    }
+
     private void advanceLocked() {
+        long registered = tail;
+        long oldest = head;
         int acknowledged = 0;
-        while (head < tail && states[(int) (head & mask)] == ACKNOWLEDGED) {
-            head++;
+        while (oldest < registered && states[(int) (oldest & mask)] == ACKNOWLEDGED) {
+            oldest++;
             acknowledged++;
         }
         if (acknowledged > 0) {
-            size = (int) (tail - head);
+            head = oldest;
         }
-        long position = head < tail ? positionBefore[(int) (head & mask)] : dispatched;
+        // Read after the head moved: the handler thread writes its position, then reads the head
+        // (batchDispatched), so one of the two sees the other's write. And the tail again after the
+        // position: the handler thread registers what it delivers before it writes the position, so
+        // every entry behind that position is below this tail, and the cursor passes none of them.
+        long lastDispatched = dispatched;
+        registered = tail;
+        long position = oldest < registered ? positionBefore[(int) (oldest & mask)] : lastDispatched;
         if (!closed && (position > storedPosition || acknowledged > 0)) {
             if (position > storedPosition) {
                 storedPosition = position;
