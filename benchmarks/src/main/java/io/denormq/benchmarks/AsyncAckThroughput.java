@@ -82,8 +82,8 @@ public final class AsyncAckThroughput {
         }
         System.out.printf("%nmedians: plain %,.0f messages/s, %.2f µs/msg; async %,.0f messages/s, %.2f µs/msg; "
                         + "async / plain: %.2f× the rate, %+.2f µs of CPU per message%n",
-                median(plainRates), median(plainCpu), median(asyncRates), median(asyncCpu),
-                median(asyncRates) / median(plainRates), median(asyncCpu) - median(plainCpu));
+                Medians.of(plainRates), Medians.of(plainCpu), Medians.of(asyncRates), Medians.of(asyncCpu),
+                Medians.of(asyncRates) / Medians.of(plainRates), Medians.of(asyncCpu) - Medians.of(plainCpu));
         System.out.printf("run took %.1f s%n", (System.nanoTime() - started) / 1e9);
     }
 
@@ -124,13 +124,6 @@ public final class AsyncAckThroughput {
 
     private static long processCpuNanos() {
         return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
-    }
-
-    private static double median(List<Double> values) {
-        List<Double> sorted = new ArrayList<>(values);
-        sorted.sort(null);
-        int n = sorted.size();
-        return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
     }
 
     /**

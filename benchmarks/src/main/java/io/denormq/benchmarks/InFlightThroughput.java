@@ -86,10 +86,10 @@ public final class InFlightThroughput {
                 throw new IllegalStateException("the handler did not catch up within 5 minutes");
             }
         }
-        double single = median(rates.get("platform " + platform[0]));
+        double single = Medians.of(rates.get("platform " + platform[0]));
         double bestFew = 0;
         for (int threads : platform) {
-            bestFew = Math.max(bestFew, median(rates.get("platform " + threads)));
+            bestFew = Math.max(bestFew, Medians.of(rates.get("platform " + threads)));
         }
         System.out.printf("%n%-14s | %-48s | %12s | %11s | %11s%n", "threads", "tx/s per round", "median tx/s",
                 "× " + platform[0] + " thread", "× best few");
@@ -98,7 +98,7 @@ public final class InFlightThroughput {
             for (double rate : entry.getValue()) {
                 perRound.append(String.format(Locale.ROOT, "%,9.0f ", rate));
             }
-            double median = median(entry.getValue());
+            double median = Medians.of(entry.getValue());
             System.out.printf(Locale.ROOT, "%-14s | %-48s | %,12.0f | %11.2f | %11.2f%n", entry.getKey(),
                     perRound.toString().trim(), median, median / single, median / bestFew);
         }
@@ -154,13 +154,6 @@ public final class InFlightThroughput {
         }
         long elapsed = System.nanoTime() - start;
         return new Result(total.sum(), total.sum() * 1e9 / elapsed);
-    }
-
-    private static double median(List<Double> values) {
-        List<Double> sorted = new ArrayList<>(values);
-        sorted.sort(null);
-        int n = sorted.size();
-        return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
     }
 
     private static int[] counts(String list) {
