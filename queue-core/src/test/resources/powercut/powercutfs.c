@@ -77,6 +77,8 @@ static char *work_root;
 static struct node *nodes;
 static uint64_t next_id = 1;
 static unsigned long long stat_fsyncs, stat_fsyncdirs, stat_pages_synced, stat_writes, stat_bytes_written, stat_full_syncs;
+/* Writes to refuse with EIO, as a disk that failed them would (set through user.powercut.failwrites). */
+static unsigned long long writes_to_fail, stat_writes_failed;
 
 static char *join(const char *root, const char *path) {
     char *out;
@@ -424,19 +426,25 @@ static int sync_namespace(const char *path) {
 
 static int stats(char *out, size_t size) {
     return snprintf(out, size, "%llu file syncs, %llu directory syncs, %llu full syncs, %llu pages made durable, "
-                    "%llu writes (%llu bytes) received",
-                    stat_fsyncs, stat_fsyncdirs, stat_full_syncs, stat_pages_synced, stat_writes, stat_bytes_written);
+                    "%llu writes (%llu bytes) received, %llu failed",
+                    stat_fsyncs, stat_fsyncdirs, stat_full_syncs, stat_pages_synced, stat_writes, stat_bytes_written,
+                    stat_writes_failed);
 }
 
 /* ---- FUSE operations ---- */
 
 static void *pc_init(struct fuse_conn_info *conn, struct fuse_config *cfg) {
     conn->want &= ~FUSE_CAP_WRITEBACK_CACHE;
+    /* The page cache behaves as a local file system's: kept across opens and never dropped because
+     * WORK's times differ from the kernel's (nothing changes WORK behind the kernel's back). Without
+     * this, reopening a file dropped pages whose write-back had failed, as no disk file system does. */
+    conn->want &= ~FUSE_CAP_AUTO_INVAL_DATA;
     cfg->use_ino = 1;
     cfg->hard_remove = 1;
     cfg->nullpath_ok = 1;
     cfg->direct_io = 0;
-    cfg->kernel_cache = 0;
+    cfg->kernel_cache = 1;
+    cfg->auto_cache = 0;
     return NULL;
 }
 
@@ -675,9 +683,25 @@ static int pc_read(const char *path, char *buf, size_t size, off_t off, struct f
     return r < 0 ? -errno : (int) r;
 }
 
+/* Whether a write holds a non-zero byte: zero-filling ahead (space reservation) is never failed. */
+static int carries_data(const char *buf, size_t size) {
+    for (size_t i = 0; i < size; i++) {
+        if (buf[i] != 0) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
 static int pc_write(const char *path, const char *buf, size_t size, off_t off, struct fuse_file_info *fi) {
     (void) path;
     struct handle *h = (struct handle *) fi->fh;
+    if (writes_to_fail > 0 && carries_data(buf, size)) {
+        /* the write never reaches WORK: what the kernel does with its pages then is the kernel's */
+        writes_to_fail--;
+        stat_writes_failed++;
+        return -EIO;
+    }
     ssize_t r = pwrite(h->fd, buf, size, off);
     if (r < 0) {
         return -errno;
@@ -782,10 +806,22 @@ static int pc_readlink(const char *path, char *buf, size_t size) {
 /*
  * The control interface, through extended attributes of the mount's root:
  * setxattr user.powercut.sync makes everything durable (after the caller's syncfs wrote back what
- * the kernel holds); getxattr user.powercut.stats reports what reached the file system.
+ * the kernel holds); setxattr user.powercut.failwrites N (decimal) makes the next N writes that carry
+ * data (a non-zero byte: zero-filling is never failed) fail with EIO (0 stops failing); getxattr
+ * user.powercut.stats reports what reached the file system.
  */
 static int pc_setxattr(const char *path, const char *name, const char *value, size_t size, int flags) {
-    (void) path; (void) value; (void) size; (void) flags;
+    (void) path; (void) flags;
+    if (strcmp(name, "user.powercut.failwrites") == 0) {
+        char number[32];
+        if (size == 0 || size >= sizeof number) {
+            return -EINVAL;
+        }
+        memcpy(number, value, size);
+        number[size] = 0;
+        writes_to_fail = strtoull(number, NULL, 10);
+        return 0;
+    }
     if (strcmp(name, "user.powercut.sync") != 0) {
         return -ENOTSUP;
     }

@@ -32,6 +32,7 @@ import java.util.stream.Stream;
  * gone, the durable directory is the disk the machine comes back to.</li>
  * <li>{@link #remount()}: mounts the durable image again.</li>
  * <li>{@link #sync()}: what a clean shutdown's sync does: everything becomes durable.</li>
+ * <li>{@link #failNextWrites(long)}: the next writes that carry data fail with EIO, as on a failing disk.</li>
  * </ul>
  *
  * <p>Needs /dev/fuse, fusermount3, gcc and libfuse3's headers: {@value #INSTALL}. {@link #unavailable()}
@@ -130,6 +131,14 @@ public final class PowerCutFileSystem implements AutoCloseable {
         return mountPoint;
     }
 
+    /**
+     * @return the durable image: what a power cut now would leave on the disk. A copy of it taken
+     *         while nothing syncs is a disk as of that moment, to {@link #mount} elsewhere
+     */
+    public Path durableDirectory() {
+        return durable;
+    }
+
     /** @return the durable image (do not read while mounted) */
     public Path durable() {
         return durable;
@@ -185,8 +194,24 @@ public final class PowerCutFileSystem implements AutoCloseable {
     }
 
     /**
+     * Makes the next {@code count} writes that reach the file system and carry data (a non-zero byte;
+     * zero-filling is never failed) fail with EIO, as a disk that failed them would: nothing of them
+     * reaches the working copy, and the kernel, which sent them to write back pages (of a mapping, at
+     * msync), decides what becomes of those pages. 0 stops failing.
+     *
+     * @param count how many writes to fail
+     * @throws IOException if the file system cannot be told
+     */
+    public synchronized void failNextWrites(long count) throws IOException {
+        if (daemon == null) {
+            throw new IllegalStateException("not mounted: " + mountPoint);
+        }
+        attributes().write("powercut.failwrites", ByteBuffer.wrap(Long.toString(count).getBytes(StandardCharsets.US_ASCII)));
+    }
+
+    /**
      * @return what reached the file system since it was mounted: file and directory syncs, pages made
-     *         durable, writes received
+     *         durable, writes received and failed
      */
     public synchronized String stats() throws IOException {
         if (daemon == null) {

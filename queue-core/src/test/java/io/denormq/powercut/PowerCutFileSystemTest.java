@@ -1,6 +1,7 @@
 package io.denormq.powercut;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -11,6 +12,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
@@ -85,6 +88,43 @@ class PowerCutFileSystemTest {
         }
         assertThat(Files.exists(mnt.resolve("other"))).as("a file whose directory was not synced after its creation")
                 .isFalse();
+    }
+
+    /**
+     * What a journal must expect of the kernel when the disk fails a write-back: the flush reports the
+     * error once; the pages stay in memory, readable through the mapping, but are held as written, so
+     * the next flush succeeds without writing them, and after a power cut they are not on the disk.
+     * Flushing again after an error is not enough to make data durable: only writing it again is.
+     */
+    @Test
+    void shouldFailWritesOnDemandAndTheKernelShouldNotWriteTheirPagesAgain() throws Exception {
+        Path file = mnt.resolve("f");
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
+                StandardOpenOption.WRITE)) {
+            channel.write(ByteBuffer.wrap(new byte[4 * 4096]), 0);
+            channel.force(true);
+            syncDirectory(mnt);
+            MappedByteBuffer map = channel.map(FileChannel.MapMode.READ_WRITE, 0, 4 * 4096);
+            put(map, 0, "written-back-in-vain");
+            fs.failNextWrites(Long.MAX_VALUE);
+            assertThatThrownBy(map::force).as("the flush whose write the disk failed")
+                    .hasMessageContaining("Input/output error");
+            fs.failNextWrites(0);
+            assertThat(get(map, 0, 20)).as("the page, still in memory").isEqualTo("written-back-in-vain");
+            long writesAfterTheFailure = writesReceived(fs.stats());
+            map.force();
+            channel.force(true);
+            assertThat(writesReceived(fs.stats())).as("writes of a flush after the failure: the kernel holds the page as written")
+                    .isEqualTo(writesAfterTheFailure);
+            put(map, 4096, "written-again");
+            map.force();
+        }
+        cutAndRemount();
+        try (FileChannel channel = FileChannel.open(mnt.resolve("f"), StandardOpenOption.READ)) {
+            MappedByteBuffer map = channel.map(FileChannel.MapMode.READ_ONLY, 0, 4 * 4096);
+            assertThat(map.get(0)).as("the page whose write-back failed, flushed again since").isZero();
+            assertThat(get(map, 4096, 13)).as("a page written after the failure").isEqualTo("written-again");
+        }
     }
 
     @Test
@@ -185,6 +225,13 @@ class PowerCutFileSystemTest {
         try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
             channel.force(true);
         }
+    }
+
+    /** @return the writes the file system received, successful or failed, from its statistics */
+    private static long writesReceived(String stats) {
+        Matcher written = Pattern.compile("(\\d+) writes \\(.*?, (\\d+) failed").matcher(stats);
+        assertThat(written.find()).as("statistics " + stats).isTrue();
+        return Long.parseLong(written.group(1)) + Long.parseLong(written.group(2));
     }
 
     private static byte[] bytes(String text) {
