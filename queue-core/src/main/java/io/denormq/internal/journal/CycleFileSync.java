@@ -9,6 +9,7 @@ import java.util.concurrent.locks.ReentrantLock;
 
 import io.denormq.JournalException;
 import net.openhft.chronicle.core.OS;
+import org.agrona.UnsafeApi;
 import net.openhft.posix.PosixAPI;
 
 /**
@@ -27,6 +28,7 @@ final class CycleFileSync implements AutoCloseable {
     /** Read-write: Linux ignores msync on a shared mapping of a file opened read-only (it is not VM_SHARED). */
     private static final int O_RDWR = 2;
     private static final int PROT_READ = 1;
+    private static final int PROT_WRITE = 2;
     private static final int MAP_SHARED = 1;
     private static final int MS_SYNC = 4;
     private static final long MAP_FAILED = -1L;
@@ -129,6 +131,59 @@ final class CycleFileSync implements AutoCloseable {
                 closeOpen();
                 throw failed(file, "msync of bytes " + start + " to " + to + " failed: " + error, null);
             }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Writes {@code [from, to)} of a file again, a word of every page in place, so that the pages
+     * are due to be written back once more. Needed after a failed flush: Linux reports a failed
+     * write-back once and then holds the pages as written (still in memory, no longer dirty), so a
+     * later flush would succeed without them and leave them off the disk for good (a hole that, after
+     * a power cut, hides every record behind it). The caller must keep the range from changing meanwhile.
+     *
+     * @param file a cycle file; nothing happens if retention deleted it since
+     * @param from the first byte that may have failed to reach the disk
+     * @param to   the end of what was appended
+     * @throws JournalException if the file cannot be mapped for writing
+     */
+    void rewrite(Path file, long from, long to) {
+        if (posix == null) {
+            return; // no native calls (not Linux): nothing known of what the kernel keeps; forceWhole is all there is
+        }
+        long start = Math.max(0, from - from % pageSize);
+        if (to <= start) {
+            return;
+        }
+        lock.lock();
+        try {
+            if (!open(file)) {
+                return;
+            }
+            if (fd < 0) {
+                fd = posix.open(openPath.toString(), O_RDWR, 0);
+                if (fd < 0) {
+                    throw new IOException("cannot open it for writing: " + posix.lastErrorStr());
+                }
+            }
+            long length = to - start;
+            long address = posix.mmap(0, length, PROT_READ | PROT_WRITE, MAP_SHARED, fd, start);
+            if (address == MAP_FAILED) {
+                throw new IOException("mmap of bytes " + start + " to " + to + " for writing failed: " + posix.lastErrorStr());
+            }
+            try {
+                for (long page = 0; page < length; page += pageSize) {
+                    UnsafeApi.getAndAddInt(null, address + page, 0); // atomic: the page's content stays as it is
+                }
+            } finally {
+                posix.munmap(address, length);
+            }
+        } catch (IOException e) {
+            closeOpen();
+            throw new JournalException("Cannot write journal file " + file + " again after a failed flush: " + e.getMessage()
+                    + ". What failed to reach the disk may not be written by later flushes; check the journal's volume "
+                    + "and restart the application", e);
         } finally {
             lock.unlock();
         }

@@ -68,6 +68,8 @@ public final class Journal implements AutoCloseable {
     public static final RollCycles ROLL_CYCLE = RollCycles.FAST_DAILY;
     /** Chronicle block size: bounds the largest record, so it is 8 times the largest batch. */
     public static final long BLOCK_SIZE = 64L << 20;
+    /** Chronicle's header before each record's bytes (length and state). */
+    private static final int RECORD_HEADER_BYTES = 4;
     /** The largest record (one transaction's batch) the journal accepts, in bytes. */
     public static final int MAX_RECORD_BYTES = (int) (BLOCK_SIZE / 8);
 
@@ -336,10 +338,12 @@ public final class Journal implements AutoCloseable {
                 manifest.appendedInto(cycle);
                 IoFaults.check(IoFaults.Site.APPEND);
                 ExcerptAppender appender = appender();
+                long start;
                 long end;
                 try (DocumentContext context = appender.writingDocument()) {
                     try {
                         Bytes<?> bytes = context.wire().bytes();
+                        start = bytes.writePosition() - RECORD_HEADER_BYTES;
                         bytes.write(record, 0, length);
                         end = bytes.writePosition();
                     } catch (RuntimeException | Error e) {
@@ -352,7 +356,7 @@ public final class Journal implements AutoCloseable {
                 int appended = ROLL_CYCLE.toCycle(index);
                 space.afterAppend(appended, cycleFilePath(appended), end);
                 if (lastWritten == null || lastWritten.cycle != appended) {
-                    lastWritten = new WrittenFile(appended, cycleFilePath(appended));
+                    lastWritten = new WrittenFile(appended, cycleFilePath(appended), start);
                     newCycleFileSinceFlush = true;
                 }
                 lastWritten.appendedTo = end;
@@ -522,6 +526,7 @@ public final class Journal implements AutoCloseable {
                 appendLock.lock();
                 try {
                     for (WrittenFile file : files) {
+                        rewriteAfterFailure(file, e);
                         file.flushedFrom = -1; // later flushes already took the ranges after this one: all of it again
                         if (!file.due) {
                             file.due = true;
@@ -538,6 +543,7 @@ public final class Journal implements AutoCloseable {
             pipeline.finished(flush, true);
             pipeline.awaitRetired(flush);
             if (flush.madeDurable()) {
+                recordDurable(files, to);
                 // only upwards, whichever flushing thread gets here last; unbounded (MAX_VALUE) stays unbounded
                 durableIndex.accumulateAndGet(pipeline.durableUpTo(), Math::max);
                 flushes.incrementAndGet();
@@ -545,6 +551,31 @@ public final class Journal implements AutoCloseable {
                 return;
             }
             starter = false; // a flush started before this one failed: this one proves nothing, flush again
+        }
+    }
+
+    /** After a flush that made its ranges durable, and every flush started before it too. */
+    private void recordDurable(WrittenFile[] files, long[] to) {
+        appendLock.lock();
+        try {
+            for (int i = 0; i < files.length; i++) {
+                files[i].durableTo = Math.max(files[i].durableTo, to[i]);
+            }
+        } finally {
+            appendLock.unlock();
+        }
+    }
+
+    /**
+     * Under the append lock, so that no flush starts before the pages are due again: the kernel holds
+     * pages whose write-back failed as written, and the next flush would skip them.
+     */
+    private void rewriteAfterFailure(WrittenFile file, RuntimeException failure) {
+        try {
+            sync.rewrite(file.path, file.durableTo, file.appendedTo);
+        } catch (RuntimeException e) {
+            failure.addSuppressed(e);
+            LOG.error("{}", e.getMessage(), e);
         }
     }
 
@@ -992,10 +1023,16 @@ public final class Journal implements AutoCloseable {
         long flushedFrom = -1;
         /** Whether it is in writtenSinceFlush. */
         boolean due;
+        /**
+         * The end of what flushes that all succeeded made durable: what lies after it may have failed
+         * to reach the disk, and is written again after a failed flush.
+         */
+        long durableTo;
 
-        WrittenFile(int cycle, Path path) {
+        WrittenFile(int cycle, Path path, long firstRecord) {
             this.cycle = cycle;
             this.path = path;
+            this.durableTo = firstRecord;
         }
     }
 
