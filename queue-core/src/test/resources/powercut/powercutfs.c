@@ -1,7 +1,7 @@
 /*
  * powercutfs: a FUSE file system that simulates power cuts, in the manner of LazyFS.
  *
- *   powercutfs [--ordered-metadata] DURABLE WORK MOUNTPOINT [FUSE options]
+ *   powercutfs [--ordered-metadata] [--keep-cache] DURABLE WORK MOUNTPOINT [FUSE options]
  *
  * WORK holds what the running system sees (the page cache and whatever the disk happens to
  * hold): every operation is passed through to it. DURABLE holds only what the file system has
@@ -73,6 +73,9 @@ struct handle {
 
 static char *durable_root;
 static int ordered_metadata; /* --ordered-metadata: every sync also commits all namespace changes */
+/* --keep-cache: the page cache is kept across opens and never dropped for differing file times, as on a
+ * disk file system; without it, every open drops the file's clean pages (and writes its dirty ones back) */
+static int keep_cache;
 static char *work_root;
 static struct node *nodes;
 static uint64_t next_id = 1;
@@ -435,15 +438,15 @@ static int stats(char *out, size_t size) {
 
 static void *pc_init(struct fuse_conn_info *conn, struct fuse_config *cfg) {
     conn->want &= ~FUSE_CAP_WRITEBACK_CACHE;
-    /* The page cache behaves as a local file system's: kept across opens and never dropped because
-     * WORK's times differ from the kernel's (nothing changes WORK behind the kernel's back). Without
-     * this, reopening a file dropped pages whose write-back had failed, as no disk file system does. */
-    conn->want &= ~FUSE_CAP_AUTO_INVAL_DATA;
+    if (keep_cache) {
+        /* nothing changes WORK behind the kernel's back: its times never mean the cache is stale */
+        conn->want &= ~FUSE_CAP_AUTO_INVAL_DATA;
+    }
     cfg->use_ino = 1;
     cfg->hard_remove = 1;
     cfg->nullpath_ok = 1;
     cfg->direct_io = 0;
-    cfg->kernel_cache = 1;
+    cfg->kernel_cache = keep_cache;
     cfg->auto_cache = 0;
     return NULL;
 }
@@ -891,14 +894,21 @@ static const struct fuse_operations ops = {
 };
 
 int main(int argc, char *argv[]) {
-    if (argc > 1 && strcmp(argv[1], "--ordered-metadata") == 0) {
-        ordered_metadata = 1;
+    while (argc > 1 && strncmp(argv[1], "--", 2) == 0) {
+        if (strcmp(argv[1], "--ordered-metadata") == 0) {
+            ordered_metadata = 1;
+        } else if (strcmp(argv[1], "--keep-cache") == 0) {
+            keep_cache = 1;
+        } else {
+            fprintf(stderr, "powercutfs: unknown option %s\n", argv[1]);
+            return 2;
+        }
         argv[1] = argv[0];
         argv++;
         argc--;
     }
     if (argc < 4) {
-        fprintf(stderr, "usage: %s [--ordered-metadata] DURABLE WORK MOUNTPOINT [FUSE options]\n", argv[0]);
+        fprintf(stderr, "usage: %s [--ordered-metadata] [--keep-cache] DURABLE WORK MOUNTPOINT [FUSE options]\n", argv[0]);
         return 2;
     }
     durable_root = realpath(argv[1], NULL);

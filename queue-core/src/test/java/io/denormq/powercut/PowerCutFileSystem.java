@@ -16,6 +16,8 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
+import org.junit.jupiter.api.Assumptions;
+
 /**
  * A FUSE file system that simulates power cuts (powercutfs, compiled from
  * {@code src/test/resources/powercut/powercutfs.c} on first use), in the manner of LazyFS.
@@ -50,6 +52,7 @@ public final class PowerCutFileSystem implements AutoCloseable {
     private final Path durable;
     private final Path mountPoint;
     private final Metadata metadata;
+    private final PageCache pageCache;
     private Path work;
     private Process daemon;
     private Path daemonLog;
@@ -57,11 +60,49 @@ public final class PowerCutFileSystem implements AutoCloseable {
 
     private final Thread shutdownHook = new Thread(this::killOnExit, "powercutfs-shutdown");
 
-    private PowerCutFileSystem(Path durable, Path mountPoint, Metadata metadata) {
+    private PowerCutFileSystem(Path durable, Path mountPoint, Metadata metadata, PageCache pageCache) {
         this.durable = durable;
         this.mountPoint = mountPoint;
         this.metadata = metadata;
+        this.pageCache = pageCache;
         Runtime.getRuntime().addShutdownHook(shutdownHook);
+    }
+
+    /**
+     * Skips the calling test where the file system cannot be used, or fails it under {@code CI=true}:
+     * a fault test that skips in CI proves nothing.
+     *
+     * @param tests what the caller tests, for the skip message
+     */
+    public static void requireAvailable(String tests) {
+        String why = unavailable();
+        if (why == null) {
+            return;
+        }
+        if ("true".equalsIgnoreCase(System.getenv("CI"))) {
+            throw new AssertionError("CI=true and the power-cut file system cannot be set up: " + why);
+        }
+        Assumptions.abort(tests + " skipped: " + why);
+    }
+
+    /**
+     * Copies the durable image: the disk as a power cut now would leave it, to {@link #mount} elsewhere
+     * later. Call it while nothing syncs (every flush the caller waits for has returned).
+     *
+     * @param to a directory that does not exist yet
+     * @throws IOException if the copy fails
+     */
+    public synchronized void copyDurableImage(Path to) throws IOException {
+        try (Stream<Path> walk = Files.walk(durable)) {
+            for (Path source : walk.toList()) {
+                Path target = to.resolve(durable.relativize(source).toString());
+                if (Files.isDirectory(source)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(source, target);
+                }
+            }
+        }
     }
 
     /**
@@ -94,6 +135,20 @@ public final class PowerCutFileSystem implements AutoCloseable {
         ORDERED
     }
 
+    /** How the kernel's page cache of a file is kept. */
+    public enum PageCache {
+        /**
+         * Dropped whenever the file is opened (its dirty pages written back first): FUSE's default,
+         * what the power-cut tests were written against.
+         */
+        DROPPED_ON_OPEN,
+        /**
+         * Kept across opens, as on a disk file system: pages whose write-back failed stay in memory,
+         * held as written, as Linux keeps them there.
+         */
+        KEPT
+    }
+
     /**
      * Mounts the durable image at {@code mountPoint}, with {@link Metadata#POSIX} directory entries.
      *
@@ -115,13 +170,28 @@ public final class PowerCutFileSystem implements AutoCloseable {
      */
     public static PowerCutFileSystem mount(Path durable, Path mountPoint, Metadata metadata)
             throws IOException, InterruptedException {
+        return mount(durable, mountPoint, metadata, PageCache.DROPPED_ON_OPEN);
+    }
+
+    /**
+     * Mounts the durable image at {@code mountPoint}.
+     *
+     * @param durable    the durable image (created if missing)
+     * @param mountPoint an empty directory (created if missing)
+     * @param metadata   when directory entries become durable
+     * @param pageCache  how the kernel keeps the files' pages
+     * @return the mounted file system
+     */
+    public static PowerCutFileSystem mount(Path durable, Path mountPoint, Metadata metadata, PageCache pageCache)
+            throws IOException, InterruptedException {
         String why = unavailable();
         if (why != null) {
             throw new IllegalStateException("powercutfs is not available: " + why);
         }
         Files.createDirectories(durable);
         Files.createDirectories(mountPoint);
-        PowerCutFileSystem fs = new PowerCutFileSystem(durable.toAbsolutePath(), mountPoint.toAbsolutePath(), metadata);
+        PowerCutFileSystem fs = new PowerCutFileSystem(durable.toAbsolutePath(), mountPoint.toAbsolutePath(), metadata,
+                pageCache);
         fs.start();
         return fs;
     }
@@ -129,14 +199,6 @@ public final class PowerCutFileSystem implements AutoCloseable {
     /** @return the mount point */
     public Path mountPoint() {
         return mountPoint;
-    }
-
-    /**
-     * @return the durable image: what a power cut now would leave on the disk. A copy of it taken
-     *         while nothing syncs is a disk as of that moment, to {@link #mount} elsewhere
-     */
-    public Path durableDirectory() {
-        return durable;
     }
 
     /** @return the durable image (do not read while mounted) */
@@ -274,6 +336,9 @@ public final class PowerCutFileSystem implements AutoCloseable {
         if (metadata == Metadata.ORDERED) {
             command.add("--ordered-metadata");
         }
+        if (pageCache == PageCache.KEPT) {
+            command.add("--keep-cache");
+        }
         command.addAll(List.of(durable.toString(), work.toString(), mountPoint.toString()));
         daemon = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(daemonLog.toFile()).start();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
@@ -384,7 +449,8 @@ public final class PowerCutFileSystem implements AutoCloseable {
     private static void probeMount() throws IOException, InterruptedException {
         Path dir = Files.createTempDirectory("powercut-probe-");
         try {
-            PowerCutFileSystem fs = new PowerCutFileSystem(dir.resolve("durable"), dir.resolve("mnt"), Metadata.POSIX);
+            PowerCutFileSystem fs = new PowerCutFileSystem(dir.resolve("durable"), dir.resolve("mnt"), Metadata.POSIX,
+                    PageCache.DROPPED_ON_OPEN);
             Files.createDirectories(fs.durable);
             Files.createDirectories(fs.mountPoint);
             try {

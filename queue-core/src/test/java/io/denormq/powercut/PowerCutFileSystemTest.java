@@ -16,7 +16,6 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -32,13 +31,7 @@ class PowerCutFileSystemTest {
 
     @BeforeEach
     void mount() throws Exception {
-        String unavailable = PowerCutFileSystem.unavailable();
-        if (unavailable != null) {
-            if ("true".equalsIgnoreCase(System.getenv("CI"))) {
-                throw new AssertionError("CI=true and the power-cut file system cannot be set up: " + unavailable);
-            }
-            Assumptions.abort("Power-cut tests skipped: " + unavailable);
-        }
+        PowerCutFileSystem.requireAvailable("Power-cut tests");
         base = Files.createTempDirectory("powercutfs-test-");
         fs = PowerCutFileSystem.mount(base.resolve("durable"), base.resolve("mnt"));
         mnt = fs.mountPoint();

@@ -3,21 +3,20 @@ package io.denormq.internal.journal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.stream.Stream;
 
 import io.denormq.JournalException;
 import io.denormq.QueueTestSupport;
 import io.denormq.powercut.PowerCutFileSystem;
+import io.denormq.powercut.PowerCutFileSystem.Metadata;
+import io.denormq.powercut.PowerCutFileSystem.PageCache;
 import net.openhft.chronicle.core.io.BackgroundResourceReleaser;
 import net.openhft.chronicle.queue.ExcerptTailer;
 import net.openhft.chronicle.wire.DocumentContext;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -33,17 +32,12 @@ class FailedWriteBackJournalTest {
 
     @Test
     void aFlushAfterAFailedOneMakesEverythingAppendedBeforeItDurable() throws Exception {
-        String unavailable = PowerCutFileSystem.unavailable();
-        if (unavailable != null) {
-            if ("true".equalsIgnoreCase(System.getenv("CI"))) {
-                throw new AssertionError("CI=true and the power-cut file system cannot be set up: " + unavailable);
-            }
-            Assumptions.abort("Failed write-back test skipped: " + unavailable);
-        }
+        PowerCutFileSystem.requireAvailable("Failed write-back test");
         Path base = Files.createTempDirectory("failed-write-back-");
         Path atTheCut = base.resolve("disk-at-the-cut");
         try {
-            try (PowerCutFileSystem fs = PowerCutFileSystem.mount(base.resolve("durable"), base.resolve("mnt"))) {
+            try (PowerCutFileSystem fs = PowerCutFileSystem.mount(base.resolve("durable"), base.resolve("mnt"),
+                    Metadata.POSIX, PageCache.KEPT)) {
                 Path dir = fs.mountPoint().resolve("journal");
                 Files.createDirectories(dir);
                 try (Journal journal = Journal.open(dir, false)) {
@@ -65,11 +59,12 @@ class FailedWriteBackJournalTest {
                     journal.append(record('C', 100), 100);
                     journal.forceAll();
                     System.out.println("failed write-back, journal: " + fs.stats());
-                    copyTree(fs.durableDirectory(), atTheCut);
+                    fs.copyDurableImage(atTheCut);
                 }
                 BackgroundResourceReleaser.releasePendingResources();
             }
-            try (PowerCutFileSystem fs = PowerCutFileSystem.mount(atTheCut, base.resolve("mnt2"));
+            try (PowerCutFileSystem fs = PowerCutFileSystem.mount(atTheCut, base.resolve("mnt2"),
+                    Metadata.POSIX, PageCache.KEPT);
                  Journal journal = Journal.open(fs.mountPoint().resolve("journal"), true)) {
                 ExcerptTailer tailer = journal.createTailer();
                 List<String> read = new ArrayList<>();
@@ -97,16 +92,4 @@ class FailedWriteBackJournalTest {
         return record;
     }
 
-    private static void copyTree(Path from, Path to) throws IOException {
-        try (Stream<Path> walk = Files.walk(from)) {
-            for (Path source : walk.toList()) {
-                Path target = to.resolve(from.relativize(source).toString());
-                if (Files.isDirectory(source)) {
-                    Files.createDirectories(target);
-                } else {
-                    Files.copy(source, target);
-                }
-            }
-        }
-    }
 }
