@@ -90,19 +90,12 @@ public final class PowerCutFileSystem implements AutoCloseable {
      * later. Call it while nothing syncs (every flush the caller waits for has returned).
      *
      * @param to a directory that does not exist yet
-     * @throws IOException if the copy fails
+     * @throws IOException          if the copy fails
+     * @throws InterruptedException if interrupted while copying
      */
-    public synchronized void copyDurableImage(Path to) throws IOException {
-        try (Stream<Path> walk = Files.walk(durable)) {
-            for (Path source : walk.toList()) {
-                Path target = to.resolve(durable.relativize(source).toString());
-                if (Files.isDirectory(source)) {
-                    Files.createDirectories(target);
-                } else {
-                    Files.copy(source, target);
-                }
-            }
-        }
+    public synchronized void copyDurableImage(Path to) throws IOException, InterruptedException {
+        Files.createDirectories(to);
+        copy(durable, to);
     }
 
     /**

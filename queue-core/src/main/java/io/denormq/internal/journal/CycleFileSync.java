@@ -9,8 +9,8 @@ import java.util.concurrent.locks.ReentrantLock;
 
 import io.denormq.JournalException;
 import net.openhft.chronicle.core.OS;
-import org.agrona.UnsafeApi;
 import net.openhft.posix.PosixAPI;
+import org.agrona.UnsafeApi;
 
 /**
  * Makes written parts of the journal's cycle files durable: the whole file (fdatasync), or only a
@@ -161,12 +161,7 @@ final class CycleFileSync implements AutoCloseable {
             if (!open(file)) {
                 return;
             }
-            if (fd < 0) {
-                fd = posix.open(openPath.toString(), O_RDWR, 0);
-                if (fd < 0) {
-                    throw new IOException("cannot open it for writing: " + posix.lastErrorStr());
-                }
-            }
+            openDescriptor();
             long length = to - start;
             long address = posix.mmap(0, length, PROT_READ | PROT_WRITE, MAP_SHARED, fd, start);
             if (address == MAP_FAILED) {
@@ -193,12 +188,7 @@ final class CycleFileSync implements AutoCloseable {
     private Mapping mapping(long start, long to) throws IOException {
         if (mapping == null || !mapping.covers(start, to)) {
             releaseMapping();
-            if (fd < 0) { // only range flushes map: the manifest and Chronicle's metadata file never need one
-                fd = posix.open(openPath.toString(), O_RDWR, 0);
-                if (fd < 0) {
-                    throw new IOException("cannot open it for mapping: " + posix.lastErrorStr());
-                }
-            }
+            openDescriptor();
             long windowStart = start - start % WINDOW;
             long length = Math.max(2 * WINDOW, to - windowStart);
             long address = posix.mmap(0, length, PROT_READ, MAP_SHARED, fd, windowStart);
@@ -209,6 +199,16 @@ final class CycleFileSync implements AutoCloseable {
             mapping = new Mapping(address, windowStart, length);
         }
         return mapping;
+    }
+
+    /** Opens the descriptor mappings need; only range flushes and rewrites map (never the manifest or metadata). */
+    private void openDescriptor() throws IOException {
+        if (fd < 0) {
+            fd = posix.open(openPath.toString(), O_RDWR, 0);
+            if (fd < 0) {
+                throw new IOException("cannot open it for mapping: " + posix.lastErrorStr());
+            }
+        }
     }
 
     private void releaseMapping() {

@@ -338,12 +338,10 @@ public final class Journal implements AutoCloseable {
                 manifest.appendedInto(cycle);
                 IoFaults.check(IoFaults.Site.APPEND);
                 ExcerptAppender appender = appender();
-                long start;
                 long end;
                 try (DocumentContext context = appender.writingDocument()) {
                     try {
                         Bytes<?> bytes = context.wire().bytes();
-                        start = bytes.writePosition() - RECORD_HEADER_BYTES;
                         bytes.write(record, 0, length);
                         end = bytes.writePosition();
                     } catch (RuntimeException | Error e) {
@@ -356,7 +354,8 @@ public final class Journal implements AutoCloseable {
                 int appended = ROLL_CYCLE.toCycle(index);
                 space.afterAppend(appended, cycleFilePath(appended), end);
                 if (lastWritten == null || lastWritten.cycle != appended) {
-                    lastWritten = new WrittenFile(appended, cycleFilePath(appended), start);
+                    // the record's header sits right before its bytes
+                    lastWritten = new WrittenFile(appended, cycleFilePath(appended), end - length - RECORD_HEADER_BYTES);
                     newCycleFileSinceFlush = true;
                 }
                 lastWritten.appendedTo = end;
